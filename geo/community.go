@@ -1,0 +1,22 @@
+package geo
+
+import "github.com/paulmach/orb"
+
+// Community is an area with a resident population: a municipality, a
+// street-level community or a planning unit.
+type Community struct {
+	ID   string
+	Name string
+	Geom orb.MultiPolygon
+	// Population is the number of residents; always > 0 for a loaded
+	// community.
+	Population float64
+	// Households is the number of households, or 0 when unknown.
+	Households float64
+	// Aged60Share is the share (0..1) of residents aged 60 and over, or -1
+	// when unknown.
+	Aged60Share float64
+	// ChildShare is the share (0..1) of residents aged under 15, or -1
+	// when unknown.
+	ChildShare float64
+}

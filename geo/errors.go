@@ -1,0 +1,23 @@
+package geo
+
+import "errors"
+
+// Sentinel errors of package geo. Callers wrap them with context and test
+// them with errors.Is.
+var (
+	// ErrEmptyNetwork means no walkable way was found in the input.
+	ErrEmptyNetwork = errors.New("geo: empty walk network")
+	// ErrBadCoordinate means a longitude or latitude is not finite or is
+	// outside the WGS84 range.
+	ErrBadCoordinate = errors.New("geo: coordinate outside WGS84 range")
+	// ErrUnknownCategory means a facility names a category that the
+	// taxonomy does not define.
+	ErrUnknownCategory = errors.New("geo: unknown category")
+	// ErrBadTaxonomy means a category taxonomy is malformed.
+	ErrBadTaxonomy = errors.New("geo: invalid category taxonomy")
+	// ErrNoPopulation means a community carries no usable population.
+	ErrNoPopulation = errors.New("geo: community without population")
+	// ErrTooFar means a point is farther from the walk network than the
+	// snapping limit.
+	ErrTooFar = errors.New("geo: point too far from the walk network")
+)

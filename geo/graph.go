@@ -1,0 +1,528 @@
+package geo
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/paulmach/orb"
+	orbgeo "github.com/paulmach/orb/geo"
+)
+
+// EdgeFlags are the walking attributes of an edge that a walker profile
+// needs: steps, surface, tunnels, indoor corridors and one-way rules.
+type EdgeFlags uint16
+
+// Edge flags.
+const (
+	// FlagSteps marks highway=steps.
+	FlagSteps EdgeFlags = 1 << iota
+	// FlagUnpaved marks an unpaved or loose surface (gravel, grass, dirt…).
+	FlagUnpaved
+	// FlagTunnel marks a tunnel, a covered passage underground or a way on
+	// a layer below 0.
+	FlagTunnel
+	// FlagIndoor marks indoor ways and highway=corridor.
+	FlagIndoor
+	// FlagBridge marks a bridge.
+	FlagBridge
+	// FlagOnewayFwd allows walking only from the edge's From to its To.
+	FlagOnewayFwd
+	// FlagOnewayBwd allows walking only from the edge's To to its From.
+	FlagOnewayBwd
+	// FlagIncline marks that InclinePct was tagged.
+	FlagIncline
+	// FlagMajorRoad marks primary, secondary and trunk roads (and links).
+	FlagMajorRoad
+)
+
+// EdgeAttr is what a walker profile knows of an edge besides its length.
+// Two consecutive pieces of way merge into one edge only when their
+// attributes are equal once oriented the same way.
+type EdgeAttr struct {
+	Flags EdgeFlags
+	// InclinePct is the signed slope in percent along the edge direction
+	// (From to To), valid when Flags has FlagIncline.
+	InclinePct int8
+}
+
+// reversed returns the attributes of the same way walked the other way.
+func (a EdgeAttr) reversed() EdgeAttr {
+	r := a
+	fwd, bwd := a.Flags&FlagOnewayFwd, a.Flags&FlagOnewayBwd
+	r.Flags &^= FlagOnewayFwd | FlagOnewayBwd
+	if fwd != 0 {
+		r.Flags |= FlagOnewayBwd
+	}
+	if bwd != 0 {
+		r.Flags |= FlagOnewayFwd
+	}
+	r.InclinePct = -a.InclinePct
+	return r
+}
+
+// Arc is one directed step of the graph in compressed sparse row form: from
+// the vertex that owns it to Head along edge EdgeID(). Reverse() tells whether
+// the arc walks the edge against its geometry (To to From).
+type Arc struct {
+	Head uint32
+	edge uint32 // edge index << 1 | reverse bit
+}
+
+// EdgeID returns the index of the edge the arc walks.
+func (a Arc) EdgeID() int { return int(a.edge >> 1) }
+
+// Reverse reports whether the arc walks its edge from To to From.
+func (a Arc) Reverse() bool { return a.edge&1 == 1 }
+
+// Graph is the pedestrian network: vertices are junctions and dead ends, and
+// every chain of degree-2 nodes with the same attributes is one edge that
+// keeps its full geometry. Adjacency is stored as CSR arrays, so the graph
+// costs a few slices however many edges it has. A Graph is immutable once
+// built and safe for concurrent use.
+type Graph struct {
+	vertex []orb.Point // vertex coordinates
+
+	from, to []uint32
+	lengthM  []float32
+	attr     []EdgeAttr
+	geomOff  []uint32    // edge e's points are geom[geomOff[e]:geomOff[e+1]]
+	geom     []orb.Point // flat edge geometry, endpoints included
+	wayOff   []uint32    // edge e's OSM ways are ways[wayOff[e]:wayOff[e+1]]
+	ways     []int64
+
+	outOff []uint32 // CSR: arcs leaving v are out[outOff[v]:outOff[v+1]]
+	out    []Arc
+	inOff  []uint32 // CSR: arcs entering v, as arcs from v walked backwards
+	in     []Arc
+
+	comp     []uint32 // component of each vertex
+	compSize []uint32 // vertices per component
+	largest  uint32   // the largest component
+}
+
+// NumVertices returns the number of vertices.
+func (g *Graph) NumVertices() int { return len(g.vertex) }
+
+// NumEdges returns the number of edges.
+func (g *Graph) NumEdges() int { return len(g.from) }
+
+// Vertex returns the coordinates of vertex v.
+func (g *Graph) Vertex(v int) orb.Point { return g.vertex[v] }
+
+// EdgeEnds returns the From and To vertices of edge e.
+func (g *Graph) EdgeEnds(e int) (from, to int) { return int(g.from[e]), int(g.to[e]) }
+
+// EdgeLengthM returns the length of edge e in metres along its geometry.
+func (g *Graph) EdgeLengthM(e int) float64 { return float64(g.lengthM[e]) }
+
+// EdgeAttr returns the walking attributes of edge e.
+func (g *Graph) EdgeAttr(e int) EdgeAttr { return g.attr[e] }
+
+// EdgeGeometry returns the points of edge e from From to To. The slice
+// aliases the graph's storage and must not be modified.
+func (g *Graph) EdgeGeometry(e int) []orb.Point {
+	return g.geom[g.geomOff[e]:g.geomOff[e+1]:g.geomOff[e+1]]
+}
+
+// EdgeWays returns the OSM way ids that edge e was built from. The slice
+// aliases the graph's storage and must not be modified.
+func (g *Graph) EdgeWays(e int) []int64 { return g.ways[g.wayOff[e]:g.wayOff[e+1]:g.wayOff[e+1]] }
+
+// Out returns the arcs leaving vertex v that a walker may take.
+func (g *Graph) Out(v int) []Arc { return g.out[g.outOff[v]:g.outOff[v+1]] }
+
+// In returns the arcs that arrive at vertex v, each pointing back to the
+// vertex it comes from (Head); walking times computed over In are times to v.
+func (g *Graph) In(v int) []Arc { return g.in[g.inOff[v]:g.inOff[v+1]] }
+
+// Component returns the connected component of vertex v (ignoring one-way
+// rules), numbered from 0.
+func (g *Graph) Component(v int) int { return int(g.comp[v]) }
+
+// NumComponents returns the number of connected components.
+func (g *Graph) NumComponents() int { return len(g.compSize) }
+
+// ComponentSize returns the number of vertices in component c.
+func (g *Graph) ComponentSize(c int) int { return int(g.compSize[c]) }
+
+// LargestComponent returns the component with the most vertices.
+func (g *Graph) LargestComponent() int { return int(g.largest) }
+
+// InLargest reports whether edge e belongs to the largest component.
+func (g *Graph) InLargest(e int) bool { return g.comp[g.from[e]] == g.largest }
+
+// TotalLengthM returns the summed length of all edges in metres.
+func (g *Graph) TotalLengthM() float64 {
+	var s float64
+	for _, l := range g.lengthM {
+		s += float64(l)
+	}
+	return s
+}
+
+// SizeBytes returns the memory held by the graph's arrays.
+func (g *Graph) SizeBytes() int {
+	return cap(g.vertex)*16 + cap(g.from)*4 + cap(g.to)*4 + cap(g.lengthM)*4 + cap(g.attr)*4 +
+		cap(g.geomOff)*4 + cap(g.geom)*16 + cap(g.wayOff)*4 + cap(g.ways)*8 +
+		cap(g.outOff)*4 + cap(g.out)*8 + sharedSize(g.in, g.out, cap(g.inOff)*4+cap(g.in)*8) +
+		cap(g.comp)*4 + cap(g.compSize)*4
+}
+
+func sharedSize(a, b []Arc, size int) int {
+	if len(a) > 0 && len(b) > 0 && &a[0] == &b[0] {
+		return 0
+	}
+	return size
+}
+
+// GraphBuilder collects walkable ways and builds a Graph. Nodes are
+// identified by their OSM ids: ways that share a node id are joined there.
+// The zero value is ready to use.
+type GraphBuilder struct {
+	idx   map[int64]uint32
+	pts   []orb.Point
+	uses  []uint16 // how many way positions use each node (saturating)
+	end   []bool   // node ends a piece
+	piece []piece
+	seq   []uint32 // node indexes of all pieces, back to back
+}
+
+type piece struct {
+	way        int64
+	start, end uint32 // seq[start:end]
+	attr       EdgeAttr
+}
+
+// AddWay adds one walkable piece of way: consecutive nodes with their ids and
+// coordinates, all present in the input. A way with gaps (nodes missing from
+// a clipped extract) is added as several pieces, never joined across a gap.
+// Pieces with fewer than two nodes are ignored.
+func (b *GraphBuilder) AddWay(wayID int64, nodeIDs []int64, pts []orb.Point, attr EdgeAttr) {
+	if len(nodeIDs) != len(pts) {
+		panic("geo: AddWay needs one point per node id")
+	}
+	if len(nodeIDs) < 2 {
+		return
+	}
+	if b.idx == nil {
+		b.idx = make(map[int64]uint32)
+	}
+	start := uint32(len(b.seq))
+	for i, id := range nodeIDs {
+		n, ok := b.idx[id]
+		if !ok {
+			n = uint32(len(b.pts))
+			b.idx[id] = n
+			b.pts = append(b.pts, pts[i])
+			b.uses = append(b.uses, 0)
+			b.end = append(b.end, false)
+		}
+		if b.uses[n] < 0xffff {
+			b.uses[n]++
+		}
+		b.seq = append(b.seq, n)
+	}
+	b.end[b.seq[start]] = true
+	b.end[b.seq[len(b.seq)-1]] = true
+	b.piece = append(b.piece, piece{way: wayID, start: start, end: uint32(len(b.seq)), attr: attr})
+}
+
+// NumWays returns the number of pieces added so far.
+func (b *GraphBuilder) NumWays() int { return len(b.piece) }
+
+// rawEdge is a run of nodes between two junction nodes within one piece.
+type rawEdge struct {
+	start, end uint32 // b.seq[start:end], at least two nodes
+	p          uint32 // piece index
+}
+
+// Build merges the pieces into a Graph. It returns an error wrapping
+// ErrEmptyNetwork when no piece was added.
+func (b *GraphBuilder) Build() (*Graph, error) {
+	if len(b.piece) == 0 {
+		return nil, ErrEmptyNetwork
+	}
+	n := len(b.pts)
+	junction := make([]bool, n)
+	for i := range junction {
+		junction[i] = b.end[i] || b.uses[i] >= 2
+	}
+	// Split pieces at junction nodes.
+	raws := make([]rawEdge, 0, len(b.piece)*2)
+	for pi, p := range b.piece {
+		s := p.start
+		for k := p.start + 1; k < p.end; k++ {
+			if junction[b.seq[k]] {
+				raws = append(raws, rawEdge{start: s, end: k + 1, p: uint32(pi)})
+				s = k
+			}
+		}
+	}
+	// Incidence of junction nodes.
+	deg := make([]uint32, n+1)
+	for _, r := range raws {
+		deg[b.seq[r.start]]++
+		deg[b.seq[r.end-1]]++
+	}
+	incOff := make([]uint32, n+1)
+	for i := 0; i < n; i++ {
+		incOff[i+1] = incOff[i] + deg[i]
+	}
+	inc := make([]uint32, incOff[n]) // raw edge index per incidence
+	fill := append([]uint32(nil), incOff[:n]...)
+	for ri, r := range raws {
+		a, z := b.seq[r.start], b.seq[r.end-1]
+		inc[fill[a]] = uint32(ri)
+		fill[a]++
+		inc[fill[z]] = uint32(ri)
+		fill[z]++
+	}
+	// A junction node is kept as a vertex unless it joins exactly two
+	// distinct raw edges whose attributes match when walked through it.
+	keep := make([]bool, n)
+	for v := 0; v < n; v++ {
+		if !junction[v] {
+			continue
+		}
+		keep[v] = true
+		if incOff[v+1]-incOff[v] != 2 {
+			continue
+		}
+		r1, r2 := inc[incOff[v]], inc[incOff[v]+1]
+		if r1 == r2 {
+			continue
+		}
+		if b.attrInto(raws[r1], uint32(v)) == b.attrOutOf(raws[r2], uint32(v)) {
+			keep[v] = false
+		}
+	}
+
+	g := &Graph{}
+	vid := make([]uint32, n)
+	for i := range vid {
+		vid[i] = ^uint32(0)
+	}
+	vertexOf := func(node uint32) uint32 {
+		if vid[node] == ^uint32(0) {
+			vid[node] = uint32(len(g.vertex))
+			g.vertex = append(g.vertex, b.pts[node])
+		}
+		return vid[node]
+	}
+	used := make([]bool, len(raws))
+	g.geomOff = append(g.geomOff, 0)
+	g.wayOff = append(g.wayOff, 0)
+	var walk func(startNode uint32, first uint32)
+	walk = func(startNode uint32, first uint32) {
+		// Follow raw edges from startNode through unkept nodes.
+		fromV := vertexOf(startNode)
+		cur := startNode
+		r := first
+		attr := b.attrOutOf(raws[r], cur)
+		var lengthM float64
+		g.geom = append(g.geom, b.pts[startNode])
+		lastWay := int64(0)
+		nways := 0
+		for {
+			used[r] = true
+			re := raws[r]
+			p := b.piece[re.p]
+			if nways == 0 || p.way != lastWay {
+				g.ways = append(g.ways, p.way)
+				lastWay = p.way
+				nways++
+			}
+			nodes := b.seq[re.start:re.end]
+			forward := nodes[0] == cur
+			if !forward && nodes[len(nodes)-1] != cur {
+				panic("geo: raw edge does not touch the current node")
+			}
+			if nodes[0] == cur && nodes[len(nodes)-1] == cur {
+				forward = true // a closed loop: walk it as drawn
+			}
+			prev := b.pts[cur]
+			for k := 1; k < len(nodes); k++ {
+				var node uint32
+				if forward {
+					node = nodes[k]
+				} else {
+					node = nodes[len(nodes)-1-k]
+				}
+				pt := b.pts[node]
+				lengthM += orbgeo.Distance(prev, pt)
+				g.geom = append(g.geom, pt)
+				prev = pt
+				cur = node
+			}
+			if keep[cur] {
+				break
+			}
+			// Continue through the unkept node along its other raw edge.
+			o1, o2 := inc[incOff[cur]], inc[incOff[cur]+1]
+			next := o1
+			if next == r {
+				next = o2
+			}
+			if used[next] {
+				break // closed chain back to a node we already left
+			}
+			r = next
+		}
+		g.from = append(g.from, fromV)
+		g.to = append(g.to, vertexOf(cur))
+		g.lengthM = append(g.lengthM, float32(lengthM))
+		g.attr = append(g.attr, attr)
+		g.geomOff = append(g.geomOff, uint32(len(g.geom)))
+		g.wayOff = append(g.wayOff, uint32(len(g.ways)))
+	}
+	for v := 0; v < n; v++ {
+		if !keep[v] {
+			continue
+		}
+		for k := incOff[v]; k < incOff[v+1]; k++ {
+			if r := inc[k]; !used[r] {
+				walk(uint32(v), r)
+			}
+		}
+	}
+	// What is left are closed chains of unkept nodes: keep one node each.
+	for ri := range raws {
+		if used[ri] {
+			continue
+		}
+		s := b.seq[raws[ri].start]
+		keep[s] = true
+		walk(s, uint32(ri))
+	}
+	g.buildAdjacency()
+	g.buildComponents()
+	return g, nil
+}
+
+// attrOutOf returns the attributes of raw edge r walked away from node.
+func (b *GraphBuilder) attrOutOf(r rawEdge, node uint32) EdgeAttr {
+	a := b.piece[r.p].attr
+	if b.seq[r.start] == node {
+		return a
+	}
+	return a.reversed()
+}
+
+// attrInto returns the attributes of raw edge r walked towards node.
+func (b *GraphBuilder) attrInto(r rawEdge, node uint32) EdgeAttr {
+	a := b.piece[r.p].attr
+	if b.seq[r.end-1] == node {
+		return a
+	}
+	return a.reversed()
+}
+
+func (g *Graph) buildAdjacency() {
+	nv := len(g.vertex)
+	oneway := false
+	for _, a := range g.attr {
+		if a.Flags&(FlagOnewayFwd|FlagOnewayBwd) != 0 {
+			oneway = true
+			break
+		}
+	}
+	g.outOff, g.out = g.csr(nv, false)
+	if oneway {
+		g.inOff, g.in = g.csr(nv, true)
+	} else {
+		g.inOff, g.in = g.outOff, g.out
+	}
+}
+
+// csr builds arcs per vertex. With incoming, the arcs of v are those that
+// arrive at v, stored pointing at their tail.
+func (g *Graph) csr(nv int, incoming bool) ([]uint32, []Arc) {
+	off := make([]uint32, nv+1)
+	type dirArc struct{ tail, head, edge uint32 }
+	arcs := func(yield func(dirArc)) {
+		for e := range g.from {
+			f, t, fl := g.from[e], g.to[e], g.attr[e].Flags
+			if fl&FlagOnewayBwd == 0 {
+				yield(dirArc{f, t, uint32(e) << 1})
+			}
+			if fl&FlagOnewayFwd == 0 {
+				yield(dirArc{t, f, uint32(e)<<1 | 1})
+			}
+		}
+	}
+	owner := func(a dirArc) (uint32, uint32) {
+		if incoming {
+			return a.head, a.tail
+		}
+		return a.tail, a.head
+	}
+	arcs(func(a dirArc) { o, _ := owner(a); off[o+1]++ })
+	for i := 0; i < nv; i++ {
+		off[i+1] += off[i]
+	}
+	out := make([]Arc, off[nv])
+	fill := append([]uint32(nil), off[:nv]...)
+	arcs(func(a dirArc) {
+		o, h := owner(a)
+		out[fill[o]] = Arc{Head: h, edge: a.edge}
+		fill[o]++
+	})
+	return off, out
+}
+
+func (g *Graph) buildComponents() {
+	nv := len(g.vertex)
+	parent := make([]uint32, nv)
+	for i := range parent {
+		parent[i] = uint32(i)
+	}
+	var find func(x uint32) uint32
+	find = func(x uint32) uint32 {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	for e := range g.from {
+		a, b := find(g.from[e]), find(g.to[e])
+		if a != b {
+			parent[a] = b
+		}
+	}
+	g.comp = make([]uint32, nv)
+	label := make(map[uint32]uint32)
+	for v := 0; v < nv; v++ {
+		r := find(uint32(v))
+		c, ok := label[r]
+		if !ok {
+			c = uint32(len(g.compSize))
+			label[r] = c
+			g.compSize = append(g.compSize, 0)
+		}
+		g.comp[v] = c
+		g.compSize[c]++
+	}
+	for c, s := range g.compSize {
+		if s > g.compSize[g.largest] {
+			g.largest = uint32(c)
+		}
+	}
+}
+
+// ComponentsBySize returns the component ids ordered from largest to
+// smallest.
+func (g *Graph) ComponentsBySize() []int {
+	ids := make([]int, len(g.compSize))
+	for i := range ids {
+		ids[i] = i
+	}
+	sort.SliceStable(ids, func(a, b int) bool { return g.compSize[ids[a]] > g.compSize[ids[b]] })
+	return ids
+}
+
+// String summarises the graph for logs.
+func (g *Graph) String() string {
+	return fmt.Sprintf("graph: %d vertices, %d edges, %.1f km, %d components",
+		g.NumVertices(), g.NumEdges(), g.TotalLengthM()/1000, g.NumComponents())
+}
