@@ -131,8 +131,11 @@ func (g *Graph) EdgeWays(e int) []int64 { return g.ways[g.wayOff[e]:g.wayOff[e+1
 // Out returns the arcs leaving vertex v that a walker may take.
 func (g *Graph) Out(v int) []Arc { return g.out[g.outOff[v]:g.outOff[v+1]] }
 
-// In returns the arcs that arrive at vertex v, each pointing back to the
-// vertex it comes from (Head); walking times computed over In are times to v.
+// In returns the arcs that arrive at vertex v, each turned round: Head is
+// the vertex the walker comes from and Reverse() tells the direction of the
+// turned arc, so the walker's own direction along the edge is the opposite.
+// Without one-way rules In(v) equals Out(v). Searches over In give walking
+// times to v rather than from it.
 func (g *Graph) In(v int) []Arc { return g.in[g.inOff[v]:g.inOff[v+1]] }
 
 // Component returns the connected component of vertex v (ignoring one-way
@@ -464,7 +467,11 @@ func (g *Graph) csr(nv int, incoming bool) ([]uint32, []Arc) {
 	fill := append([]uint32(nil), off[:nv]...)
 	arcs(func(a dirArc) {
 		o, h := owner(a)
-		out[fill[o]] = Arc{Head: h, edge: a.edge}
+		e := a.edge
+		if incoming {
+			e ^= 1 // turned round: from the head back to the tail
+		}
+		out[fill[o]] = Arc{Head: h, edge: e}
 		fill[o]++
 	})
 	return off, out

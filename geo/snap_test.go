@@ -1,0 +1,93 @@
+package geo
+
+import (
+	"errors"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/paulmach/orb"
+)
+
+// bruteNearest checks every segment of every edge.
+func bruteNearest(g *Graph, p orb.Point, filter SnapFilter) (int, float64) {
+	proj := newLocalProj(p)
+	bestE, bestD := -1, math.Inf(1)
+	for e := 0; e < g.NumEdges(); e++ {
+		if filter != nil && !filter(e, g.EdgeAttr(e)) {
+			continue
+		}
+		geom := g.EdgeGeometry(e)
+		for i := 1; i < len(geom); i++ {
+			if _, d := proj.segmentDist(geom[i-1], geom[i]); d < bestD {
+				bestE, bestD = e, d
+			}
+		}
+	}
+	return bestE, bestD
+}
+
+func TestNearestMatchesBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	var b GraphBuilder
+	randomWays(&b, rng, 120)
+	g, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := NewSegmentIndex(g)
+	noSteps := func(_ int, a EdgeAttr) bool { return a.Flags&FlagSteps == 0 }
+	for i := 0; i < 2000; i++ {
+		p := orb.Point{9.49 + rng.Float64()*0.022, 47.09 + rng.Float64()*0.022}
+		for _, f := range []SnapFilter{nil, noSteps} {
+			s, err := ix.Nearest(p, DefaultSnapM, f)
+			_, wantD := bruteNearest(g, p, f)
+			if wantD > DefaultSnapM {
+				if !errors.Is(err, ErrTooFar) {
+					t.Fatalf("%v: want ErrTooFar, got %v", p, err)
+				}
+				continue
+			}
+			if err != nil {
+				t.Fatalf("%v: %v", p, err)
+			}
+			if math.Abs(s.DistM-wantD) > 1e-6 {
+				t.Fatalf("%v: dist %.4f, brute force %.4f", p, s.DistM, wantD)
+			}
+			if s.OffsetM < -1e-6 || s.OffsetM > g.EdgeLengthM(s.Edge)+1e-3 {
+				t.Fatalf("offset %.3f outside edge of %.3f m", s.OffsetM, g.EdgeLengthM(s.Edge))
+			}
+		}
+	}
+}
+
+func TestNearestHandWorked(t *testing.T) {
+	// One straight east-west edge; a point 50 m north of its middle snaps
+	// onto the segment (not a vertex) at half its length.
+	var b GraphBuilder
+	addWay(&b, 1, EdgeAttr{}, 1, 3)
+	g, _ := b.Build()
+	ix := NewSegmentIndex(g)
+	mid := orb.Point{9.502, 47.1}
+	north := orb.Point{mid[0], mid[1] + 50/(earthRadiusM*math.Pi/180)}
+	s, err := ix.Nearest(north, 250, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(s.DistM-50) > 0.01 {
+		t.Errorf("distance %.3f m, want 50", s.DistM)
+	}
+	if math.Abs(s.OffsetM-g.EdgeLengthM(0)/2) > 0.5 {
+		t.Errorf("offset %.2f m, want half of %.2f", s.OffsetM, g.EdgeLengthM(0))
+	}
+	if _, err := ix.Nearest(orb.Point{47.1, 9.5}, 250, nil); !errors.Is(err, ErrTooFar) {
+		t.Errorf("swapped lat/lon: got %v, want ErrTooFar", err)
+	}
+	if _, err := ix.Nearest(orb.Point{math.NaN(), 1}, 250, nil); !errors.Is(err, ErrBadCoordinate) {
+		t.Errorf("NaN: got %v, want ErrBadCoordinate", err)
+	}
+	tunnel := func(_ int, a EdgeAttr) bool { return false }
+	if _, err := ix.Nearest(north, 250, tunnel); !errors.Is(err, ErrTooFar) {
+		t.Errorf("filtered: got %v, want ErrTooFar", err)
+	}
+}
