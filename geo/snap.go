@@ -42,9 +42,9 @@ func SurfaceOnly(_ int, a EdgeAttr) bool { return a.Flags&(FlagTunnel|FlagIndoor
 // SegmentIndex is an R-tree of the graph's edge segments for snapping points
 // to the nearest place on the network.
 type SegmentIndex struct {
-	g  *Graph
-	tr rtree.RTreeG[uint32] // value: index of the segment's first point in g.geom
-	cumM []float32 // cumulative length from the edge's From to each point
+	g    *Graph
+	tr   rtree.RTreeG[uint32] // value: index of the segment's first point in g.geom
+	cumM []float32            // cumulative length from the edge's From to each point
 }
 
 // NewSegmentIndex indexes every segment of g.
