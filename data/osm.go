@@ -1,0 +1,508 @@
+package data
+
+import (
+	"bufio"
+	"bytes"
+	"compress/bzip2"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/paulmach/orb"
+	orbgeo "github.com/paulmach/orb/geo"
+	"github.com/paulmach/orb/planar"
+	"github.com/paulmach/osm"
+	"github.com/paulmach/osm/osmpbf"
+	"github.com/paulmach/osm/osmxml"
+
+	"fifteen/geo"
+)
+
+// ErrBadOSM means an OSM file could not be decoded: unknown format,
+// truncated or corrupt data.
+var ErrBadOSM = errors.New("data: invalid OSM file")
+
+// OSMData is what fifteen takes from an OSM extract: the walk network, the
+// facilities of the taxonomy's categories, and the buildings and residential
+// areas used to spread population.
+type OSMData struct {
+	Graph            *geo.Graph
+	Facilities       []geo.Facility
+	Buildings        []geo.Building
+	ResidentialAreas []orb.Polygon
+	// Entrances are entrance=* nodes, access points of area facilities.
+	Entrances []orb.Point
+	Stats     OSMStats
+}
+
+// OSMStats counts what was read and what was left out, and why.
+type OSMStats struct {
+	Format    string `json:"format"`
+	Nodes     int    `json:"nodes"`
+	Ways      int    `json:"ways"`
+	Relations int    `json:"relations"`
+	// WalkableWays is the number of ways kept for the walk network.
+	WalkableWays int `json:"walkable_ways"`
+	// ClippedWays counts walkable ways that miss nodes (a clipped
+	// extract) and were cut at the gaps.
+	ClippedWays int `json:"clipped_ways"`
+	// MissingNodeRefs counts way node references absent from the file.
+	MissingNodeRefs int `json:"missing_node_refs"`
+	// FacilityElements counts OSM elements that matched a category.
+	FacilityElements int `json:"facility_elements"`
+	// FacilitiesUnplaced lists elements that matched a category but have
+	// no usable geometry (all their nodes or members are missing).
+	FacilitiesUnplaced []string `json:"facilities_unplaced"`
+	// GreenwayCandidates counts named paths not touching green space.
+	GreenwayNotGreen int `json:"greenway_candidates_not_in_green"`
+	// IncompleteRings counts multipolygon rings that could not be closed.
+	IncompleteRings int     `json:"incomplete_rings"`
+	Buildings       int     `json:"buildings"`
+	DecodeSec       float64 `json:"decode_sec"`
+	GraphSec        float64 `json:"graph_sec"`
+}
+
+// osmFormat sniffs the format of an OSM stream from its first bytes.
+func openOSM(ctx context.Context, r io.Reader) (osm.Scanner, string, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, err := br.Peek(16)
+	if err != nil && len(head) == 0 {
+		return nil, "", fmt.Errorf("%w: empty file", ErrBadOSM)
+	}
+	switch {
+	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, "", fmt.Errorf("%w: gzip: %v", ErrBadOSM, err)
+		}
+		s, f, err := openOSM(ctx, zr)
+		return s, f + "+gzip", err
+	case bytes.HasPrefix(head, []byte("BZh")):
+		s, f, err := openOSM(ctx, bzip2.NewReader(br))
+		return s, f + "+bzip2", err
+	case bytes.HasPrefix(bytes.TrimLeft(head, "\xef\xbb\xbf \t\r\n"), []byte("<")):
+		return osmxml.New(ctx, br), "xml", nil
+	case len(head) >= 13 && bytes.Contains(head, []byte("OSMHeader")):
+		return osmpbf.New(ctx, br, runtime.GOMAXPROCS(0)), "pbf", nil
+	}
+	return nil, "", fmt.Errorf("%w: not PBF, XML, gzip or bzip2 OSM data", ErrBadOSM)
+}
+
+// wayGeom is the stored geometry of a way, for relations that use it.
+type wayGeom struct {
+	off, n  uint32 // into reader.wayPts
+	clipped bool
+}
+
+type nodeStore struct {
+	ids    []int64
+	pts    []orb.Point
+	sorted bool
+}
+
+func (s *nodeStore) add(id int64, p orb.Point) {
+	if s.sorted && len(s.ids) > 0 && id <= s.ids[len(s.ids)-1] {
+		s.sorted = false
+	}
+	s.ids = append(s.ids, id)
+	s.pts = append(s.pts, p)
+}
+
+func (s *nodeStore) finish() {
+	if s.sorted {
+		return
+	}
+	idx := make([]int, len(s.ids))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool { return s.ids[idx[a]] < s.ids[idx[b]] })
+	ids := make([]int64, len(idx))
+	pts := make([]orb.Point, len(idx))
+	for i, j := range idx {
+		ids[i], pts[i] = s.ids[j], s.pts[j]
+	}
+	s.ids, s.pts, s.sorted = ids, pts, true
+}
+
+func (s *nodeStore) get(id int64) (orb.Point, bool) {
+	i := sort.Search(len(s.ids), func(i int) bool { return s.ids[i] >= id })
+	if i < len(s.ids) && s.ids[i] == id {
+		return s.pts[i], true
+	}
+	return orb.Point{}, false
+}
+
+type osmReader struct {
+	tax     *geo.Taxonomy
+	nodes   nodeStore
+	wayIdx  map[int64]wayGeom
+	wayPts  []orb.Point
+	builder geo.GraphBuilder
+	out     *OSMData
+
+	// greenway candidates wait for the green areas, which may come later.
+	lineCands []geo.Facility
+	green     []orb.Polygon
+
+	ids []int64 // scratch
+	pts []orb.Point
+}
+
+// ReadOSM reads an OSM extract (PBF, XML, gzip- or bzip2-compressed XML;
+// the format is detected from the content) and builds the walk network and
+// the facilities of the taxonomy. name is used in error messages.
+func ReadOSM(ctx context.Context, r io.Reader, name string, tax *geo.Taxonomy) (*OSMData, error) {
+	start := time.Now()
+	sc, format, err := openOSM(ctx, r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	defer sc.Close()
+	rd := &osmReader{
+		tax:    tax,
+		nodes:  nodeStore{sorted: true},
+		wayIdx: make(map[int64]wayGeom),
+		out:    &OSMData{},
+	}
+	rd.out.Stats.Format = format
+	nodesDone := false
+	for sc.Scan() {
+		switch o := sc.Object().(type) {
+		case *osm.Node:
+			if nodesDone {
+				return nil, fmt.Errorf("%s: %w: node %d after ways; the file is not sorted (nodes, ways, relations)", name, ErrBadOSM, o.ID)
+			}
+			if err := rd.node(o); err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+		case *osm.Way:
+			if !nodesDone {
+				rd.nodes.finish()
+				nodesDone = true
+			}
+			rd.way(o)
+		case *osm.Relation:
+			if !nodesDone {
+				rd.nodes.finish()
+				nodesDone = true
+			}
+			rd.relation(o)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w: %v", name, ErrBadOSM, err)
+	}
+	rd.finishGreenways()
+	st := &rd.out.Stats
+	st.Nodes = len(rd.nodes.ids)
+	st.DecodeSec = time.Since(start).Seconds()
+	if st.Nodes == 0 && st.Ways == 0 && st.Relations == 0 {
+		return nil, fmt.Errorf("%s: %w: no OSM elements (empty or truncated file)", name, ErrBadOSM)
+	}
+	t := time.Now()
+	g, err := rd.builder.Build()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w (no walkable ways among %d ways)", name, err, st.Ways)
+	}
+	st.GraphSec = time.Since(t).Seconds()
+	rd.out.Graph = g
+	return rd.out, nil
+}
+
+func (rd *osmReader) node(n *osm.Node) error {
+	p := orb.Point{n.Lon, n.Lat}
+	if err := geo.ValidPoint(p); err != nil {
+		return fmt.Errorf("node %d: %w", n.ID, err)
+	}
+	rd.nodes.add(int64(n.ID), p)
+	if len(n.Tags) == 0 {
+		return nil
+	}
+	if e := n.Tags.Find("entrance"); e != "" && e != "no" {
+		rd.out.Entrances = append(rd.out.Entrances, p)
+	}
+	for _, ci := range rd.tax.Match(&n.Tags) {
+		c := &rd.tax.Categories[ci]
+		rd.out.Stats.FacilityElements++
+		rd.addFacility(c, "osm:node/"+itoa(int64(n.ID)), n.Tags, p, nil)
+	}
+	return nil
+}
+
+// resolve looks up the way's nodes and returns its runs of consecutive
+// nodes present in the file (a clipped extract drops some).
+func (rd *osmReader) resolve(w *osm.Way) (runs [][2]int, missing int) {
+	rd.ids = rd.ids[:0]
+	rd.pts = rd.pts[:0]
+	s := 0
+	for _, wn := range w.Nodes {
+		p, ok := rd.nodes.get(int64(wn.ID))
+		if !ok {
+			missing++
+			if len(rd.ids) > s {
+				runs = append(runs, [2]int{s, len(rd.ids)})
+			}
+			s = len(rd.ids)
+			continue
+		}
+		rd.ids = append(rd.ids, int64(wn.ID))
+		rd.pts = append(rd.pts, p)
+	}
+	if len(rd.ids) > s {
+		runs = append(runs, [2]int{s, len(rd.ids)})
+	}
+	return runs, missing
+}
+
+func (rd *osmReader) way(w *osm.Way) {
+	st := &rd.out.Stats
+	st.Ways++
+	runs, missing := rd.resolve(w)
+	st.MissingNodeRefs += missing
+	// Keep the geometry of every complete-enough way for relations.
+	rd.wayIdx[int64(w.ID)] = wayGeom{off: uint32(len(rd.wayPts)), n: uint32(len(rd.pts)), clipped: missing > 0}
+	rd.wayPts = append(rd.wayPts, rd.pts...)
+	if len(w.Tags) == 0 || len(rd.pts) == 0 {
+		return
+	}
+	if attr, ok := WalkAttr(w.Tags); ok {
+		st.WalkableWays++
+		if missing > 0 {
+			st.ClippedWays++
+		}
+		for _, r := range runs {
+			rd.builder.AddWay(int64(w.ID), rd.ids[r[0]:r[1]], rd.pts[r[0]:r[1]], attr)
+		}
+	}
+	closed := missing == 0 && len(w.Nodes) >= 4 && w.Nodes[0].ID == w.Nodes[len(w.Nodes)-1].ID
+	var poly orb.Polygon
+	if closed {
+		poly = orb.Polygon{orb.Ring(append([]orb.Point(nil), rd.pts...))}
+	}
+	if isBuilding(w.Tags) && closed {
+		rd.addBuilding(w.Tags, poly)
+	}
+	if poly != nil && isArea(w.Tags) {
+		if w.Tags.Find("landuse") == "residential" {
+			rd.out.ResidentialAreas = append(rd.out.ResidentialAreas, poly)
+		}
+		if rd.tax.IsGreen(&w.Tags) {
+			rd.green = append(rd.green, poly)
+		}
+	}
+	id := "osm:way/" + itoa(int64(w.ID))
+	for _, ci := range rd.tax.Match(&w.Tags) {
+		c := &rd.tax.Categories[ci]
+		st.FacilityElements++
+		var g orb.Geometry
+		switch {
+		case c.Kind == "line" || poly == nil:
+			g = wayLines(rd.pts, runs)
+		default:
+			g = poly
+		}
+		rd.addFacilityGeom(c, id, w.Tags, g)
+	}
+}
+
+// wayLines returns the present runs of a way as a line or multi-line.
+func wayLines(pts []orb.Point, runs [][2]int) orb.Geometry {
+	var ml orb.MultiLineString
+	for _, r := range runs {
+		if r[1]-r[0] >= 2 {
+			ml = append(ml, orb.LineString(append([]orb.Point(nil), pts[r[0]:r[1]]...)))
+		}
+	}
+	switch len(ml) {
+	case 0:
+		if len(runs) > 0 {
+			return pts[runs[0][0]] // a single surviving node
+		}
+		return nil
+	case 1:
+		return ml[0]
+	}
+	return ml
+}
+
+// isArea reports whether a closed way is an area rather than a closed line.
+func isArea(tags osm.Tags) bool {
+	if a := tags.Find("area"); a != "" {
+		return a == "yes"
+	}
+	if hw := tags.Find("highway"); hw != "" && tags.Find("leisure") == "" && tags.Find("amenity") == "" {
+		return false
+	}
+	return true
+}
+
+func (rd *osmReader) addBuilding(tags osm.Tags, poly orb.Polygon) {
+	areaM2 := orbgeo.Area(poly)
+	if areaM2 <= 0 {
+		return
+	}
+	c, _ := planar.CentroidArea(poly)
+	rd.out.Buildings = append(rd.out.Buildings, geo.Building{
+		Centroid:    c,
+		AreaM2:      areaM2,
+		Levels:      buildingLevels(tags),
+		Residential: residentialBuilding[tags.Find("building")],
+	})
+	rd.out.Stats.Buildings++
+}
+
+func (rd *osmReader) relation(r *osm.Relation) {
+	st := &rd.out.Stats
+	st.Relations++
+	if len(r.Tags) == 0 {
+		return
+	}
+	typ := r.Tags.Find("type")
+	id := "osm:relation/" + itoa(int64(r.ID))
+	matches := rd.tax.Match(&r.Tags)
+	switch typ {
+	case "multipolygon":
+		wantArea := len(matches) > 0 || isBuilding(r.Tags) || r.Tags.Find("landuse") == "residential" || rd.tax.IsGreen(&r.Tags)
+		if !wantArea {
+			return
+		}
+		mp, incomplete := rd.assemble(r)
+		st.IncompleteRings += incomplete
+		if len(mp) > 0 {
+			if isBuilding(r.Tags) {
+				for _, p := range mp {
+					rd.addBuilding(r.Tags, p)
+				}
+			}
+			if r.Tags.Find("landuse") == "residential" {
+				rd.out.ResidentialAreas = append(rd.out.ResidentialAreas, mp...)
+			}
+			if rd.tax.IsGreen(&r.Tags) {
+				rd.green = append(rd.green, mp...)
+			}
+		}
+		for _, ci := range matches {
+			st.FacilityElements++
+			var g orb.Geometry
+			switch len(mp) {
+			case 0:
+				g = nil
+			case 1:
+				g = mp[0]
+			default:
+				g = mp
+			}
+			rd.addFacilityGeom(&rd.tax.Categories[ci], id, r.Tags, g)
+		}
+	default:
+		if len(matches) == 0 {
+			return
+		}
+		// Routes and other relations: the union of their member ways.
+		var ml orb.MultiLineString
+		for _, m := range r.Members {
+			if m.Type != osm.TypeWay {
+				continue
+			}
+			wg, ok := rd.wayIdx[m.Ref]
+			if !ok || wg.n < 2 {
+				continue
+			}
+			ml = append(ml, orb.LineString(append([]orb.Point(nil), rd.wayPts[wg.off:wg.off+wg.n]...)))
+		}
+		for _, ci := range matches {
+			st.FacilityElements++
+			var g orb.Geometry
+			if len(ml) > 0 {
+				g = ml
+			}
+			rd.addFacilityGeom(&rd.tax.Categories[ci], id, r.Tags, g)
+		}
+	}
+}
+
+// addFacilityGeom adds a facility with a geometry, or lists it as unplaced
+// when it has none.
+func (rd *osmReader) addFacilityGeom(c *geo.Category, id string, tags osm.Tags, g orb.Geometry) {
+	if g == nil {
+		rd.out.Stats.FacilitiesUnplaced = append(rd.out.Stats.FacilitiesUnplaced, id+" ("+c.ID+"): no nodes or members in the file")
+		return
+	}
+	if p, ok := g.(orb.Point); ok {
+		rd.addFacility(c, id, tags, p, nil)
+		return
+	}
+	rd.addFacility(c, id, tags, representativePoint(g), g)
+}
+
+func (rd *osmReader) addFacility(c *geo.Category, id string, tags osm.Tags, p orb.Point, g orb.Geometry) {
+	capv, capSrc := c.Capacity(&tags)
+	f := geo.Facility{
+		ID: id, Category: c.ID, Name: tags.Find("name"), Point: p, Geom: g,
+		Capacity: capv, CapacitySource: capSrc, Source: "osm",
+	}
+	if c.Within == "green" {
+		rd.lineCands = append(rd.lineCands, f)
+		return
+	}
+	rd.out.Facilities = append(rd.out.Facilities, f)
+}
+
+// finishGreenways keeps the candidates of "within green" categories that
+// touch a green area: one of their vertices lies inside one.
+func (rd *osmReader) finishGreenways() {
+	if len(rd.lineCands) == 0 {
+		return
+	}
+	idx := newPolyIndex(rd.green)
+	for _, f := range rd.lineCands {
+		if idx.anyVertexInside(f.Geom, f.Point) {
+			rd.out.Facilities = append(rd.out.Facilities, f)
+		} else {
+			rd.out.Stats.GreenwayNotGreen++
+		}
+	}
+	rd.lineCands = nil
+}
+
+// representativePoint returns a point for a facility with an area or line
+// geometry: the area centroid when it lies inside, else a vertex; the
+// middle vertex of a line.
+func representativePoint(g orb.Geometry) orb.Point {
+	switch g := g.(type) {
+	case orb.Polygon:
+		c, _ := planar.CentroidArea(g)
+		if planar.PolygonContains(g, c) {
+			return c
+		}
+		return g[0][0]
+	case orb.MultiPolygon:
+		best, bestA := 0, -1.0
+		for i, p := range g {
+			if a := planar.Area(p); a > bestA {
+				best, bestA = i, a
+			}
+		}
+		return representativePoint(g[best])
+	case orb.LineString:
+		return g[len(g)/2]
+	case orb.MultiLineString:
+		best := 0
+		for i, l := range g {
+			if len(l) > len(g[best]) {
+				best = i
+			}
+		}
+		return representativePoint(g[best])
+	}
+	return g.Bound().Center()
+}
+
+func itoa(i int64) string { return strconv.FormatInt(i, 10) }

@@ -1,0 +1,594 @@
+package geo
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+
+	"github.com/paulmach/orb"
+	orbgeo "github.com/paulmach/orb/geo"
+	"github.com/paulmach/orb/planar"
+	"github.com/tidwall/rtree"
+
+	"fifteen/geo/hex"
+)
+
+// PopulationRes is the H3 resolution population is placed on: cells of about
+// 15,000 m², edges of about 76 m.
+const PopulationRes = 10
+
+// Placement methods reported in Population.Method.
+const (
+	// MethodFloorArea spreads a community's population in proportion to
+	// its residential floor area.
+	MethodFloorArea = "floor_area"
+	// MethodNetworkCells spreads it evenly over the community's cells that
+	// touch the walk network.
+	MethodNetworkCells = "network_cells"
+	// MethodAllCells spreads it evenly over all the community's cells.
+	MethodAllCells = "all_cells"
+	// MethodPoint puts it all on the cell of one point inside the
+	// community, for a community smaller than a cell.
+	MethodPoint = "point"
+	// MethodCells means the population came from a gridded input
+	// (PopulationFromCells).
+	MethodCells = "cells"
+)
+
+// Building is a building footprint relevant for spreading population.
+type Building struct {
+	// Centroid is a representative (lon, lat) point of the footprint.
+	Centroid orb.Point
+	// AreaM2 is the footprint area in m².
+	AreaM2 float64
+	// Levels is the number of storeys (building:levels, plus roof levels
+	// if known); 0 means untagged and counts as 1.
+	Levels float64
+	// Residential is true for a residential building type: house,
+	// apartments, residential, detached, semidetached_house, terrace,
+	// dormitory, bungalow, farm and the like.
+	Residential bool
+}
+
+// PopulationInput is what PlacePopulation spreads population with.
+type PopulationInput struct {
+	// Communities carry the populations to place.
+	Communities []Community
+	// Buildings are all buildings. A Residential one always counts; any
+	// other counts only when its centroid lies inside a residential area
+	// (a building=yes in a housing estate).
+	Buildings []Building
+	// ResidentialAreas are landuse=residential outlines (outer ring and
+	// holes).
+	ResidentialAreas []orb.Polygon
+	// NetworkCells are the PopulationRes cells touching the walk network,
+	// as returned by NetworkCells; they guide the fallback for communities
+	// without residential buildings.
+	NetworkCells []hex.Cell
+}
+
+// PopCell is the population placed on one cell.
+type PopCell struct {
+	Cell hex.Cell
+	Pop  float64
+	// Community is the index into the communities of the community the
+	// population belongs to, or -1 for none.
+	Community int32
+}
+
+// CellPop is a population count on an H3 cell of any resolution up to
+// PopulationRes, as read from a gridded population file.
+type CellPop struct {
+	Cell hex.Cell
+	Pop  float64
+}
+
+// Population is residents placed on H3 cells of resolution Res.
+type Population struct {
+	Res int
+	// Cells are sorted by Cell, then by Community. A cell shared by two
+	// communities (one straddling their border) appears once per
+	// community, so that every PopCell belongs to exactly one community;
+	// add them up to get a cell's total.
+	Cells []PopCell
+	// PlacedByCommunity is the population placed for each community, in
+	// the order of the communities.
+	PlacedByCommunity []float64
+	// Method tells, per community, how its population was spread:
+	// MethodFloorArea, MethodNetworkCells, MethodAllCells, MethodPoint,
+	// or MethodCells for PopulationFromCells.
+	Method []string
+	// Total is the sum of all placed population.
+	Total float64
+}
+
+// PlacePopulation spreads each community's population over the
+// PopulationRes cells inside it. Points are tested against polygons exactly
+// (after an R-tree search of their bounds); a point exactly on a boundary
+// may fall on either side.
+//
+// A community's population goes to cells in proportion to the residential
+// floor area (AreaM2 × Levels) of the buildings whose centroid lies in that
+// cell and in the community and which are Residential or lie inside a
+// residential area. A building inside overlapping communities counts for the
+// first. A community without such floor area has its population spread
+// evenly over its cells (those whose centre lies inside it) that touch the
+// walk network, else over all its cells, else, for a community smaller than
+// a cell, put on the cell of a point inside it.
+//
+// It returns an error wrapping ErrNoPopulation for a community whose
+// population is not a positive finite number or whose geometry is empty,
+// ErrBadCoordinate for a building centroid or community vertex outside
+// WGS84, or hex.ErrBadResolution for network cells not at PopulationRes.
+func PlacePopulation(in PopulationInput) (*Population, error) {
+	comms := in.Communities
+	if err := checkCommunities(comms); err != nil {
+		return nil, err
+	}
+	network := in.NetworkCells
+	for _, c := range network {
+		if !c.IsValid() || c.Res() != PopulationRes {
+			return nil, fmt.Errorf("%w: network cell %s is not a valid resolution-%d cell",
+				hex.ErrBadResolution, c, PopulationRes)
+		}
+	}
+	if !slices.IsSorted(network) {
+		network = slices.Clone(network)
+		slices.Sort(network)
+	}
+
+	commIdx := newCommunityIndex(comms)
+	var areaIdx rtree.RTreeG[*popPolygon]
+	for _, a := range in.ResidentialAreas {
+		if pp := newPopPolygon(a); pp != nil {
+			areaIdx.Insert(pp.bound.Min, pp.bound.Max, pp)
+		}
+	}
+	inResidentialArea := func(p orb.Point) bool {
+		found := false
+		areaIdx.Search(p, p, func(_, _ [2]float64, pp *popPolygon) bool {
+			found = pp.contains(p)
+			return !found
+		})
+		return found
+	}
+
+	// Floor area per community and cell.
+	floorM2 := make([]map[hex.Cell]float64, len(comms))
+	for bi, b := range in.Buildings {
+		if err := ValidPoint(b.Centroid); err != nil {
+			return nil, fmt.Errorf("building %d: %w", bi, err)
+		}
+		w, err := floorAreaM2(b)
+		if err != nil {
+			return nil, fmt.Errorf("building %d: %w", bi, err)
+		}
+		if w == 0 {
+			continue
+		}
+		ci := commIdx.first(b.Centroid)
+		if ci < 0 {
+			continue
+		}
+		if !b.Residential && !inResidentialArea(b.Centroid) {
+			continue
+		}
+		cell, err := hex.FromPoint(b.Centroid, PopulationRes)
+		if err != nil {
+			return nil, fmt.Errorf("building %d: %w", bi, err)
+		}
+		if floorM2[ci] == nil {
+			floorM2[ci] = make(map[hex.Cell]float64)
+		}
+		floorM2[ci][cell] += w
+	}
+
+	pop := &Population{
+		Res:               PopulationRes,
+		PlacedByCommunity: make([]float64, len(comms)),
+		Method:            make([]string, len(comms)),
+	}
+	for ci, c := range comms {
+		cells, method, err := communityShares(c, floorM2[ci], network)
+		if err != nil {
+			return nil, fmt.Errorf("community %d (%s): %w", ci, c.ID, err)
+		}
+		pop.Method[ci] = method
+		for _, s := range cells {
+			pop.Cells = append(pop.Cells, PopCell{Cell: s.cell, Pop: s.pop, Community: int32(ci)})
+			pop.PlacedByCommunity[ci] += s.pop
+		}
+		pop.Total += pop.PlacedByCommunity[ci]
+	}
+	sortPopCells(pop.Cells)
+	return pop, nil
+}
+
+// cellShare is the population one community puts on one cell.
+type cellShare struct {
+	cell hex.Cell
+	pop  float64
+}
+
+// communityShares spreads c's population by floor area, or by the fallback
+// chain when floor is empty. It returns the shares and the method used.
+func communityShares(c Community, floor map[hex.Cell]float64, network []hex.Cell) ([]cellShare, string, error) {
+	var totalM2 float64
+	for _, w := range floor {
+		totalM2 += w
+	}
+	if totalM2 > 0 {
+		out := make([]cellShare, 0, len(floor))
+		for cell, w := range floor {
+			out = append(out, cellShare{cell, c.Population * w / totalM2})
+		}
+		// Sorted, so that sums over the shares do not depend on map order.
+		slices.SortFunc(out, func(a, b cellShare) int { return cmp.Compare(a.cell, b.cell) })
+		return out, MethodFloorArea, nil
+	}
+
+	all, err := hex.PolygonCells(c.Geom, PopulationRes)
+	if err != nil {
+		return nil, "", err
+	}
+	var onNetwork []hex.Cell
+	for _, cell := range all {
+		if _, ok := slices.BinarySearch(network, cell); ok {
+			onNetwork = append(onNetwork, cell)
+		}
+	}
+	cells, method := onNetwork, MethodNetworkCells
+	if len(cells) == 0 {
+		cells, method = all, MethodAllCells
+	}
+	if len(cells) == 0 {
+		p, ok := pointInMultiPolygon(c.Geom)
+		if !ok {
+			return nil, "", fmt.Errorf("%w: empty geometry", ErrNoPopulation)
+		}
+		cell, err := hex.FromPoint(p, PopulationRes)
+		if err != nil {
+			return nil, "", err
+		}
+		cells, method = []hex.Cell{cell}, MethodPoint
+	}
+	each := c.Population / float64(len(cells))
+	out := make([]cellShare, len(cells))
+	for i, cell := range cells {
+		out[i] = cellShare{cell, each}
+	}
+	return out, method, nil
+}
+
+// floorAreaM2 returns the floor area a building contributes.
+func floorAreaM2(b Building) (float64, error) {
+	if math.IsNaN(b.AreaM2) || math.IsInf(b.AreaM2, 0) || b.AreaM2 < 0 {
+		return 0, fmt.Errorf("footprint area %v m² is not a non-negative number", b.AreaM2)
+	}
+	if math.IsNaN(b.Levels) || math.IsInf(b.Levels, 0) || b.Levels < 0 {
+		return 0, fmt.Errorf("levels %v is not a non-negative number", b.Levels)
+	}
+	levels := b.Levels
+	if levels == 0 {
+		levels = 1
+	}
+	return b.AreaM2 * levels, nil
+}
+
+// checkCommunities validates the populations and coordinates of comms.
+func checkCommunities(comms []Community) error {
+	for i, c := range comms {
+		if math.IsNaN(c.Population) || math.IsInf(c.Population, 0) || c.Population <= 0 {
+			return fmt.Errorf("community %d (%s): %w: population %v", i, c.ID, ErrNoPopulation, c.Population)
+		}
+		for _, poly := range c.Geom {
+			for _, r := range poly {
+				for _, p := range r {
+					if err := ValidPoint(p); err != nil {
+						return fmt.Errorf("community %d (%s): %w", i, c.ID, err)
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// communityIndex finds the community containing a point: an R-tree of the
+// bounds of the communities' polygons, then an exact test.
+type communityIndex struct {
+	tree rtree.RTreeG[communityPart]
+}
+
+// communityPart is one polygon of a community.
+type communityPart struct {
+	comm int
+	poly *popPolygon
+}
+
+func newCommunityIndex(comms []Community) *communityIndex {
+	ix := &communityIndex{}
+	for i, c := range comms {
+		for _, poly := range c.Geom {
+			if pp := newPopPolygon(poly); pp != nil {
+				ix.tree.Insert(pp.bound.Min, pp.bound.Max, communityPart{comm: i, poly: pp})
+			}
+		}
+	}
+	return ix
+}
+
+// first returns the lowest index of a community containing p, or -1.
+func (ix *communityIndex) first(p orb.Point) int {
+	best := -1
+	ix.tree.Search(p, p, func(_, _ [2]float64, part communityPart) bool {
+		if (best < 0 || part.comm < best) && part.poly.contains(p) {
+			best = part.comm
+		}
+		return true
+	})
+	return best
+}
+
+// popPolygon is a polygon prepared for many point-in-polygon tests: each
+// ring's edges are bucketed into horizontal bands, so that a ray cast from
+// a point meets only the edges of the point's band. Points exactly on the
+// boundary may fall either way.
+type popPolygon struct {
+	bound orb.Bound
+	rings []popRing // outer ring first, then holes
+}
+
+type popRing struct {
+	pts    orb.Ring
+	minY   float64
+	bandH  float64   // band height in degrees
+	bandAt []int32   // edges of band k are edges[bandAt[k]:bandAt[k+1]]
+	edges  []int32   // edge i runs from pts[i] to pts[(i+1)%len(pts)]
+	bound  orb.Bound // of the ring
+}
+
+// newPopPolygon prepares poly, or returns nil when its outer ring has
+// fewer than three points.
+func newPopPolygon(poly orb.Polygon) *popPolygon {
+	if len(poly) == 0 || len(poly[0]) < 3 {
+		return nil
+	}
+	pp := &popPolygon{bound: poly[0].Bound()}
+	for _, r := range poly {
+		if len(r) < 3 {
+			continue
+		}
+		pp.rings = append(pp.rings, newPopRing(r))
+	}
+	return pp
+}
+
+func newPopRing(r orb.Ring) popRing {
+	pr := popRing{pts: r, bound: r.Bound()}
+	n := len(r)
+	nBands := min(max(n/4, 1), 1024)
+	pr.minY = pr.bound.Min[1]
+	pr.bandH = (pr.bound.Max[1] - pr.bound.Min[1]) / float64(nBands)
+	if pr.bandH <= 0 {
+		pr.bandH, nBands = 1, 1
+	}
+	band := func(y float64) int {
+		return min(max(int((y-pr.minY)/pr.bandH), 0), nBands-1)
+	}
+	counts := make([]int32, nBands+1)
+	for i := range n {
+		a, c := r[i][1], r[(i+1)%n][1]
+		for k := band(min(a, c)); k <= band(max(a, c)); k++ {
+			counts[k+1]++
+		}
+	}
+	for k := 1; k <= nBands; k++ {
+		counts[k] += counts[k-1]
+	}
+	pr.bandAt = counts
+	pr.edges = make([]int32, counts[nBands])
+	next := slices.Clone(counts[:nBands])
+	for i := range n {
+		a, c := r[i][1], r[(i+1)%n][1]
+		for k := band(min(a, c)); k <= band(max(a, c)); k++ {
+			pr.edges[next[k]] = int32(i)
+			next[k]++
+		}
+	}
+	return pr
+}
+
+// contains reports whether p is inside the ring, by the even-odd rule.
+func (pr *popRing) contains(p orb.Point) bool {
+	if !pr.bound.Contains(p) {
+		return false
+	}
+	k := min(max(int((p[1]-pr.minY)/pr.bandH), 0), len(pr.bandAt)-2)
+	n := len(pr.pts)
+	in := false
+	for _, e := range pr.edges[pr.bandAt[k]:pr.bandAt[k+1]] {
+		a, c := pr.pts[e], pr.pts[(int(e)+1)%n]
+		if (a[1] > p[1]) != (c[1] > p[1]) &&
+			p[0] < a[0]+(p[1]-a[1])*(c[0]-a[0])/(c[1]-a[1]) {
+			in = !in
+		}
+	}
+	return in
+}
+
+// contains reports whether p is inside the outer ring and outside every
+// hole.
+func (pp *popPolygon) contains(p orb.Point) bool {
+	if !pp.bound.Contains(p) || !pp.rings[0].contains(p) {
+		return false
+	}
+	for i := 1; i < len(pp.rings); i++ {
+		if pp.rings[i].contains(p) {
+			return false
+		}
+	}
+	return true
+}
+
+// pointInMultiPolygon returns a point inside the largest polygon of mp: the
+// middle of the widest span of a horizontal line through its bounding box.
+func pointInMultiPolygon(mp orb.MultiPolygon) (orb.Point, bool) {
+	var best orb.Polygon
+	bestM2 := -1.0
+	for _, p := range mp {
+		if len(p) == 0 || len(p[0]) < 3 {
+			continue
+		}
+		if a := math.Abs(orbgeo.Area(p)); a > bestM2 {
+			best, bestM2 = p, a
+		}
+	}
+	if best == nil {
+		return orb.Point{}, false
+	}
+	b := best.Bound()
+	for _, f := range []float64{0.5, 0.25, 0.75, 0.125, 0.375, 0.625, 0.875} {
+		y := b.Min[1] + f*(b.Max[1]-b.Min[1])
+		var xs []float64
+		for _, r := range best {
+			for i := range r {
+				a, c := r[i], r[(i+1)%len(r)]
+				if (a[1] > y) != (c[1] > y) {
+					xs = append(xs, a[0]+(y-a[1])*(c[0]-a[0])/(c[1]-a[1]))
+				}
+			}
+		}
+		sort.Float64s(xs)
+		bestW, bestX := 0.0, 0.0
+		for i := 0; i+1 < len(xs); i += 2 {
+			if w := xs[i+1] - xs[i]; w > bestW {
+				bestW, bestX = w, (xs[i]+xs[i+1])/2
+			}
+		}
+		if bestW > 0 {
+			p := orb.Point{bestX, y}
+			if planar.PolygonContains(best, p) {
+				return p, true
+			}
+		}
+	}
+	// Degenerate polygon: a vertex counts as inside.
+	return best[0][0], true
+}
+
+// NetworkCells returns the sorted, unique cells of resolution res crossed by
+// the edges of g. Each edge's geometry is sampled every third of the cell
+// edge length, so a cell the network merely clips may be missed only where
+// the way crosses it for less than that. Points outside WGS84 are skipped.
+func NetworkCells(g *Graph, res int) []hex.Cell {
+	stepM := hex.EdgeLengthM(res) / 3
+	if g == nil || stepM <= 0 {
+		return nil
+	}
+	var cells []hex.Cell
+	add := func(p orb.Point) {
+		c, err := hex.FromPoint(p, res)
+		if err != nil {
+			return
+		}
+		if n := len(cells); n == 0 || cells[n-1] != c {
+			cells = append(cells, c)
+		}
+	}
+	for e := range g.NumEdges() {
+		pts := g.EdgeGeometry(e)
+		for i, a := range pts {
+			add(a)
+			if i+1 == len(pts) {
+				break
+			}
+			b := pts[i+1]
+			distM := orbgeo.Distance(a, b)
+			n := int(math.Ceil(distM / stepM))
+			for k := 1; k < n; k++ {
+				t := float64(k) / float64(n)
+				add(orb.Point{a[0] + t*(b[0]-a[0]), a[1] + t*(b[1]-a[1])})
+			}
+		}
+	}
+	slices.Sort(cells)
+	return slices.Compact(cells)
+}
+
+// PopulationFromCells places a gridded population: each cell's population is
+// split evenly over its PopulationRes descendants (a PopulationRes cell is
+// kept as is; repeated or nested cells add up), and each resulting cell goes
+// to the first community containing its centre, or -1 when none does or
+// comms is empty. Cells with no population are left out. Method is
+// MethodCells for every community.
+//
+// It returns an error wrapping hex.ErrInvalidCell for an invalid cell,
+// hex.ErrBadResolution for a cell finer than PopulationRes, and
+// ErrNoPopulation for a negative or non-finite population.
+func PopulationFromCells(cells []CellPop, comms []Community) (*Population, error) {
+	for i, c := range comms {
+		for _, poly := range c.Geom {
+			for _, r := range poly {
+				for _, p := range r {
+					if err := ValidPoint(p); err != nil {
+						return nil, fmt.Errorf("community %d (%s): %w", i, c.ID, err)
+					}
+				}
+			}
+		}
+	}
+	acc := make(map[hex.Cell]float64)
+	for i, cp := range cells {
+		if !cp.Cell.IsValid() {
+			return nil, fmt.Errorf("cell %d: %w: %s", i, hex.ErrInvalidCell, cp.Cell)
+		}
+		if cp.Cell.Res() > PopulationRes {
+			return nil, fmt.Errorf("cell %d (%s): %w: resolution %d finer than %d",
+				i, cp.Cell, hex.ErrBadResolution, cp.Cell.Res(), PopulationRes)
+		}
+		if math.IsNaN(cp.Pop) || math.IsInf(cp.Pop, 0) || cp.Pop < 0 {
+			return nil, fmt.Errorf("cell %d (%s): %w: population %v", i, cp.Cell, ErrNoPopulation, cp.Pop)
+		}
+		if cp.Pop == 0 {
+			continue
+		}
+		kids := cp.Cell.Children(PopulationRes)
+		each := cp.Pop / float64(len(kids))
+		for _, k := range kids {
+			acc[k] += each
+		}
+	}
+
+	ix := newCommunityIndex(comms)
+	pop := &Population{
+		Res:               PopulationRes,
+		Cells:             make([]PopCell, 0, len(acc)),
+		PlacedByCommunity: make([]float64, len(comms)),
+		Method:            make([]string, len(comms)),
+	}
+	for i := range pop.Method {
+		pop.Method[i] = MethodCells
+	}
+	for cell, p := range acc {
+		ci := ix.first(cell.Center())
+		pop.Cells = append(pop.Cells, PopCell{Cell: cell, Pop: p, Community: int32(ci)})
+	}
+	sortPopCells(pop.Cells)
+	for _, c := range pop.Cells {
+		if c.Community >= 0 {
+			pop.PlacedByCommunity[c.Community] += c.Pop
+		}
+		pop.Total += c.Pop
+	}
+	return pop, nil
+}
+
+// sortPopCells orders cells by Cell, then Community.
+func sortPopCells(cells []PopCell) {
+	slices.SortFunc(cells, func(a, b PopCell) int {
+		return cmp.Or(cmp.Compare(a.Cell, b.Cell), cmp.Compare(a.Community, b.Community))
+	})
+}
