@@ -201,7 +201,7 @@ func placePopulation(city *geo.City, osmData *OSMData, cfg Config, st *LoadStats
 		Communities:      city.Communities,
 		Buildings:        osmData.Buildings,
 		ResidentialAreas: osmData.ResidentialAreas,
-		NetworkCells:     geo.NetworkCells(city.Graph, 10),
+		NetworkCells:     geo.LazyNetworkCells(city.Graph),
 	})
 	if err != nil {
 		return fmt.Errorf("placing population: %w", err)

@@ -1,10 +1,13 @@
 package data
 
 import (
+	"slices"
+
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 	"github.com/paulmach/osm"
-	"github.com/tidwall/rtree"
+
+	"fifteen/geo"
 )
 
 // assemble builds the polygons of a multipolygon relation from its member
@@ -17,15 +20,14 @@ func (rd *osmReader) assemble(r *osm.Relation) (orb.MultiPolygon, int) {
 		if m.Type != osm.TypeWay {
 			continue
 		}
-		wg, ok := rd.wayIdx[m.Ref]
-		if !ok || wg.n < 2 {
-			continue
-		}
-		line := rd.wayPts[wg.off : wg.off+wg.n]
-		if m.Role == "inner" {
-			inners = append(inners, line)
-		} else {
-			outers = append(outers, line)
+		// A member cut by the extract's edge leaves pieces that cannot
+		// close a ring; stitchRings counts them.
+		for _, line := range rd.memberRuns(m.Ref) {
+			if m.Role == "inner" {
+				inners = append(inners, line)
+			} else {
+				outers = append(outers, line)
+			}
 		}
 	}
 	outRings, bad1 := stitchRings(outers)
@@ -97,59 +99,31 @@ func stitchRings(lines [][]orb.Point) ([]orb.Ring, int) {
 	return rings, bad
 }
 
-// polyIndex answers point-in-polygon questions over many polygons.
+// polyIndex answers point-in-polygon questions over many polygons. A point
+// on an outer ring counts as inside, so a path sharing a node with a park's
+// outline touches the park.
 type polyIndex struct {
-	polys []orb.Polygon
-	tr    rtree.RTreeG[int]
+	set *geo.PolygonSet
 }
 
 func newPolyIndex(polys []orb.Polygon) *polyIndex {
-	ix := &polyIndex{polys: polys}
-	for i, p := range polys {
-		b := p.Bound()
-		ix.tr.Insert(b.Min, b.Max, i)
-	}
-	return ix
-}
-
-// contains reports whether p lies inside any of the polygons.
-func (ix *polyIndex) contains(p orb.Point) bool {
-	found := false
-	ix.tr.Search(p, p, func(_, _ [2]float64, i int) bool {
-		if planar.PolygonContains(ix.polys[i], p) {
-			found = true
-			return false
-		}
-		return true
-	})
-	return found
+	return &polyIndex{set: geo.NewPolygonSet(polys)}
 }
 
 // anyVertexInside reports whether a vertex of g (or the fallback point
 // when g has none) lies inside any of the polygons.
 func (ix *polyIndex) anyVertexInside(g orb.Geometry, fallback orb.Point) bool {
-	found := false
-	visit := func(ls []orb.Point) {
-		for _, p := range ls {
-			if found {
-				return
-			}
-			found = ix.contains(p)
-		}
+	inside := func(ls []orb.Point) bool {
+		return slices.ContainsFunc(ls, ix.set.Contains)
 	}
 	switch g := g.(type) {
 	case orb.LineString:
-		visit(g)
+		return inside(g)
 	case orb.MultiLineString:
-		for _, l := range g {
-			visit(l)
-		}
+		return slices.ContainsFunc(g, func(l orb.LineString) bool { return inside(l) })
 	case orb.Polygon:
-		for _, r := range g {
-			visit(r)
-		}
+		return slices.ContainsFunc(g, func(r orb.Ring) bool { return inside(r) })
 	default:
-		visit([]orb.Point{fallback})
+		return ix.set.Contains(fallback)
 	}
-	return found
 }

@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -94,16 +95,15 @@ func openOSM(ctx context.Context, r io.Reader) (osm.Scanner, string, error) {
 	return nil, "", fmt.Errorf("%w: not PBF, XML, gzip or bzip2 OSM data", ErrBadOSM)
 }
 
-// wayGeom is the stored geometry of a way, for relations that use it.
-type wayGeom struct {
-	off, n  uint32 // into reader.wayPts
-	clipped bool
-}
-
+// nodeStore keeps every node's coordinates, sorted by id, with a bucket
+// index over the ids so that a lookup scans a handful of entries.
 type nodeStore struct {
 	ids    []int64
 	pts    []orb.Point
 	sorted bool
+	shift  uint     // bucket of id is (id - minID) >> shift
+	bucket []uint32 // first index of each bucket, plus one sentinel
+	minID  int64
 }
 
 func (s *nodeStore) add(id int64, p orb.Point) {
@@ -115,9 +115,37 @@ func (s *nodeStore) add(id int64, p orb.Point) {
 }
 
 func (s *nodeStore) finish() {
-	if s.sorted {
+	if !s.sorted {
+		s.sort()
+	}
+	s.buildBuckets()
+}
+
+// buildBuckets sizes buckets to hold about two ids each on average.
+func (s *nodeStore) buildBuckets() {
+	n := len(s.ids)
+	if n == 0 {
 		return
 	}
+	s.minID = s.ids[0]
+	span := uint64(s.ids[n-1] - s.minID)
+	s.shift = 0
+	for span>>s.shift > uint64(n)/2 {
+		s.shift++
+	}
+	nb := int(span>>s.shift) + 1
+	s.bucket = make([]uint32, nb+1)
+	// bucket[b] = index of the first id with bucket >= b.
+	j := 0
+	for b := 0; b <= nb; b++ {
+		for j < n && int(uint64(s.ids[j]-s.minID)>>s.shift) < b {
+			j++
+		}
+		s.bucket[b] = uint32(j)
+	}
+}
+
+func (s *nodeStore) sort() {
 	idx := make([]int, len(s.ids))
 	for i := range idx {
 		idx[i] = i
@@ -132,20 +160,36 @@ func (s *nodeStore) finish() {
 }
 
 func (s *nodeStore) get(id int64) (orb.Point, bool) {
-	i := sort.Search(len(s.ids), func(i int) bool { return s.ids[i] >= id })
-	if i < len(s.ids) && s.ids[i] == id {
-		return s.pts[i], true
+	if len(s.bucket) == 0 || id < s.minID {
+		return orb.Point{}, false
+	}
+	b := uint64(id-s.minID) >> s.shift
+	if b >= uint64(len(s.bucket)-1) {
+		return orb.Point{}, false
+	}
+	lo, hi := int(s.bucket[b]), int(s.bucket[b+1])
+	for lo < hi { // ids cluster, so a bucket may hold many: search it
+		m := int(uint(lo+hi) >> 1)
+		if s.ids[m] < id {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo < len(s.ids) && s.ids[lo] == id {
+		return s.pts[lo], true
 	}
 	return orb.Point{}, false
 }
 
 type osmReader struct {
-	tax     *geo.Taxonomy
-	nodes   nodeStore
-	wayIdx  map[int64]wayGeom
-	wayPts  []orb.Point
-	builder geo.GraphBuilder
-	out     *OSMData
+	tax   *geo.Taxonomy
+	nodes nodeStore
+	// wayNodes keeps every way's node list for the relations that come
+	// after the ways; the decoder allocated them, so keeping costs no copy.
+	wayNodes map[int64]osm.WayNodes
+	builder  geo.GraphBuilder
+	out      *OSMData
 
 	// greenway candidates wait for the green areas, which may come later.
 	lineCands []geo.Facility
@@ -166,10 +210,10 @@ func ReadOSM(ctx context.Context, r io.Reader, name string, tax *geo.Taxonomy) (
 	}
 	defer sc.Close()
 	rd := &osmReader{
-		tax:    tax,
-		nodes:  nodeStore{sorted: true},
-		wayIdx: make(map[int64]wayGeom),
-		out:    &OSMData{},
+		tax:      tax,
+		nodes:    nodeStore{sorted: true},
+		wayNodes: make(map[int64]osm.WayNodes),
+		out:      &OSMData{},
 	}
 	rd.out.Stats.Format = format
 	nodesDone := false
@@ -266,9 +310,7 @@ func (rd *osmReader) way(w *osm.Way) {
 	st.Ways++
 	runs, missing := rd.resolve(w)
 	st.MissingNodeRefs += missing
-	// Keep the geometry of every complete-enough way for relations.
-	rd.wayIdx[int64(w.ID)] = wayGeom{off: uint32(len(rd.wayPts)), n: uint32(len(rd.pts)), clipped: missing > 0}
-	rd.wayPts = append(rd.wayPts, rd.pts...)
+	rd.wayNodes[int64(w.ID)] = w.Nodes
 	if len(w.Tags) == 0 || len(rd.pts) == 0 {
 		return
 	}
@@ -282,23 +324,24 @@ func (rd *osmReader) way(w *osm.Way) {
 		}
 	}
 	closed := missing == 0 && len(w.Nodes) >= 4 && w.Nodes[0].ID == w.Nodes[len(w.Nodes)-1].ID
+	if closed && isBuilding(w.Tags) {
+		rd.addBuilding(w.Tags, orb.Polygon{orb.Ring(rd.pts)}) // no copy: not kept
+	}
+	matches := rd.tax.Match(&w.Tags)
+	residential := w.Tags.Find("landuse") == "residential"
+	green := rd.tax.IsGreen(&w.Tags)
 	var poly orb.Polygon
-	if closed {
+	if closed && isArea(w.Tags) && (residential || green || len(matches) > 0) {
 		poly = orb.Polygon{orb.Ring(append([]orb.Point(nil), rd.pts...))}
-	}
-	if isBuilding(w.Tags) && closed {
-		rd.addBuilding(w.Tags, poly)
-	}
-	if poly != nil && isArea(w.Tags) {
-		if w.Tags.Find("landuse") == "residential" {
+		if residential {
 			rd.out.ResidentialAreas = append(rd.out.ResidentialAreas, poly)
 		}
-		if rd.tax.IsGreen(&w.Tags) {
+		if green {
 			rd.green = append(rd.green, poly)
 		}
 	}
 	id := "osm:way/" + itoa(int64(w.ID))
-	for _, ci := range rd.tax.Match(&w.Tags) {
+	for _, ci := range matches {
 		c := &rd.tax.Categories[ci]
 		st.FacilityElements++
 		var g orb.Geometry
@@ -411,11 +454,9 @@ func (rd *osmReader) relation(r *osm.Relation) {
 			if m.Type != osm.TypeWay {
 				continue
 			}
-			wg, ok := rd.wayIdx[m.Ref]
-			if !ok || wg.n < 2 {
-				continue
+			for _, run := range rd.memberRuns(m.Ref) {
+				ml = append(ml, orb.LineString(run))
 			}
-			ml = append(ml, orb.LineString(append([]orb.Point(nil), rd.wayPts[wg.off:wg.off+wg.n]...)))
 		}
 		for _, ci := range matches {
 			st.FacilityElements++
@@ -426,6 +467,32 @@ func (rd *osmReader) relation(r *osm.Relation) {
 			rd.addFacilityGeom(&rd.tax.Categories[ci], id, r.Tags, g)
 		}
 	}
+}
+
+// memberRuns returns the runs of a member way's nodes present in the file,
+// each with at least two points, as new slices.
+func (rd *osmReader) memberRuns(wayID int64) [][]orb.Point {
+	nodes, ok := rd.wayNodes[wayID]
+	if !ok {
+		return nil
+	}
+	var runs [][]orb.Point
+	var cur []orb.Point
+	for _, wn := range nodes {
+		p, ok := rd.nodes.get(int64(wn.ID))
+		if !ok {
+			if len(cur) >= 2 {
+				runs = append(runs, cur)
+			}
+			cur = nil
+			continue
+		}
+		cur = append(cur, p)
+	}
+	if len(cur) >= 2 {
+		runs = append(runs, cur)
+	}
+	return runs
 }
 
 // addFacilityGeom adds a facility with a geometry, or lists it as unplaced
@@ -448,7 +515,9 @@ func (rd *osmReader) addFacility(c *geo.Category, id string, tags osm.Tags, p or
 		ID: id, Category: c.ID, Name: tags.Find("name"), Point: p, Geom: g,
 		Capacity: capv, CapacitySource: capSrc, Source: "osm",
 	}
-	if c.Within == "green" {
+	// Only ways are tested for green space: a route relation of the
+	// category (a hiking route) is a greenway by what it is.
+	if c.Within == "green" && strings.HasPrefix(id, "osm:way/") {
 		rd.lineCands = append(rd.lineCands, f)
 		return
 	}

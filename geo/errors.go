@@ -17,6 +17,8 @@ var (
 	ErrBadTaxonomy = errors.New("geo: invalid category taxonomy")
 	// ErrNoPopulation means a community carries no usable population.
 	ErrNoPopulation = errors.New("geo: community without population")
+	// ErrBadProfile means a walker profile is malformed.
+	ErrBadProfile = errors.New("geo: invalid walker profile")
 	// ErrTooFar means a point is farther from the walk network than the
 	// snapping limit.
 	ErrTooFar = errors.New("geo: point too far from the walk network")

@@ -6,11 +6,11 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/paulmach/orb"
 	orbgeo "github.com/paulmach/orb/geo"
 	"github.com/paulmach/orb/planar"
-	"github.com/tidwall/rtree"
 
 	"fifteen/geo/hex"
 )
@@ -63,10 +63,13 @@ type PopulationInput struct {
 	// ResidentialAreas are landuse=residential outlines (outer ring and
 	// holes).
 	ResidentialAreas []orb.Polygon
-	// NetworkCells are the PopulationRes cells touching the walk network,
-	// as returned by NetworkCells; they guide the fallback for communities
-	// without residential buildings.
-	NetworkCells []hex.Cell
+	// NetworkCells returns the PopulationRes cells touching the walk
+	// network, in any order, such as NetworkCells computes them; they guide
+	// the fallback for communities without residential floor area.
+	// PlacePopulation calls it at most once, and only when such a community
+	// has cells to choose from, so a costly source is paid for only when
+	// needed (see LazyNetworkCells). Nil means no network cells.
+	NetworkCells func() []hex.Cell
 }
 
 // PopCell is the population placed on one cell.
@@ -106,8 +109,7 @@ type Population struct {
 
 // PlacePopulation spreads each community's population over the
 // PopulationRes cells inside it. Points are tested against polygons exactly
-// (after an R-tree search of their bounds); a point exactly on a boundary
-// may fall on either side.
+// with a PolygonSet; a point exactly on a boundary may fall on either side.
 //
 // A community's population goes to cells in proportion to the residential
 // floor area (AreaM2 × Levels) of the buildings whose centroid lies in that
@@ -121,39 +123,16 @@ type Population struct {
 // It returns an error wrapping ErrNoPopulation for a community whose
 // population is not a positive finite number or whose geometry is empty,
 // ErrBadCoordinate for a building centroid or community vertex outside
-// WGS84, or hex.ErrBadResolution for network cells not at PopulationRes.
+// WGS84, or hex.ErrBadResolution for network cells not at PopulationRes
+// (checked only when the network cells are needed).
 func PlacePopulation(in PopulationInput) (*Population, error) {
 	comms := in.Communities
 	if err := checkCommunities(comms); err != nil {
 		return nil, err
 	}
-	network := in.NetworkCells
-	for _, c := range network {
-		if !c.IsValid() || c.Res() != PopulationRes {
-			return nil, fmt.Errorf("%w: network cell %s is not a valid resolution-%d cell",
-				hex.ErrBadResolution, c, PopulationRes)
-		}
-	}
-	if !slices.IsSorted(network) {
-		network = slices.Clone(network)
-		slices.Sort(network)
-	}
-
-	commIdx := newCommunityIndex(comms)
-	var areaIdx rtree.RTreeG[*popPolygon]
-	for _, a := range in.ResidentialAreas {
-		if pp := newPopPolygon(a); pp != nil {
-			areaIdx.Insert(pp.bound.Min, pp.bound.Max, pp)
-		}
-	}
-	inResidentialArea := func(p orb.Point) bool {
-		found := false
-		areaIdx.Search(p, p, func(_, _ [2]float64, pp *popPolygon) bool {
-			found = pp.contains(p)
-			return !found
-		})
-		return found
-	}
+	network := &networkCells{source: in.NetworkCells}
+	commIdx := NewPolygonSetMulti(communityGeoms(comms))
+	areaIdx := NewPolygonSet(in.ResidentialAreas)
 
 	// Floor area per community and cell.
 	floorM2 := make([]map[hex.Cell]float64, len(comms))
@@ -168,11 +147,11 @@ func PlacePopulation(in PopulationInput) (*Population, error) {
 		if w == 0 {
 			continue
 		}
-		ci := commIdx.first(b.Centroid)
+		ci := commIdx.First(b.Centroid)
 		if ci < 0 {
 			continue
 		}
-		if !b.Residential && !inResidentialArea(b.Centroid) {
+		if !b.Residential && !areaIdx.Contains(b.Centroid) {
 			continue
 		}
 		cell, err := hex.FromPoint(b.Centroid, PopulationRes)
@@ -214,7 +193,7 @@ type cellShare struct {
 
 // communityShares spreads c's population by floor area, or by the fallback
 // chain when floor is empty. It returns the shares and the method used.
-func communityShares(c Community, floor map[hex.Cell]float64, network []hex.Cell) ([]cellShare, string, error) {
+func communityShares(c Community, floor map[hex.Cell]float64, network *networkCells) ([]cellShare, string, error) {
 	var totalM2 float64
 	for _, w := range floor {
 		totalM2 += w
@@ -234,9 +213,15 @@ func communityShares(c Community, floor map[hex.Cell]float64, network []hex.Cell
 		return nil, "", err
 	}
 	var onNetwork []hex.Cell
-	for _, cell := range all {
-		if _, ok := slices.BinarySearch(network, cell); ok {
-			onNetwork = append(onNetwork, cell)
+	if len(all) > 0 {
+		net, err := network.get()
+		if err != nil {
+			return nil, "", err
+		}
+		for _, cell := range all {
+			if _, ok := slices.BinarySearch(net, cell); ok {
+				onNetwork = append(onNetwork, cell)
+			}
 		}
 	}
 	cells, method := onNetwork, MethodNetworkCells
@@ -260,6 +245,58 @@ func communityShares(c Community, floor map[hex.Cell]float64, network []hex.Cell
 		out[i] = cellShare{cell, each}
 	}
 	return out, method, nil
+}
+
+// networkCells computes PopulationInput.NetworkCells on first use, checks
+// the cells and sorts them.
+type networkCells struct {
+	source func() []hex.Cell
+	done   bool
+	cells  []hex.Cell
+	err    error
+}
+
+// get returns the sorted network cells, calling the source at most once. It
+// returns an error wrapping hex.ErrBadResolution when a cell is invalid or
+// not at PopulationRes.
+func (n *networkCells) get() ([]hex.Cell, error) {
+	if n.done {
+		return n.cells, n.err
+	}
+	n.done = true
+	if n.source == nil {
+		return nil, nil
+	}
+	cells := n.source()
+	for _, c := range cells {
+		if !c.IsValid() || c.Res() != PopulationRes {
+			n.err = fmt.Errorf("%w: network cell %s is not a valid resolution-%d cell",
+				hex.ErrBadResolution, c, PopulationRes)
+			return nil, n.err
+		}
+	}
+	if !slices.IsSorted(cells) {
+		cells = slices.Clone(cells)
+		slices.Sort(cells)
+	}
+	n.cells = cells
+	return cells, nil
+}
+
+// LazyNetworkCells returns a source for PopulationInput.NetworkCells: a
+// function that computes NetworkCells(g, PopulationRes) on its first call
+// and returns the same cells on later ones. It is safe for concurrent use.
+func LazyNetworkCells(g *Graph) func() []hex.Cell {
+	return sync.OnceValue(func() []hex.Cell { return NetworkCells(g, PopulationRes) })
+}
+
+// communityGeoms returns the geometries of comms, in order.
+func communityGeoms(comms []Community) []orb.MultiPolygon {
+	out := make([]orb.MultiPolygon, len(comms))
+	for i, c := range comms {
+		out[i] = c.Geom
+	}
+	return out
 }
 
 // floorAreaM2 returns the floor area a building contributes.
@@ -294,143 +331,6 @@ func checkCommunities(comms []Community) error {
 		}
 	}
 	return nil
-}
-
-// communityIndex finds the community containing a point: an R-tree of the
-// bounds of the communities' polygons, then an exact test.
-type communityIndex struct {
-	tree rtree.RTreeG[communityPart]
-}
-
-// communityPart is one polygon of a community.
-type communityPart struct {
-	comm int
-	poly *popPolygon
-}
-
-func newCommunityIndex(comms []Community) *communityIndex {
-	ix := &communityIndex{}
-	for i, c := range comms {
-		for _, poly := range c.Geom {
-			if pp := newPopPolygon(poly); pp != nil {
-				ix.tree.Insert(pp.bound.Min, pp.bound.Max, communityPart{comm: i, poly: pp})
-			}
-		}
-	}
-	return ix
-}
-
-// first returns the lowest index of a community containing p, or -1.
-func (ix *communityIndex) first(p orb.Point) int {
-	best := -1
-	ix.tree.Search(p, p, func(_, _ [2]float64, part communityPart) bool {
-		if (best < 0 || part.comm < best) && part.poly.contains(p) {
-			best = part.comm
-		}
-		return true
-	})
-	return best
-}
-
-// popPolygon is a polygon prepared for many point-in-polygon tests: each
-// ring's edges are bucketed into horizontal bands, so that a ray cast from
-// a point meets only the edges of the point's band. Points exactly on the
-// boundary may fall either way.
-type popPolygon struct {
-	bound orb.Bound
-	rings []popRing // outer ring first, then holes
-}
-
-type popRing struct {
-	pts    orb.Ring
-	minY   float64
-	bandH  float64   // band height in degrees
-	bandAt []int32   // edges of band k are edges[bandAt[k]:bandAt[k+1]]
-	edges  []int32   // edge i runs from pts[i] to pts[(i+1)%len(pts)]
-	bound  orb.Bound // of the ring
-}
-
-// newPopPolygon prepares poly, or returns nil when its outer ring has
-// fewer than three points.
-func newPopPolygon(poly orb.Polygon) *popPolygon {
-	if len(poly) == 0 || len(poly[0]) < 3 {
-		return nil
-	}
-	pp := &popPolygon{bound: poly[0].Bound()}
-	for _, r := range poly {
-		if len(r) < 3 {
-			continue
-		}
-		pp.rings = append(pp.rings, newPopRing(r))
-	}
-	return pp
-}
-
-func newPopRing(r orb.Ring) popRing {
-	pr := popRing{pts: r, bound: r.Bound()}
-	n := len(r)
-	nBands := min(max(n/4, 1), 1024)
-	pr.minY = pr.bound.Min[1]
-	pr.bandH = (pr.bound.Max[1] - pr.bound.Min[1]) / float64(nBands)
-	if pr.bandH <= 0 {
-		pr.bandH, nBands = 1, 1
-	}
-	band := func(y float64) int {
-		return min(max(int((y-pr.minY)/pr.bandH), 0), nBands-1)
-	}
-	counts := make([]int32, nBands+1)
-	for i := range n {
-		a, c := r[i][1], r[(i+1)%n][1]
-		for k := band(min(a, c)); k <= band(max(a, c)); k++ {
-			counts[k+1]++
-		}
-	}
-	for k := 1; k <= nBands; k++ {
-		counts[k] += counts[k-1]
-	}
-	pr.bandAt = counts
-	pr.edges = make([]int32, counts[nBands])
-	next := slices.Clone(counts[:nBands])
-	for i := range n {
-		a, c := r[i][1], r[(i+1)%n][1]
-		for k := band(min(a, c)); k <= band(max(a, c)); k++ {
-			pr.edges[next[k]] = int32(i)
-			next[k]++
-		}
-	}
-	return pr
-}
-
-// contains reports whether p is inside the ring, by the even-odd rule.
-func (pr *popRing) contains(p orb.Point) bool {
-	if !pr.bound.Contains(p) {
-		return false
-	}
-	k := min(max(int((p[1]-pr.minY)/pr.bandH), 0), len(pr.bandAt)-2)
-	n := len(pr.pts)
-	in := false
-	for _, e := range pr.edges[pr.bandAt[k]:pr.bandAt[k+1]] {
-		a, c := pr.pts[e], pr.pts[(int(e)+1)%n]
-		if (a[1] > p[1]) != (c[1] > p[1]) &&
-			p[0] < a[0]+(p[1]-a[1])*(c[0]-a[0])/(c[1]-a[1]) {
-			in = !in
-		}
-	}
-	return in
-}
-
-// contains reports whether p is inside the outer ring and outside every
-// hole.
-func (pp *popPolygon) contains(p orb.Point) bool {
-	if !pp.bound.Contains(p) || !pp.rings[0].contains(p) {
-		return false
-	}
-	for i := 1; i < len(pp.rings); i++ {
-		if pp.rings[i].contains(p) {
-			return false
-		}
-	}
-	return true
 }
 
 // pointInMultiPolygon returns a point inside the largest polygon of mp: the
@@ -479,45 +379,6 @@ func pointInMultiPolygon(mp orb.MultiPolygon) (orb.Point, bool) {
 	return best[0][0], true
 }
 
-// NetworkCells returns the sorted, unique cells of resolution res crossed by
-// the edges of g. Each edge's geometry is sampled every third of the cell
-// edge length, so a cell the network merely clips may be missed only where
-// the way crosses it for less than that. Points outside WGS84 are skipped.
-func NetworkCells(g *Graph, res int) []hex.Cell {
-	stepM := hex.EdgeLengthM(res) / 3
-	if g == nil || stepM <= 0 {
-		return nil
-	}
-	var cells []hex.Cell
-	add := func(p orb.Point) {
-		c, err := hex.FromPoint(p, res)
-		if err != nil {
-			return
-		}
-		if n := len(cells); n == 0 || cells[n-1] != c {
-			cells = append(cells, c)
-		}
-	}
-	for e := range g.NumEdges() {
-		pts := g.EdgeGeometry(e)
-		for i, a := range pts {
-			add(a)
-			if i+1 == len(pts) {
-				break
-			}
-			b := pts[i+1]
-			distM := orbgeo.Distance(a, b)
-			n := int(math.Ceil(distM / stepM))
-			for k := 1; k < n; k++ {
-				t := float64(k) / float64(n)
-				add(orb.Point{a[0] + t*(b[0]-a[0]), a[1] + t*(b[1]-a[1])})
-			}
-		}
-	}
-	slices.Sort(cells)
-	return slices.Compact(cells)
-}
-
 // PopulationFromCells places a gridded population: each cell's population is
 // split evenly over its PopulationRes descendants (a PopulationRes cell is
 // kept as is; repeated or nested cells add up), and each resulting cell goes
@@ -562,7 +423,7 @@ func PopulationFromCells(cells []CellPop, comms []Community) (*Population, error
 		}
 	}
 
-	ix := newCommunityIndex(comms)
+	ix := NewPolygonSetMulti(communityGeoms(comms))
 	pop := &Population{
 		Res:               PopulationRes,
 		Cells:             make([]PopCell, 0, len(acc)),
@@ -573,7 +434,7 @@ func PopulationFromCells(cells []CellPop, comms []Community) (*Population, error
 		pop.Method[i] = MethodCells
 	}
 	for cell, p := range acc {
-		ci := ix.first(cell.Center())
+		ci := ix.First(cell.Center())
 		pop.Cells = append(pop.Cells, PopCell{Cell: cell, Pop: p, Community: int32(ci)})
 	}
 	sortPopCells(pop.Cells)

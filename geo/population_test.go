@@ -197,7 +197,7 @@ func TestPlacePopulation(t *testing.T) {
 			in: PopulationInput{
 				Communities:  []Community{commA, {ID: "A2", Geom: commA.Geom, Population: 10}},
 				Buildings:    []Building{{Centroid: p1, AreaM2: 100, Residential: true}},
-				NetworkCells: netA,
+				NetworkCells: cellsFunc(netA...),
 			},
 			want: want{
 				byComm:  []float64{1000, 10},
@@ -212,7 +212,7 @@ func TestPlacePopulation(t *testing.T) {
 			name: "no buildings: evenly over network cells, unsorted input accepted",
 			in: PopulationInput{
 				Communities:  []Community{commA},
-				NetworkCells: []hex.Cell{netA[1], netA[0], popCell(t, pOut)},
+				NetworkCells: cellsFunc(netA[1], netA[0], popCell(t, pOut)),
 			},
 			want: want{
 				byComm:  []float64{1000},
@@ -224,7 +224,7 @@ func TestPlacePopulation(t *testing.T) {
 			name: "no buildings nor network: evenly over all cells",
 			in: PopulationInput{
 				Communities:  []Community{commA},
-				NetworkCells: []hex.Cell{popCell(t, pOut)},
+				NetworkCells: cellsFunc(popCell(t, pOut)),
 				Buildings:    []Building{{Centroid: p1, AreaM2: 0, Residential: true}},
 			},
 			want: want{
@@ -283,7 +283,7 @@ func TestPlacePopulation(t *testing.T) {
 		{
 			name: "network cells at another resolution rejected",
 			in: PopulationInput{Communities: []Community{commA},
-				NetworkCells: []hex.Cell{popCell(t, p1).Parent(9)}},
+				NetworkCells: cellsFunc(popCell(t, p1).Parent(9))},
 			wantErr: hex.ErrBadResolution,
 		},
 	}
@@ -319,6 +319,51 @@ func TestPlacePopulation(t *testing.T) {
 						t.Errorf("community %d cell %s: %v, want %v", ci, c, g, w)
 					}
 				}
+			}
+		})
+	}
+}
+
+// cellsFunc returns a PopulationInput.NetworkCells source returning cells.
+func cellsFunc(cells ...hex.Cell) func() []hex.Cell {
+	return func() []hex.Cell { return cells }
+}
+
+// TestPlacePopulationNetworkCellsLazy guards the load time of a city whose
+// communities all have floor area: the network cells, costly to compute, are
+// asked for only by a community that falls back to them, and then once.
+func TestPlacePopulationNetworkCellsLazy(t *testing.T) {
+	sqA := popSquare(orb.Point{9.50, 47.10}, 0.01)
+	sqB := popSquare(orb.Point{9.51, 47.10}, 0.01)
+	pA := orb.Point{9.5050, 47.1050}
+	pB := orb.Point{9.5150, 47.1050}
+	house := func(p orb.Point) Building { return Building{Centroid: p, AreaM2: 100, Residential: true} }
+	tiny := Community{ID: "tiny", Geom: orb.MultiPolygon{{popSquare(orb.Point{9.5251, 47.1051}, 0.00002)}}, Population: 7}
+	tests := []struct {
+		name      string
+		comms     []Community
+		buildings []Building
+		wantCalls int
+	}{
+		{"all communities have floor area: not called",
+			[]Community{{ID: "A", Geom: orb.MultiPolygon{{sqA}}, Population: 10}, {ID: "B", Geom: orb.MultiPolygon{{sqB}}, Population: 10}},
+			[]Building{house(pA), house(pB)}, 0},
+		{"community smaller than a cell: not called",
+			[]Community{tiny}, nil, 0},
+		{"two communities fall back: called once",
+			[]Community{{ID: "A", Geom: orb.MultiPolygon{{sqA}}, Population: 10}, {ID: "B", Geom: orb.MultiPolygon{{sqB}}, Population: 10}},
+			nil, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			calls := 0
+			in := PopulationInput{Communities: tt.comms, Buildings: tt.buildings,
+				NetworkCells: func() []hex.Cell { calls++; return []hex.Cell{popCell(t, pA), popCell(t, pB)} }}
+			if _, err := PlacePopulation(in); err != nil {
+				t.Fatal(err)
+			}
+			if calls != tt.wantCalls {
+				t.Errorf("NetworkCells called %d times, want %d", calls, tt.wantCalls)
 			}
 		})
 	}
@@ -476,51 +521,6 @@ func TestPopulationFromCells(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// TestPopPolygonMatchesPlanar checks the banded point-in-polygon test
-// against orb's planar one on random points (fixed seed).
-func TestPopPolygonMatchesPlanar(t *testing.T) {
-	star := orb.Ring{}
-	for i := range 200 {
-		a := 2 * math.Pi * float64(i) / 200
-		r := 1.0
-		if i%2 == 1 {
-			r = 0.4 + 0.3*math.Sin(float64(i))
-		}
-		star = append(star, orb.Point{9.5 + 0.01*r*math.Cos(a), 47.1 + 0.01*r*math.Sin(a)})
-	}
-	star = append(star, star[0])
-	hole := popSquare(orb.Point{9.499, 47.099}, 0.002)
-	hole.Reverse()
-	tests := []struct {
-		name string
-		poly orb.Polygon
-	}{
-		{"U shape", orb.Polygon{{{0, 0}, {3, 0}, {3, 3}, {2, 3}, {2, 1}, {1, 1}, {1, 3}, {0, 3}, {0, 0}}}},
-		{"square with hole", orb.Polygon{popSquare(orb.Point{0, 0}, 4), popSquare(orb.Point{1, 1}, 2)}},
-		{"unclosed triangle", orb.Polygon{{{0, 0}, {1, 0}, {0, 1}}}},
-		{"star with hole", orb.Polygon{star, hole}},
-	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			pp := newPopPolygon(tt.poly)
-			b := tt.poly.Bound().Pad(0.1 * (tt.poly.Bound().Max[1] - tt.poly.Bound().Min[1]))
-			for range 20000 {
-				p := orb.Point{
-					b.Min[0] + rng.Float64()*(b.Max[0]-b.Min[0]),
-					b.Min[1] + rng.Float64()*(b.Max[1]-b.Min[1]),
-				}
-				if got, want := pp.contains(p), planar.PolygonContains(tt.poly, p); got != want {
-					t.Fatalf("contains(%v) = %v, planar says %v", p, got, want)
-				}
-			}
-		})
-	}
-	if newPopPolygon(orb.Polygon{{{0, 0}, {1, 1}}}) != nil {
-		t.Errorf("two-point ring prepared")
 	}
 }
 

@@ -1,0 +1,223 @@
+package geo
+
+// Unreached is the time of a vertex or point no source reaches within the
+// cutoff.
+const Unreached = uint32(impassable)
+
+// Source is a place a search starts from: a point snapped onto an edge, with
+// the time already spent getting there (the straight leg to the network).
+type Source struct {
+	Snap Snap
+	// StartDs is the time at the snapped point, in deciseconds.
+	StartDs uint32
+	// ID is returned as the nearest source of what it reaches, for example
+	// a facility index.
+	ID int32
+}
+
+// Reach is the result of a multi-source search: for every vertex the
+// walking time to (or from) the nearest source and which source that is.
+type Reach struct {
+	g        *Graph
+	costs    *Costs
+	toSource bool
+	// TimeDs is the time per vertex in deciseconds, Unreached beyond the
+	// cutoff.
+	TimeDs []uint32
+	// Nearest is the ID of the nearest source per vertex, -1 if none.
+	Nearest  []int32
+	CutoffDs uint32
+	// sources on each edge, for points on the same edge as a source.
+	edgeSrc map[int32][]Source
+}
+
+// Searcher runs walking searches over one graph, reusing its buffers. It is
+// not safe for concurrent use: give each goroutine its own.
+type Searcher struct {
+	g    *Graph
+	heap heap4
+}
+
+// NewSearcher returns a Searcher over g.
+func NewSearcher(g *Graph) *Searcher { return &Searcher{g: g} }
+
+// Reach runs a multi-source Dijkstra from sources, bounded by cutoffDs.
+// With toSource, times are those of walking from each vertex to the nearest
+// source (a resident walking to a facility); otherwise from the sources
+// outwards. Without one-way rules the two are the same.
+func (s *Searcher) Reach(c *Costs, sources []Source, cutoffDs uint32, toSource bool) *Reach {
+	g := s.g
+	r := &Reach{
+		g: g, costs: c, toSource: toSource, CutoffDs: cutoffDs,
+		TimeDs:  make([]uint32, g.NumVertices()),
+		Nearest: make([]int32, g.NumVertices()),
+		edgeSrc: make(map[int32][]Source),
+	}
+	for i := range r.TimeDs {
+		r.TimeDs[i] = Unreached
+		r.Nearest[i] = -1
+	}
+	s.heap.reset()
+	seed := func(v int, t uint32, id int32) {
+		if t <= cutoffDs && t < r.TimeDs[v] {
+			r.TimeDs[v] = t
+			r.Nearest[v] = id
+			s.heap.push(t, uint32(v))
+		}
+	}
+	for _, src := range sources {
+		e := src.Snap.Edge
+		if e < 0 {
+			continue
+		}
+		r.edgeSrc[int32(e)] = append(r.edgeSrc[int32(e)], src)
+		from, to := g.EdgeEnds(e)
+		l := g.EdgeLengthM(e)
+		// Time between the source and each end of its edge, walked in the
+		// search's direction.
+		var tFrom, tTo uint32
+		if toSource {
+			tFrom = c.Partial(g, e, 0, src.Snap.OffsetM)
+			tTo = c.Partial(g, e, l, src.Snap.OffsetM)
+		} else {
+			tFrom = c.Partial(g, e, src.Snap.OffsetM, 0)
+			tTo = c.Partial(g, e, src.Snap.OffsetM, l)
+		}
+		seed(from, addTime(src.StartDs, tFrom), src.ID)
+		seed(to, addTime(src.StartDs, tTo), src.ID)
+	}
+	time, near := r.TimeDs, r.Nearest
+	for s.heap.len() > 0 {
+		t, v := s.heap.pop()
+		if t > time[v] {
+			continue // stale entry
+		}
+		var arcs []Arc
+		if toSource {
+			arcs = g.In(int(v))
+		} else {
+			arcs = g.Out(int(v))
+		}
+		for _, a := range arcs {
+			// Over In, the walker goes the other way along the arc.
+			back := a.Reverse() != toSource
+			w := c.Edge(a.EdgeID(), back)
+			if w == impassable {
+				continue
+			}
+			nt := t + w
+			if nt > cutoffDs || nt >= time[a.Head] {
+				continue
+			}
+			time[a.Head] = nt
+			near[a.Head] = near[v]
+			s.heap.push(nt, a.Head)
+		}
+	}
+	return r
+}
+
+func addTime(a, b uint32) uint32 {
+	if a == impassable || b == impassable {
+		return impassable
+	}
+	if s := uint64(a) + uint64(b); s < impassable {
+		return uint32(s)
+	}
+	return impassable
+}
+
+// At returns the time and nearest source for a point snapped to the network
+// with a straight leg of legDs: through either end of its edge, or directly
+// along the edge to a source on the same edge.
+func (r *Reach) At(p Snap, legDs uint32) (uint32, int32) {
+	if p.Edge < 0 {
+		return Unreached, -1
+	}
+	g, c := r.g, r.costs
+	from, to := g.EdgeEnds(p.Edge)
+	l := g.EdgeLengthM(p.Edge)
+	best, id := Unreached, int32(-1)
+	try := func(t uint32, n int32) {
+		if t < best {
+			best, id = t, n
+		}
+	}
+	if r.toSource {
+		try(addTime(c.Partial(g, p.Edge, p.OffsetM, 0), r.TimeDs[from]), r.Nearest[from])
+		try(addTime(c.Partial(g, p.Edge, p.OffsetM, l), r.TimeDs[to]), r.Nearest[to])
+		for _, s := range r.edgeSrc[int32(p.Edge)] {
+			try(addTime(c.Partial(g, p.Edge, p.OffsetM, s.Snap.OffsetM), s.StartDs), s.ID)
+		}
+	} else {
+		try(addTime(r.TimeDs[from], c.Partial(g, p.Edge, 0, p.OffsetM)), r.Nearest[from])
+		try(addTime(r.TimeDs[to], c.Partial(g, p.Edge, l, p.OffsetM)), r.Nearest[to])
+		for _, s := range r.edgeSrc[int32(p.Edge)] {
+			try(addTime(s.StartDs, c.Partial(g, p.Edge, s.Snap.OffsetM, p.OffsetM)), s.ID)
+		}
+	}
+	best = addTime(best, legDs)
+	if best > r.CutoffDs {
+		return Unreached, -1
+	}
+	return best, id
+}
+
+// heap4 is a 4-ary min-heap of (time, vertex) packed in uint64s, with lazy
+// deletion: a vertex may be pushed again with a smaller time and the stale
+// entry is skipped when popped.
+type heap4 struct{ a []uint64 }
+
+func (h *heap4) reset()   { h.a = h.a[:0] }
+func (h *heap4) len() int { return len(h.a) }
+
+func (h *heap4) push(t, v uint32) {
+	x := uint64(t)<<32 | uint64(v)
+	a := append(h.a, x)
+	i := len(a) - 1
+	for i > 0 {
+		p := (i - 1) >> 2
+		if a[p] <= x {
+			break
+		}
+		a[i] = a[p]
+		i = p
+	}
+	a[i] = x
+	h.a = a
+}
+
+func (h *heap4) pop() (t, v uint32) {
+	a := h.a
+	top := a[0]
+	n := len(a) - 1
+	x := a[n]
+	a = a[:n]
+	i := 0
+	for {
+		c := 4*i + 1
+		if c >= n {
+			break
+		}
+		m := c
+		end := c + 4
+		if end > n {
+			end = n
+		}
+		for k := c + 1; k < end; k++ {
+			if a[k] < a[m] {
+				m = k
+			}
+		}
+		if a[m] >= x {
+			break
+		}
+		a[i] = a[m]
+		i = m
+	}
+	if n > 0 {
+		a[i] = x
+	}
+	h.a = a
+	return uint32(top >> 32), uint32(top)
+}
