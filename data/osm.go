@@ -104,6 +104,7 @@ type nodeStore struct {
 	shift  uint     // bucket of id is (id - minID) >> shift
 	bucket []uint32 // first index of each bucket, plus one sentinel
 	minID  int64
+	hint   int // index of the last id found: way nodes often come in id order
 }
 
 func (s *nodeStore) add(id int64, p orb.Point) {
@@ -160,6 +161,10 @@ func (s *nodeStore) sort() {
 }
 
 func (s *nodeStore) get(id int64) (orb.Point, bool) {
+	if h := s.hint + 1; h < len(s.ids) && s.ids[h] == id {
+		s.hint = h
+		return s.pts[h], true
+	}
 	if len(s.bucket) == 0 || id < s.minID {
 		return orb.Point{}, false
 	}
@@ -177,6 +182,7 @@ func (s *nodeStore) get(id int64) (orb.Point, bool) {
 		}
 	}
 	if lo < len(s.ids) && s.ids[lo] == id {
+		s.hint = lo
 		return s.pts[lo], true
 	}
 	return orb.Point{}, false

@@ -40,12 +40,17 @@ type SnapFilter func(e int, a EdgeAttr) bool
 func SurfaceOnly(_ int, a EdgeAttr) bool { return a.Flags&(FlagTunnel|FlagIndoor) == 0 }
 
 // SegmentIndex is an R-tree of the graph's edge segments for snapping points
-// to the nearest place on the network.
+// to the nearest place on the network. Consecutive segments of an edge are
+// indexed in runs of up to segRun, which keeps the tree small and quick to
+// build while a search still visits only segments near the point.
 type SegmentIndex struct {
 	g    *Graph
-	tr   rtree.RTreeG[uint32] // value: index of the segment's first point in g.geom
+	tr   rtree.RTreeG[uint32] // value: index in g.geom of the run's first point
 	cumM []float32            // cumulative length from the edge's From to each point
 }
+
+// segRun is the number of segments per R-tree entry.
+const segRun = 8
 
 // NewSegmentIndex indexes every segment of g.
 func NewSegmentIndex(g *Graph) *SegmentIndex {
@@ -58,13 +63,11 @@ func NewSegmentIndex(g *Graph) *SegmentIndex {
 				cum += orbgeo.Distance(g.geom[k-1], g.geom[k])
 			}
 			ix.cumM[k] = float32(cum)
-			if k+1 < hi {
-				a, b := g.geom[k], g.geom[k+1]
-				ix.tr.Insert(
-					[2]float64{math.Min(a[0], b[0]), math.Min(a[1], b[1])},
-					[2]float64{math.Max(a[0], b[0]), math.Max(a[1], b[1])},
-					k)
-			}
+		}
+		for k := lo; k+1 < hi; k += segRun {
+			end := min(k+segRun, hi-1) // last point of the run
+			b := orb.MultiPoint(g.geom[k : end+1]).Bound()
+			ix.tr.Insert(b.Min, b.Max, k)
 		}
 	}
 	return ix
@@ -88,28 +91,45 @@ func (ix *SegmentIndex) edgeOfPoint(k uint32) int {
 // Nearest attaches p to the nearest point of an edge accepted by filter (nil
 // accepts all) within maxDistM metres. It returns an error wrapping ErrTooFar
 // when there is none, or ErrBadCoordinate for an invalid point.
+//
+// The search starts in a small box and widens it: a segment with a point
+// within r metres of p has its bound inside the box of half-size r, so the
+// best match found within r in that box is the best of all.
 func (ix *SegmentIndex) Nearest(p orb.Point, maxDistM float64, filter SnapFilter) (Snap, error) {
 	if err := ValidPoint(p); err != nil {
 		return Snap{}, err
 	}
-	b := orbgeo.NewBoundAroundPoint(p, maxDistM)
+	if !(maxDistM > 0) {
+		return Snap{}, fmt.Errorf("%w: snapping limit %v m", ErrTooFar, maxDistM)
+	}
+	proj := newLocalProj(p)
 	best := Snap{Edge: -1, DistM: math.Inf(1)}
 	var bestK uint32
 	var bestT float64
-	proj := newLocalProj(p)
-	ix.tr.Search(b.Min, b.Max, func(_, _ [2]float64, k uint32) bool {
-		a, c := ix.g.geom[k], ix.g.geom[k+1]
-		t, d := proj.segmentDist(a, c)
-		if d >= best.DistM {
+	for r := math.Min(32, maxDistM); ; r = math.Min(4*r, maxDistM) {
+		b := orbgeo.NewBoundAroundPoint(p, r)
+		ix.tr.Search(b.Min, b.Max, func(_, _ [2]float64, k0 uint32) bool {
+			e := -1
+			end := min(k0+segRun, ix.g.geomOff[ix.edgeOfPoint(k0)+1]-1)
+			for k := k0; k < end; k++ {
+				t, d := proj.segmentDist(ix.g.geom[k], ix.g.geom[k+1])
+				if d >= best.DistM {
+					continue
+				}
+				if e < 0 {
+					e = ix.edgeOfPoint(k0)
+					if filter != nil && !filter(e, ix.g.attr[e]) {
+						return true
+					}
+				}
+				best.DistM, best.Edge, bestK, bestT = d, e, k, t
+			}
 			return true
+		})
+		if best.DistM <= r || r >= maxDistM {
+			break
 		}
-		e := ix.edgeOfPoint(k)
-		if filter != nil && !filter(e, ix.g.attr[e]) {
-			return true
-		}
-		best.DistM, best.Edge, bestK, bestT = d, e, k, t
-		return true
-	})
+	}
 	if best.Edge < 0 || best.DistM > maxDistM {
 		return Snap{}, fmt.Errorf("%w: (%.6f, %.6f) is more than %.0f m away", ErrTooFar, p[0], p[1], maxDistM)
 	}
