@@ -124,7 +124,7 @@ func Inspect(c *geo.City, st *LoadStats) Inspection {
 	n.GraphBytes = g.SizeBytes()
 	n.IndexBytes = c.Index.SizeBytes()
 	if n.Edges > 0 {
-		n.BytesPerEdge = float64(n.GraphBytes) / float64(n.Edges)
+		n.BytesPerEdge = float64(n.GraphBytes+n.IndexBytes) / float64(n.Edges)
 	}
 	n.SnapMaxM = c.SnapMaxM
 

@@ -2,6 +2,7 @@ package geo
 
 import (
 	"fmt"
+	"math"
 	"sort"
 
 	"github.com/paulmach/orb"
@@ -80,14 +81,14 @@ func (a Arc) Reverse() bool { return a.edge&1 == 1 }
 // costs a few slices however many edges it has. A Graph is immutable once
 // built and safe for concurrent use.
 type Graph struct {
-	vertex []orb.Point // vertex coordinates
+	vertex []fixed // vertex coordinates
 
 	from, to []uint32
 	lengthM  []float32
 	attr     []EdgeAttr
-	geomOff  []uint32    // edge e's points are geom[geomOff[e]:geomOff[e+1]]
-	geom     []orb.Point // flat edge geometry, endpoints included
-	wayOff   []uint32    // edge e's OSM ways are ways[wayOff[e]:wayOff[e+1]]
+	geomOff  []uint32 // edge e's points are geom[geomOff[e]:geomOff[e+1]]
+	geom     []fixed  // flat edge geometry, endpoints included
+	wayOff   []uint32 // edge e's OSM ways are ways[wayOff[e]:wayOff[e+1]]
 	ways     []int64
 
 	outOff []uint32 // CSR: arcs leaving v are out[outOff[v]:outOff[v+1]]
@@ -107,7 +108,7 @@ func (g *Graph) NumVertices() int { return len(g.vertex) }
 func (g *Graph) NumEdges() int { return len(g.from) }
 
 // Vertex returns the coordinates of vertex v.
-func (g *Graph) Vertex(v int) orb.Point { return g.vertex[v] }
+func (g *Graph) Vertex(v int) orb.Point { return g.vertex[v].point() }
 
 // EdgeEnds returns the From and To vertices of edge e.
 func (g *Graph) EdgeEnds(e int) (from, to int) { return int(g.from[e]), int(g.to[e]) }
@@ -118,10 +119,38 @@ func (g *Graph) EdgeLengthM(e int) float64 { return float64(g.lengthM[e]) }
 // EdgeAttr returns the walking attributes of edge e.
 func (g *Graph) EdgeAttr(e int) EdgeAttr { return g.attr[e] }
 
-// EdgeGeometry returns the points of edge e from From to To. The slice
-// aliases the graph's storage and must not be modified.
-func (g *Graph) EdgeGeometry(e int) []orb.Point {
-	return g.geom[g.geomOff[e]:g.geomOff[e+1]:g.geomOff[e+1]]
+// EdgeGeometry returns the points of edge e from From to To, in a new
+// slice.
+func (g *Graph) EdgeGeometry(e int) orb.LineString {
+	return g.AppendEdgeGeometry(make(orb.LineString, 0, g.EdgeNumPoints(e)), e)
+}
+
+// AppendEdgeGeometry appends the points of edge e, from From to To, to dst.
+func (g *Graph) AppendEdgeGeometry(dst []orb.Point, e int) []orb.Point {
+	for _, f := range g.geom[g.geomOff[e]:g.geomOff[e+1]] {
+		dst = append(dst, f.point())
+	}
+	return dst
+}
+
+// EdgeNumPoints returns the number of points of edge e's geometry.
+func (g *Graph) EdgeNumPoints(e int) int { return int(g.geomOff[e+1] - g.geomOff[e]) }
+
+// EdgePoint returns point i of edge e's geometry.
+func (g *Graph) EdgePoint(e, i int) orb.Point { return g.geom[int(g.geomOff[e])+i].point() }
+
+// fixed is a coordinate in 1e-7 degrees, the precision OSM stores: half
+// the memory of an orb.Point and no loss for OSM data.
+type fixed struct{ lon, lat int32 }
+
+const fixedScale = 1e7
+
+func toFixed(p orb.Point) fixed {
+	return fixed{int32(math.Round(p[0] * fixedScale)), int32(math.Round(p[1] * fixedScale))}
+}
+
+func (f fixed) point() orb.Point {
+	return orb.Point{float64(f.lon) / fixedScale, float64(f.lat) / fixedScale}
 }
 
 // EdgeWays returns the OSM way ids that edge e was built from. The slice
@@ -165,8 +194,8 @@ func (g *Graph) TotalLengthM() float64 {
 
 // SizeBytes returns the memory held by the graph's arrays.
 func (g *Graph) SizeBytes() int {
-	return cap(g.vertex)*16 + cap(g.from)*4 + cap(g.to)*4 + cap(g.lengthM)*4 + cap(g.attr)*4 +
-		cap(g.geomOff)*4 + cap(g.geom)*16 + cap(g.wayOff)*4 + cap(g.ways)*8 +
+	return cap(g.vertex)*8 + cap(g.from)*4 + cap(g.to)*4 + cap(g.lengthM)*4 + cap(g.attr)*4 +
+		cap(g.geomOff)*4 + cap(g.geom)*8 + cap(g.wayOff)*4 + cap(g.ways)*8 +
 		cap(g.outOff)*4 + cap(g.out)*8 + sharedSize(g.in, g.out, cap(g.inOff)*4+cap(g.in)*8) +
 		cap(g.comp)*4 + cap(g.compSize)*4
 }
@@ -308,7 +337,7 @@ func (b *GraphBuilder) Build() (*Graph, error) {
 	vertexOf := func(node uint32) uint32 {
 		if vid[node] == ^uint32(0) {
 			vid[node] = uint32(len(g.vertex))
-			g.vertex = append(g.vertex, b.pts[node])
+			g.vertex = append(g.vertex, toFixed(b.pts[node]))
 		}
 		return vid[node]
 	}
@@ -323,7 +352,7 @@ func (b *GraphBuilder) Build() (*Graph, error) {
 		r := first
 		attr := b.attrOutOf(raws[r], cur)
 		var lengthM float64
-		g.geom = append(g.geom, b.pts[startNode])
+		g.geom = append(g.geom, toFixed(b.pts[startNode]))
 		lastWay := int64(0)
 		nways := 0
 		for {
@@ -353,7 +382,7 @@ func (b *GraphBuilder) Build() (*Graph, error) {
 				}
 				pt := b.pts[node]
 				lengthM += orbgeo.Distance(prev, pt)
-				g.geom = append(g.geom, pt)
+				g.geom = append(g.geom, toFixed(pt))
 				prev = pt
 				cur = node
 			}

@@ -30,8 +30,9 @@ func NetworkCells(g *Graph, res int) []hex.Cell {
 			cells = append(cells, c)
 		}
 	}
+	var pts []orb.Point
 	for e := range g.NumEdges() {
-		pts := g.EdgeGeometry(e)
+		pts = g.AppendEdgeGeometry(pts[:0], e)
 		for i, a := range pts {
 			add(a)
 			if i+1 == len(pts) {

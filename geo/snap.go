@@ -44,9 +44,8 @@ func SurfaceOnly(_ int, a EdgeAttr) bool { return a.Flags&(FlagTunnel|FlagIndoor
 // indexed in runs of up to segRun, which keeps the tree small and quick to
 // build while a search still visits only segments near the point.
 type SegmentIndex struct {
-	g    *Graph
-	tr   rtree.RTreeG[uint32] // value: index in g.geom of the run's first point
-	cumM []float32            // cumulative length from the edge's From to each point
+	g  *Graph
+	tr rtree.RTreeG[uint32] // value: index in g.geom of the run's first point
 }
 
 // segRun is the number of segments per R-tree entry.
@@ -54,19 +53,15 @@ const segRun = 8
 
 // NewSegmentIndex indexes every segment of g.
 func NewSegmentIndex(g *Graph) *SegmentIndex {
-	ix := &SegmentIndex{g: g, cumM: make([]float32, len(g.geom))}
+	ix := &SegmentIndex{g: g}
 	for e := 0; e < g.NumEdges(); e++ {
 		lo, hi := g.geomOff[e], g.geomOff[e+1]
-		var cum float64
-		for k := lo; k < hi; k++ {
-			if k > lo {
-				cum += orbgeo.Distance(g.geom[k-1], g.geom[k])
-			}
-			ix.cumM[k] = float32(cum)
-		}
 		for k := lo; k+1 < hi; k += segRun {
 			end := min(k+segRun, hi-1) // last point of the run
-			b := orb.MultiPoint(g.geom[k : end+1]).Bound()
+			b := orb.Bound{Min: g.geom[k].point(), Max: g.geom[k].point()}
+			for _, f := range g.geom[k+1 : end+1] {
+				b = b.Extend(f.point())
+			}
 			ix.tr.Insert(b.Min, b.Max, k)
 		}
 	}
@@ -79,7 +74,7 @@ func (ix *SegmentIndex) Graph() *Graph { return ix.g }
 // SizeBytes estimates the memory held by the index.
 func (ix *SegmentIndex) SizeBytes() int {
 	// tidwall/rtree stores about 40 bytes per item plus node overhead.
-	return ix.tr.Len()*48 + cap(ix.cumM)*4
+	return ix.tr.Len() * 48
 }
 
 // edgeOfPoint returns the edge owning geometry point k.
@@ -112,7 +107,7 @@ func (ix *SegmentIndex) Nearest(p orb.Point, maxDistM float64, filter SnapFilter
 			e := -1
 			end := min(k0+segRun, ix.g.geomOff[ix.edgeOfPoint(k0)+1]-1)
 			for k := k0; k < end; k++ {
-				t, d := proj.segmentDist(ix.g.geom[k], ix.g.geom[k+1])
+				t, d := proj.segmentDist(ix.g.geom[k].point(), ix.g.geom[k+1].point())
 				if d >= best.DistM {
 					continue
 				}
@@ -133,10 +128,18 @@ func (ix *SegmentIndex) Nearest(p orb.Point, maxDistM float64, filter SnapFilter
 	if best.Edge < 0 || best.DistM > maxDistM {
 		return Snap{}, fmt.Errorf("%w: (%.6f, %.6f) is more than %.0f m away", ErrTooFar, p[0], p[1], maxDistM)
 	}
-	a, c := ix.g.geom[bestK], ix.g.geom[bestK+1]
+	a, c := ix.g.geom[bestK].point(), ix.g.geom[bestK+1].point()
 	best.Point = orb.Point{a[0] + bestT*(c[0]-a[0]), a[1] + bestT*(c[1]-a[1])}
-	segM := float64(ix.cumM[bestK+1] - ix.cumM[bestK])
-	best.OffsetM = float64(ix.cumM[bestK]) + bestT*segM
+	// Offset along the edge: the segments before the snapped one, then the
+	// part of it up to the snapped point.
+	var offM float64
+	for k := ix.g.geomOff[best.Edge]; k < bestK; k++ {
+		offM += orbgeo.Distance(ix.g.geom[k].point(), ix.g.geom[k+1].point())
+	}
+	best.OffsetM = offM + bestT*orbgeo.Distance(a, c)
+	if l := ix.g.EdgeLengthM(best.Edge); best.OffsetM > l {
+		best.OffsetM = l // float32 edge lengths may round below the sum
+	}
 	return best, nil
 }
 
