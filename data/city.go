@@ -87,7 +87,6 @@ func Load(ctx context.Context, cfg Config) (*geo.City, *LoadStats, error) {
 	}
 
 	// OSM: the network and the facilities.
-	t := time.Now()
 	var osmData *OSMData
 	var err error
 	name := cfg.Name
@@ -112,7 +111,6 @@ func Load(ctx context.Context, cfg Config) (*geo.City, *LoadStats, error) {
 	st.OSM = osmData.Stats
 	st.StageSec["osm_decode"] = osmData.Stats.DecodeSec
 	st.StageSec["graph_build"] = osmData.Stats.GraphSec
-	_ = t
 
 	city := &geo.City{
 		Name:        name,
@@ -120,6 +118,7 @@ func Load(ctx context.Context, cfg Config) (*geo.City, *LoadStats, error) {
 		Taxonomy:    tax,
 		Graph:       osmData.Graph,
 		Facilities:  osmData.Facilities,
+		Entrances:   osmData.Entrances,
 		SnapMaxM:    cfg.SnapMaxM,
 	}
 	if city.SnapMaxM <= 0 {
@@ -156,13 +155,17 @@ func Load(ctx context.Context, cfg Config) (*geo.City, *LoadStats, error) {
 		st.Inputs["communities"] = defaultCommunitiesName
 	}
 
-	t = time.Now()
+	t := time.Now()
 	city.Index = geo.NewSegmentIndex(city.Graph)
 	stage("index", t)
 
 	t = time.Now()
 	city.FacilitySnap = city.Index.SnapAll(func(i int) orb.Point { return city.Facilities[i].Point }, len(city.Facilities), city.SnapMaxM)
 	stage("facility_snap", t)
+
+	t = time.Now()
+	city.FacilityAccess = geo.ComputeFacilityAccess(city)
+	stage("facility_access", t)
 
 	t = time.Now()
 	if err := placePopulation(city, osmData, cfg, st); err != nil {

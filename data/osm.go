@@ -357,7 +357,7 @@ func (rd *osmReader) way(w *osm.Way) {
 		default:
 			g = poly
 		}
-		rd.addFacilityGeom(c, id, w.Tags, g)
+		rd.addFacilityGeom(c, id, w.Tags, g, int64(w.ID))
 	}
 }
 
@@ -456,6 +456,7 @@ func (rd *osmReader) relation(r *osm.Relation) {
 		}
 		// Routes and other relations: the union of their member ways.
 		var ml orb.MultiLineString
+		var ways []int64
 		for _, m := range r.Members {
 			if m.Type != osm.TypeWay {
 				continue
@@ -463,6 +464,7 @@ func (rd *osmReader) relation(r *osm.Relation) {
 			for _, run := range rd.memberRuns(m.Ref) {
 				ml = append(ml, orb.LineString(run))
 			}
+			ways = append(ways, m.Ref)
 		}
 		for _, ci := range matches {
 			st.FacilityElements++
@@ -470,7 +472,7 @@ func (rd *osmReader) relation(r *osm.Relation) {
 			if len(ml) > 0 {
 				g = ml
 			}
-			rd.addFacilityGeom(&rd.tax.Categories[ci], id, r.Tags, g)
+			rd.addFacilityGeom(&rd.tax.Categories[ci], id, r.Tags, g, ways...)
 		}
 	}
 }
@@ -502,8 +504,8 @@ func (rd *osmReader) memberRuns(wayID int64) [][]orb.Point {
 }
 
 // addFacilityGeom adds a facility with a geometry, or lists it as unplaced
-// when it has none.
-func (rd *osmReader) addFacilityGeom(c *geo.Category, id string, tags osm.Tags, g orb.Geometry) {
+// when it has none. ways are the OSM ways a line facility is made of.
+func (rd *osmReader) addFacilityGeom(c *geo.Category, id string, tags osm.Tags, g orb.Geometry, ways ...int64) {
 	if g == nil {
 		rd.out.Stats.FacilitiesUnplaced = append(rd.out.Stats.FacilitiesUnplaced, id+" ("+c.ID+"): no nodes or members in the file")
 		return
@@ -512,14 +514,17 @@ func (rd *osmReader) addFacilityGeom(c *geo.Category, id string, tags osm.Tags, 
 		rd.addFacility(c, id, tags, p, nil)
 		return
 	}
-	rd.addFacility(c, id, tags, representativePoint(g), g)
+	rd.addFacility(c, id, tags, representativePoint(g), g, ways...)
 }
 
-func (rd *osmReader) addFacility(c *geo.Category, id string, tags osm.Tags, p orb.Point, g orb.Geometry) {
+func (rd *osmReader) addFacility(c *geo.Category, id string, tags osm.Tags, p orb.Point, g orb.Geometry, ways ...int64) {
 	capv, capSrc := c.Capacity(&tags)
 	f := geo.Facility{
 		ID: id, Category: c.ID, Name: tags.Find("name"), Point: p, Geom: g,
 		Capacity: capv, CapacitySource: capSrc, Source: "osm",
+	}
+	if c.Kind == geo.KindLine {
+		f.WayIDs = ways
 	}
 	// Only ways are tested for green space: a route relation of the
 	// category (a hiking route) is a greenway by what it is.

@@ -22,6 +22,11 @@ type City struct {
 	// CellSnap is the attachment of each populated cell's centre to the
 	// network, parallel to Population.Cells; Edge is -1 when too far.
 	CellSnap []Snap
+	// FacilityAccess is every facility's access points on the network
+	// (see FacilityAccess); computed on demand when nil.
+	FacilityAccess [][]Snap
+	// Entrances are entrance nodes, access points of area facilities.
+	Entrances []orb.Point
 	// SnapMaxM is the snapping limit in metres.
 	SnapMaxM float64
 }

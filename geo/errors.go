@@ -19,6 +19,8 @@ var (
 	ErrNoPopulation = errors.New("geo: community without population")
 	// ErrBadProfile means a walker profile is malformed.
 	ErrBadProfile = errors.New("geo: invalid walker profile")
+	// ErrBadOption means an analysis option is out of range.
+	ErrBadOption = errors.New("geo: invalid option")
 	// ErrTooFar means a point is farther from the walk network than the
 	// snapping limit.
 	ErrTooFar = errors.New("geo: point too far from the walk network")

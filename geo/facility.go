@@ -27,4 +27,8 @@ type Facility struct {
 	CapacitySource string
 	// Source is "osm" or "user".
 	Source string
+	// WayIDs are the OSM ways that make up a line facility (the way
+	// itself, or a route relation's member ways), so that it can be
+	// reached on the network edges built from them.
+	WayIDs []int64
 }

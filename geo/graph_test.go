@@ -241,3 +241,25 @@ func TestComponents(t *testing.T) {
 		t.Fatalf("largest has %d vertices, want 4", g.ComponentSize(g.LargestComponent()))
 	}
 }
+
+func TestHilbert16IsAPermutationWithUnitSteps(t *testing.T) {
+	// On a small corner of the grid the curve visits every cell once and
+	// moves one step at a time.
+	const n = 16
+	pos := map[uint64][2]uint32{}
+	for x := uint32(0); x < n; x++ {
+		for y := uint32(0); y < n; y++ {
+			pos[hilbert16(x<<12, y<<12)>>24] = [2]uint32{x, y}
+		}
+	}
+	if len(pos) != n*n {
+		t.Fatalf("%d distinct positions, want %d", len(pos), n*n)
+	}
+	for d := uint64(1); d < n*n; d++ {
+		a, b := pos[d-1], pos[d]
+		dx, dy := int(a[0])-int(b[0]), int(a[1])-int(b[1])
+		if dx*dx+dy*dy != 1 {
+			t.Fatalf("step %d: %v -> %v", d, a, b)
+		}
+	}
+}

@@ -90,7 +90,10 @@ type Costs struct {
 	Profile *Profile
 	fwd     []uint32
 	bwd     []uint32
-	dsPerM  float64 // deciseconds per metre at level speed
+	// arcOut[i] and arcIn[i] are the walker's times over g.out[i] and
+	// g.in[i]: searches read them in step with the arcs.
+	arcOut, arcIn []uint32
+	dsPerM        float64 // deciseconds per metre at level speed
 }
 
 // NewCosts computes the walking time of every edge for profile p.
@@ -106,6 +109,15 @@ func NewCosts(g *Graph, p *Profile) *Costs {
 		if a.Flags&FlagOnewayBwd != 0 {
 			c.fwd[e] = impassable
 		}
+	}
+	c.arcOut = make([]uint32, len(g.out))
+	for i, a := range g.out {
+		c.arcOut[i] = c.Edge(a.EdgeID(), a.Reverse())
+	}
+	// An In arc is turned round: the walker goes along it the other way.
+	c.arcIn = make([]uint32, len(g.in))
+	for i, a := range g.in {
+		c.arcIn[i] = c.Edge(a.EdgeID(), !a.Reverse())
 	}
 	return c
 }

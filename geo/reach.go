@@ -35,7 +35,12 @@ type Reach struct {
 // not safe for concurrent use: give each goroutine its own.
 type Searcher struct {
 	g    *Graph
-	heap heap4
+	heap radixHeap
+	// sparse search state
+	dist     []uint32
+	touched  []uint32
+	stamp    []uint32
+	stampGen uint32
 }
 
 // NewSearcher returns a Searcher over g.
@@ -92,16 +97,13 @@ func (s *Searcher) Reach(c *Costs, sources []Source, cutoffDs uint32, toSource b
 		if t > time[v] {
 			continue // stale entry
 		}
-		var arcs []Arc
+		off, arcs, cost := g.outOff, g.out, c.arcOut
 		if toSource {
-			arcs = g.In(int(v))
-		} else {
-			arcs = g.Out(int(v))
+			off, arcs, cost = g.inOff, g.in, c.arcIn
 		}
-		for _, a := range arcs {
-			// Over In, the walker goes the other way along the arc.
-			back := a.Reverse() != toSource
-			w := c.Edge(a.EdgeID(), back)
+		for i := off[v]; i < off[v+1]; i++ {
+			a := arcs[i]
+			w := cost[i]
 			if w == impassable {
 				continue
 			}
@@ -134,7 +136,22 @@ func (r *Reach) At(p Snap, legDs uint32) (uint32, int32) {
 	if p.Edge < 0 {
 		return Unreached, -1
 	}
-	g, c := r.g, r.costs
+	t, id := pointTime(r.g, r.costs, r.toSource, p, legDs, func(v int) (uint32, int32) {
+		return r.TimeDs[v], r.Nearest[v]
+	}, r.edgeSrc[int32(p.Edge)])
+	if t > r.CutoffDs {
+		return Unreached, -1
+	}
+	return t, id
+}
+
+// pointTime is the time of a point snapped on an edge, given the times of
+// the vertices (timeOf) and the sources (only those on the point's edge
+// matter): through either end of the edge, or along it to a source.
+func pointTime(g *Graph, c *Costs, toSource bool, p Snap, legDs uint32, timeOf func(v int) (uint32, int32), srcs []Source) (uint32, int32) {
+	if p.Edge < 0 {
+		return Unreached, -1
+	}
 	from, to := g.EdgeEnds(p.Edge)
 	l := g.EdgeLengthM(p.Edge)
 	best, id := Unreached, int32(-1)
@@ -143,24 +160,109 @@ func (r *Reach) At(p Snap, legDs uint32) (uint32, int32) {
 			best, id = t, n
 		}
 	}
-	if r.toSource {
-		try(addTime(c.Partial(g, p.Edge, p.OffsetM, 0), r.TimeDs[from]), r.Nearest[from])
-		try(addTime(c.Partial(g, p.Edge, p.OffsetM, l), r.TimeDs[to]), r.Nearest[to])
-		for _, s := range r.edgeSrc[int32(p.Edge)] {
-			try(addTime(c.Partial(g, p.Edge, p.OffsetM, s.Snap.OffsetM), s.StartDs), s.ID)
-		}
+	tf, nf := timeOf(from)
+	tt, nt := timeOf(to)
+	if toSource {
+		try(addTime(c.Partial(g, p.Edge, p.OffsetM, 0), tf), nf)
+		try(addTime(c.Partial(g, p.Edge, p.OffsetM, l), tt), nt)
 	} else {
-		try(addTime(r.TimeDs[from], c.Partial(g, p.Edge, 0, p.OffsetM)), r.Nearest[from])
-		try(addTime(r.TimeDs[to], c.Partial(g, p.Edge, l, p.OffsetM)), r.Nearest[to])
-		for _, s := range r.edgeSrc[int32(p.Edge)] {
+		try(addTime(tf, c.Partial(g, p.Edge, 0, p.OffsetM)), nf)
+		try(addTime(tt, c.Partial(g, p.Edge, l, p.OffsetM)), nt)
+	}
+	for _, s := range srcs {
+		if s.Snap.Edge != p.Edge {
+			continue
+		}
+		if toSource {
+			try(addTime(c.Partial(g, p.Edge, p.OffsetM, s.Snap.OffsetM), s.StartDs), s.ID)
+		} else {
 			try(addTime(s.StartDs, c.Partial(g, p.Edge, s.Snap.OffsetM, p.OffsetM)), s.ID)
 		}
 	}
-	best = addTime(best, legDs)
-	if best > r.CutoffDs {
-		return Unreached, -1
+	return addTime(best, legDs), id
+}
+
+// sparse runs a bounded search from sources into the Searcher's own
+// arrays, touching only the vertices it reaches: cheap to repeat once per
+// facility. Results stay in s.dist (read with timeOf) and s.touched until
+// the next call.
+func (s *Searcher) sparse(c *Costs, sources []Source, cutoffDs uint32, toSource bool) {
+	g := s.g
+	if s.dist == nil {
+		s.dist = make([]uint32, g.NumVertices())
+		for i := range s.dist {
+			s.dist[i] = Unreached
+		}
 	}
-	return best, id
+	for _, v := range s.touched {
+		s.dist[v] = Unreached
+	}
+	s.touched = s.touched[:0]
+	s.heap.reset()
+	seed := func(v int, t uint32) {
+		if t <= cutoffDs && t < s.dist[v] {
+			if s.dist[v] == Unreached {
+				s.touched = append(s.touched, uint32(v))
+			}
+			s.dist[v] = t
+			s.heap.push(t, uint32(v))
+		}
+	}
+	for _, src := range sources {
+		e := src.Snap.Edge
+		if e < 0 {
+			continue
+		}
+		from, to := g.EdgeEnds(e)
+		l := g.EdgeLengthM(e)
+		if toSource {
+			seed(from, addTime(src.StartDs, c.Partial(g, e, 0, src.Snap.OffsetM)))
+			seed(to, addTime(src.StartDs, c.Partial(g, e, l, src.Snap.OffsetM)))
+		} else {
+			seed(from, addTime(src.StartDs, c.Partial(g, e, src.Snap.OffsetM, 0)))
+			seed(to, addTime(src.StartDs, c.Partial(g, e, src.Snap.OffsetM, l)))
+		}
+	}
+	dist := s.dist
+	for s.heap.len() > 0 {
+		t, v := s.heap.pop()
+		if t > dist[v] {
+			continue
+		}
+		off, arcs, cost := g.outOff, g.out, c.arcOut
+		if toSource {
+			off, arcs, cost = g.inOff, g.in, c.arcIn
+		}
+		for i := off[v]; i < off[v+1]; i++ {
+			a := arcs[i]
+			w := cost[i]
+			if w == impassable {
+				continue
+			}
+			nt := t + w
+			if nt > cutoffDs || nt >= dist[a.Head] {
+				continue
+			}
+			if dist[a.Head] == Unreached {
+				s.touched = append(s.touched, a.Head)
+			}
+			dist[a.Head] = nt
+			s.heap.push(nt, a.Head)
+		}
+	}
+}
+
+// timeOf reads the last sparse search's time at v.
+func (s *Searcher) timeOf(v int) (uint32, int32) { return s.dist[v], 0 }
+
+// cellStamp returns a stamp array of n entries for marking cells once per
+// facility.
+func (s *Searcher) cellStamp(n int) []uint32 {
+	if len(s.stamp) < n {
+		s.stamp = make([]uint32, n)
+		s.stampGen = 0
+	}
+	return s.stamp
 }
 
 // heap4 is a 4-ary min-heap of (time, vertex) packed in uint64s, with lazy

@@ -175,3 +175,29 @@ func TestHeap4Order(t *testing.T) {
 		prev = k
 	}
 }
+
+func TestRadixHeapOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	var h radixHeap
+	for round := 0; round < 3; round++ {
+		h.reset()
+		last := uint32(0)
+		pushed := 0
+		// Dijkstra-like use: pushes never go below the last pop.
+		for i := 0; i < 3000; i++ {
+			h.push(last+uint32(rng.IntN(5000)), uint32(i))
+			pushed++
+		}
+		for h.len() > 0 {
+			k, _ := h.pop()
+			if k < last {
+				t.Fatalf("popped %d after %d", k, last)
+			}
+			last = k
+			if rng.IntN(3) == 0 && pushed < 6000 {
+				h.push(last+uint32(rng.IntN(100)), 0)
+				pushed++
+			}
+		}
+	}
+}

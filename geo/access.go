@@ -1,0 +1,340 @@
+package geo
+
+import (
+	"fmt"
+	"math"
+	"sort"
+)
+
+// DefaultCutoffMin is the default bound of every walking search, in minutes.
+const DefaultCutoffMin = 30.0
+
+// AccessOptions tune an access computation.
+type AccessOptions struct {
+	// CutoffMin bounds every search; times beyond it count as unreached.
+	CutoffMin float64
+	// K is the number of nearest facilities averaged in MeanKMin
+	// (default 1; 20 makes it comparable with "nearest-20" indices).
+	K int
+	// Profiles are the walkers (default DefaultProfiles()).
+	Profiles []Profile
+}
+
+func (o *AccessOptions) fill() error {
+	if o.CutoffMin == 0 {
+		o.CutoffMin = DefaultCutoffMin
+	}
+	if !(o.CutoffMin > 0 && o.CutoffMin <= 240) {
+		return fmt.Errorf("%w: cutoff %v min outside (0, 240]", ErrBadOption, o.CutoffMin)
+	}
+	if o.K == 0 {
+		o.K = 1
+	}
+	if o.K < 1 || o.K > 100 {
+		return fmt.Errorf("%w: k %d outside [1, 100]", ErrBadOption, o.K)
+	}
+	if len(o.Profiles) == 0 {
+		o.Profiles = DefaultProfiles()
+	}
+	seen := map[string]bool{}
+	for i := range o.Profiles {
+		if err := o.Profiles[i].Validate(); err != nil {
+			return err
+		}
+		if seen[o.Profiles[i].ID] {
+			return fmt.Errorf("%w: profile %q given twice", ErrBadProfile, o.Profiles[i].ID)
+		}
+		seen[o.Profiles[i].ID] = true
+	}
+	return nil
+}
+
+// Access is the walking access of every populated cell to every category,
+// for every profile: the time to the nearest facility, which one it is, how
+// many are within the category's threshold and the mean time to the K
+// nearest. Index order is [profile][category][cell], with cells in the
+// order of City.Population.Cells.
+type Access struct {
+	City     *City
+	Options  AccessOptions
+	Profiles []Profile
+	Costs    []*Costs
+	// FacilityAccess is every facility's access points on the network.
+	FacilityAccess [][]Snap
+	// ByCategory lists the facility indexes of each category.
+	ByCategory [][]int
+
+	TimeDs   [][][]uint32  // Unreached beyond the cutoff
+	Nearest  [][][]int32   // facility index, -1 if none
+	Count    [][][]uint16  // facilities within the category threshold
+	MeanKMin [][][]float32 // NaN when fewer than K are within the cutoff
+
+	cutoffDs   uint32
+	vertexCell csr // cells whose snap edge ends at each vertex
+	edgeCell   map[int32][]int32
+}
+
+// csr is a compact list of lists.
+type csr struct {
+	off  []uint32
+	item []int32
+}
+
+func (c *csr) of(i int) []int32 { return c.item[c.off[i]:c.off[i+1]] }
+
+// MinToDs converts minutes to deciseconds.
+func MinToDs(m float64) uint32 { return uint32(math.Round(m * 600)) }
+
+// DsToMin converts deciseconds to minutes.
+func DsToMin(ds uint32) float64 { return float64(ds) / 600 }
+
+// ComputeAccess computes walking access for every profile and category.
+// The city must have a population; facilities too far from the network, or
+// on no reachable edge, reach nothing and are never counted.
+func ComputeAccess(city *City, opt AccessOptions) (*Access, error) {
+	if err := opt.fill(); err != nil {
+		return nil, err
+	}
+	if city.Population == nil || len(city.Population.Cells) == 0 {
+		return nil, fmt.Errorf("%w: the city has no population on cells", ErrNoPopulation)
+	}
+	a := &Access{City: city, Options: opt, Profiles: opt.Profiles, cutoffDs: MinToDs(opt.CutoffMin)}
+	a.FacilityAccess = city.FacilityAccess
+	if a.FacilityAccess == nil {
+		a.FacilityAccess = ComputeFacilityAccess(city)
+	}
+	cats := city.Taxonomy.Categories
+	catIdx := make(map[string]int, len(cats))
+	for i := range cats {
+		catIdx[cats[i].ID] = i
+	}
+	a.ByCategory = make([][]int, len(cats))
+	for i, f := range city.Facilities {
+		if c, ok := catIdx[f.Category]; ok {
+			a.ByCategory[c] = append(a.ByCategory[c], i)
+		}
+	}
+	a.indexCells()
+	for i := range a.Profiles {
+		a.Costs = append(a.Costs, NewCosts(city.Graph, &a.Profiles[i]))
+	}
+	np, nc, ncell := len(a.Profiles), len(cats), len(city.Population.Cells)
+	a.TimeDs = make([][][]uint32, np)
+	a.Nearest = make([][][]int32, np)
+	a.Count = make([][][]uint16, np)
+	a.MeanKMin = make([][][]float32, np)
+	s := NewSearcher(city.Graph)
+	for p := 0; p < np; p++ {
+		a.TimeDs[p] = make([][]uint32, nc)
+		a.Nearest[p] = make([][]int32, nc)
+		a.Count[p] = make([][]uint16, nc)
+		a.MeanKMin[p] = make([][]float32, nc)
+		for c := 0; c < nc; c++ {
+			a.TimeDs[p][c], a.Nearest[p][c] = a.nearest(s, p, c)
+			a.Count[p][c], a.MeanKMin[p][c] = a.opportunities(s, p, c, ncell)
+		}
+	}
+	return a, nil
+}
+
+// ComputeFacilityAccess returns the access points of every facility.
+func ComputeFacilityAccess(city *City) [][]Snap {
+	var ent *PointIndex
+	if len(city.Entrances) > 0 {
+		ent = NewPointIndex(city.Entrances)
+	}
+	kinds := map[string]string{}
+	for _, c := range city.Taxonomy.Categories {
+		kinds[c.ID] = c.Kind
+	}
+	g := city.Graph
+	wayEdges := map[int64][]int32{}
+	for e := 0; e < g.NumEdges(); e++ {
+		for _, w := range g.EdgeWays(e) {
+			wayEdges[w] = append(wayEdges[w], int32(e))
+		}
+	}
+	out := make([][]Snap, len(city.Facilities))
+	for i := range city.Facilities {
+		f := &city.Facilities[i]
+		out[i] = FacilityAccess(city.Index, f, kinds[f.Category], city.FacilitySnap[i], ent, wayEdges)
+	}
+	return out
+}
+
+// indexCells lists, for each vertex and edge, the cells snapped next to it.
+func (a *Access) indexCells() {
+	g := a.City.Graph
+	cnt := make([]uint32, g.NumVertices()+1)
+	a.edgeCell = map[int32][]int32{}
+	for i, s := range a.City.CellSnap {
+		if s.Edge < 0 {
+			continue
+		}
+		f, t := g.EdgeEnds(s.Edge)
+		cnt[f+1]++
+		if t != f {
+			cnt[t+1]++
+		}
+		a.edgeCell[int32(s.Edge)] = append(a.edgeCell[int32(s.Edge)], int32(i))
+	}
+	for v := 0; v < g.NumVertices(); v++ {
+		cnt[v+1] += cnt[v]
+	}
+	a.vertexCell.off = cnt
+	a.vertexCell.item = make([]int32, cnt[g.NumVertices()])
+	fill := append([]uint32(nil), cnt[:g.NumVertices()]...)
+	for i, s := range a.City.CellSnap {
+		if s.Edge < 0 {
+			continue
+		}
+		f, t := g.EdgeEnds(s.Edge)
+		a.vertexCell.item[fill[f]] = int32(i)
+		fill[f]++
+		if t != f {
+			a.vertexCell.item[fill[t]] = int32(i)
+			fill[t]++
+		}
+	}
+}
+
+// sources returns the search sources of facilities fs for profile p: every
+// access point, starting with the time of its straight leg.
+func (a *Access) sources(p int, fs []int, dst []Source) []Source {
+	c := a.Costs[p]
+	for _, fi := range fs {
+		for _, s := range a.FacilityAccess[fi] {
+			dst = append(dst, Source{Snap: s, StartDs: c.Leg(s.DistM), ID: int32(fi)})
+		}
+	}
+	return dst
+}
+
+// cellLegDs is the time of the straight leg from cell i to the network.
+func (a *Access) cellLegDs(p, i int) uint32 { return a.Costs[p].Leg(a.City.CellSnap[i].DistM) }
+
+// nearest runs one multi-source search for category c and reads every
+// cell's time to its nearest facility.
+func (a *Access) nearest(s *Searcher, p, c int) ([]uint32, []int32) {
+	cells := a.City.CellSnap
+	times := make([]uint32, len(cells))
+	near := make([]int32, len(cells))
+	r := s.Reach(a.Costs[p], a.sources(p, a.ByCategory[c], nil), a.cutoffDs, true)
+	for i, cs := range cells {
+		times[i], near[i] = r.At(cs, a.cellLegDs(p, i))
+	}
+	return times, near
+}
+
+// opportunities counts, per cell, the facilities of category c within the
+// category's threshold, and averages the times to the K nearest, from one
+// bounded search per facility.
+func (a *Access) opportunities(s *Searcher, p, c, ncell int) ([]uint16, []float32) {
+	cat := &a.City.Taxonomy.Categories[c]
+	thr := MinToDs(cat.ThresholdMin)
+	k := a.Options.K
+	cutoff := thr
+	if k > 1 {
+		cutoff = a.cutoffDs
+	}
+	count := make([]uint16, ncell)
+	var topK [][]uint32
+	if k > 1 {
+		topK = make([][]uint32, ncell)
+	}
+	var srcBuf []Source
+	a.eachFacilityCell(s, p, a.ByCategory[c], cutoff, &srcBuf, func(_ int, cell int32, t uint32) {
+		if t <= thr && count[cell] < math.MaxUint16 {
+			count[cell]++
+		}
+		if k > 1 {
+			topK[cell] = insertTopK(topK[cell], t, k)
+		}
+	})
+	mean := make([]float32, ncell)
+	for i := range mean {
+		switch {
+		case k == 1:
+			if t := a.TimeDs[p][c][i]; t != Unreached {
+				mean[i] = float32(DsToMin(t))
+			} else {
+				mean[i] = float32(math.NaN())
+			}
+		case len(topK[i]) < k:
+			mean[i] = float32(math.NaN())
+		default:
+			var sum float64
+			for _, t := range topK[i] {
+				sum += DsToMin(t)
+			}
+			mean[i] = float32(sum / float64(k))
+		}
+	}
+	return count, mean
+}
+
+// insertTopK keeps the k smallest times, sorted.
+func insertTopK(top []uint32, t uint32, k int) []uint32 {
+	if len(top) == k && t >= top[k-1] {
+		return top
+	}
+	i := sort.Search(len(top), func(i int) bool { return top[i] > t })
+	if len(top) < k {
+		top = append(top, 0)
+	}
+	copy(top[i+1:], top[i:len(top)-1])
+	top[i] = t
+	return top
+}
+
+// eachFacilityCell runs one search per facility in fs, bounded by cutoffDs,
+// and calls fn with every cell the facility reaches and the cell's time to
+// it. A facility's several access points make one search: it counts once.
+func (a *Access) eachFacilityCell(s *Searcher, p int, fs []int, cutoffDs uint32, buf *[]Source, fn func(fac int, cell int32, t uint32)) {
+	g := a.City.Graph
+	c := a.Costs[p]
+	stamp := s.cellStamp(len(a.City.CellSnap))
+	for _, fi := range fs {
+		src := a.sources(p, []int{fi}, (*buf)[:0])
+		*buf = src
+		if len(src) == 0 {
+			continue
+		}
+		s.stampGen++
+		gen := s.stampGen
+		visit := func(cell int32) {
+			if stamp[cell] == gen {
+				return
+			}
+			stamp[cell] = gen
+			t, _ := pointTime(g, c, true, a.City.CellSnap[cell], a.cellLegDs(p, int(cell)), s.timeOf, src)
+			if t <= cutoffDs {
+				fn(fi, cell, t)
+			}
+		}
+		s.sparse(c, src, cutoffDs, true)
+		for _, v := range s.touched {
+			for _, cell := range a.vertexCell.of(int(v)) {
+				visit(cell)
+			}
+		}
+		for _, so := range src {
+			for _, cell := range a.edgeCell[int32(so.Snap.Edge)] {
+				visit(cell)
+			}
+		}
+	}
+}
+
+// Facilities returns how many facilities each category has.
+func (a *Access) Facilities(c int) int { return len(a.ByCategory[c]) }
+
+// ProfileIndex returns the index of the profile with id, or -1.
+func (a *Access) ProfileIndex(id string) int {
+	for i := range a.Profiles {
+		if a.Profiles[i].ID == id {
+			return i
+		}
+	}
+	return -1
+}
