@@ -4,6 +4,8 @@
 // Usage:
 //
 //	fifteen inspect [--json] [input flags]
+//	fifteen report [--format table|csv|json|geojson] [--profile P] [--category C] [input flags]
+//	fifteen cells [--format csv|geojson] [--res 7..10] [--profile P] [input flags]
 //	fifteen version
 //
 // With no input flags fifteen loads its embedded default city,
@@ -34,6 +36,11 @@ const usage = `fifteen: 15-minute walking access to community services.
 
 Usage:
   fifteen inspect [--json] [input flags]   load a city and print what was found
+  fifteen report [--format table|csv|json|geojson] [--profile P] [--category C]
+                 [--k N] [--cutoff MIN] [input flags]
+                                           walking coverage per community, category and walker
+  fifteen cells [--format csv|geojson] [--res 7..10] [--profile P] [--k N] [--cutoff MIN] [input flags]
+                                           walk minutes per H3 cell and category
   fifteen version                          print the version
 
 Input flags (all commands that load a city; environment variables in brackets):
@@ -82,6 +89,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return nil
 	case "inspect":
 		return inspect(ctx, rest, stdout, stderr)
+	case "report":
+		return report(ctx, rest, stdout, stderr)
+	case "cells":
+		return cells(ctx, rest, stdout, stderr)
 	}
 	fmt.Fprint(stderr, usage)
 	return usageError{fmt.Sprintf("unknown command %q", cmd)}

@@ -1,0 +1,154 @@
+package data
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"math"
+	"strings"
+	"testing"
+
+	"fifteen/geo"
+)
+
+func defaultAccess(t testing.TB, opt geo.AccessOptions) *geo.Access {
+	t.Helper()
+	a, err := geo.ComputeAccess(defaultCity(t), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func TestReportInvariantsDefaultCity(t *testing.T) {
+	a := defaultAccess(t, geo.AccessOptions{})
+	r := a.Report()
+	if math.Abs(r.Total.Population-37269) > 0.5 {
+		t.Fatalf("total population %.1f", r.Total.Population)
+	}
+	if len(r.Communities) != 11 {
+		t.Fatalf("%d communities", len(r.Communities))
+	}
+	prof := map[string]int{}
+	for i, p := range a.Profiles {
+		prof[p.ID] = i
+	}
+	for _, cc := range append([]geo.CommunityCoverage{r.Total}, r.Communities...) {
+		adult := cc.Profiles[prof["adult"]]
+		for _, slower := range []string{"senior", "wheelchair"} {
+			s := cc.Profiles[prof[slower]]
+			// Liechtenstein's communities give no 60+ share, so every
+			// profile counts the same residents and shares compare.
+			for c := range adult.Categories {
+				if s.Categories[c].Share > adult.Categories[c].Share+1e-12 {
+					t.Errorf("%s %s: %s share %.4f above adult %.4f", cc.Name, adult.Categories[c].Category,
+						slower, s.Categories[c].Share, adult.Categories[c].Share)
+				}
+			}
+			if s.CompleteShare > adult.CompleteShare+1e-12 || s.F15 > adult.F15+1e-12 {
+				t.Errorf("%s: %s composite above adult", cc.Name, slower)
+			}
+		}
+		for _, p := range cc.Profiles {
+			for _, c := range p.Categories {
+				if c.Covered+c.Unreached > c.Population+1e-6 || c.Share < 0 || c.Share > 1 {
+					t.Errorf("%s %s %s: covered %.1f + unreached %.1f > population %.1f", cc.Name, p.Profile, c.Category, c.Covered, c.Unreached, c.Population)
+				}
+				if c.Gini < 0 || c.Gini > 1 {
+					t.Errorf("%s %s: gini %v", cc.Name, c.Category, c.Gini)
+				}
+				if c.MeanMin != nil && c.P90Min != nil && *c.P90Min > a.Options.CutoffMin {
+					t.Errorf("%s %s: p90 %v beyond the cutoff", cc.Name, c.Category, *c.P90Min)
+				}
+			}
+		}
+	}
+}
+
+func TestCoverageGrowsWithThreshold(t *testing.T) {
+	a := defaultAccess(t, geo.AccessOptions{})
+	share := func(c, thrMin int) float64 {
+		var in, all float64
+		for i, pc := range a.City.Population.Cells {
+			all += pc.Pop
+			if a.TimeDs[0][c][i] <= geo.MinToDs(float64(thrMin)) {
+				in += pc.Pop
+			}
+		}
+		return in / all
+	}
+	for c, cat := range a.City.Taxonomy.Categories {
+		s5, s10, s15 := share(c, 5), share(c, 10), share(c, 15)
+		if s5 > s10 || s10 > s15 {
+			t.Errorf("%s: coverage 5/10/15 min = %.3f %.3f %.3f", cat.ID, s5, s10, s15)
+		}
+	}
+}
+
+func TestReportFormats(t *testing.T) {
+	a := defaultAccess(t, geo.AccessOptions{})
+	r := a.Report()
+	var buf bytes.Buffer
+	if err := WriteReportCSV(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 1 + 12*len(a.Profiles)*len(a.City.Taxonomy.Categories)
+	if len(recs) != want || strings.Join(recs[0], ",") != strings.Join(ReportCSVHeader, ",") {
+		t.Fatalf("%d CSV rows, want %d", len(recs), want)
+	}
+	buf.Reset()
+	if err := WriteReportGeoJSON(&buf, a.City, r); err != nil {
+		t.Fatal(err)
+	}
+	var fc struct {
+		Type        string
+		Attribution string
+		Features    []struct {
+			Properties map[string]any
+		}
+	}
+	if err := json.Unmarshal(buf.Bytes(), &fc); err != nil {
+		t.Fatal(err)
+	}
+	if fc.Type != "FeatureCollection" || len(fc.Features) != 11 || !strings.Contains(fc.Attribution, "OpenStreetMap") {
+		t.Fatalf("geojson: type %q, %d features, attribution %q", fc.Type, len(fc.Features), fc.Attribution)
+	}
+	if _, ok := fc.Features[0].Properties["share_clinic_adult"]; !ok {
+		t.Errorf("no share_clinic_adult property")
+	}
+	rows, err := CellRows(a, 0, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pop float64
+	for _, row := range rows {
+		pop += row.Population
+		if row.Cell.Res() != 8 {
+			t.Fatalf("cell %v at res %d", row.Cell, row.Cell.Res())
+		}
+	}
+	if math.Abs(pop-37269) > 0.5 {
+		t.Errorf("res-8 cells hold %.1f people", pop)
+	}
+	if _, err := CellRows(a, 0, 11); err == nil {
+		t.Errorf("res 11 accepted")
+	}
+}
+
+// BenchmarkReportAll computes everything in the report for the default
+// city: access for every category and profile, then the report.
+func BenchmarkReportAll(b *testing.B) {
+	city := defaultCity(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		a, err := geo.ComputeAccess(city, geo.AccessOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		a.Report()
+	}
+}

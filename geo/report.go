@@ -1,0 +1,250 @@
+package geo
+
+import (
+	"math"
+	"sort"
+)
+
+// CategoryCoverage is how well one group of residents reaches one category.
+type CategoryCoverage struct {
+	Category     string  `json:"category"`
+	ThresholdMin float64 `json:"threshold_min"`
+	// Population is the residents counted (for the senior profile, those
+	// aged 60 and over where known).
+	Population float64 `json:"population"`
+	// Covered is the residents within the threshold; Share is
+	// Covered / Population.
+	Covered float64 `json:"covered"`
+	Share   float64 `json:"share"`
+	// MeanMin is the mean walk in minutes of those who reach a facility
+	// within the cutoff; null when nobody does.
+	MeanMin *float64 `json:"mean_min"`
+	// P90Min is the 90th percentile of everyone's walk; null when more
+	// than a tenth of them reach nothing within the cutoff.
+	P90Min *float64 `json:"p90_min"`
+	// Unreached is the residents with no facility within the cutoff.
+	Unreached float64 `json:"unreached"`
+	// Gini is the Gini coefficient of walk times over residents, with
+	// those unreached counted at the cutoff.
+	Gini float64 `json:"gini"`
+	// Opportunities is the mean number of facilities within the
+	// threshold (cumulative opportunities).
+	Opportunities float64 `json:"opportunities"`
+	// MeanKMin is the mean over residents of the mean walk to the K
+	// nearest facilities, of those who have K within the cutoff.
+	MeanKMin *float64 `json:"mean_k_min,omitempty"`
+}
+
+// Coverage is one group's access to every category under one profile, with
+// the composite figures.
+type Coverage struct {
+	Profile    string             `json:"profile"`
+	Population float64            `json:"population"`
+	Categories []CategoryCoverage `json:"categories"`
+	// CompleteShare is the share of residents whose cell reaches every
+	// essential category within its threshold.
+	CompleteShare float64 `json:"complete_share"`
+	// MeanCategoriesWithin is the mean number of categories reached within
+	// their thresholds.
+	MeanCategoriesWithin float64 `json:"mean_categories_within"`
+	// F15 is the share of residents whose mean walk over the essential
+	// categories (the unreached counted at the cutoff) is at most 15
+	// minutes.
+	F15 float64 `json:"f15"`
+}
+
+// CommunityCoverage is the coverage of one community under each profile.
+type CommunityCoverage struct {
+	ID         string     `json:"id"`
+	Name       string     `json:"name"`
+	Population float64    `json:"population"`
+	Profiles   []Coverage `json:"profiles"`
+}
+
+// CoverageReport is the coverage of every community, and of the whole city,
+// for every profile and category.
+type CoverageReport struct {
+	City        string              `json:"city"`
+	Attribution string              `json:"attribution"`
+	CutoffMin   float64             `json:"cutoff_min"`
+	K           int                 `json:"k"`
+	Total       CommunityCoverage   `json:"total"`
+	Communities []CommunityCoverage `json:"communities"`
+}
+
+// CellWeight returns the residents of cell i counted under profile p: the
+// cell's population, or for a profile weighted by age, the part aged 60 and
+// over where the community gives its share.
+func (a *Access) CellWeight(p, i int) float64 {
+	pc := a.City.Population.Cells[i]
+	if a.Profiles[p].Weight == WeightAged60 && pc.Community >= 0 {
+		if s := a.City.Communities[pc.Community].Aged60Share; s >= 0 {
+			return pc.Pop * s
+		}
+	}
+	return pc.Pop
+}
+
+// Report computes the coverage report.
+func (a *Access) Report() *CoverageReport {
+	cells := a.City.Population.Cells
+	byComm := make([][]int, len(a.City.Communities))
+	all := make([]int, len(cells))
+	for i, c := range cells {
+		all[i] = i
+		if c.Community >= 0 {
+			byComm[c.Community] = append(byComm[c.Community], i)
+		}
+	}
+	r := &CoverageReport{
+		City: a.City.Name, Attribution: a.City.Attribution,
+		CutoffMin: a.Options.CutoffMin, K: a.Options.K,
+		Total: a.coverageOf("", a.City.Name, all),
+	}
+	for ci, cm := range a.City.Communities {
+		cc := a.coverageOf(cm.ID, cm.Name, byComm[ci])
+		cc.Population = cm.Population
+		r.Communities = append(r.Communities, cc)
+	}
+	return r
+}
+
+// coverageOf summarises the given cells.
+func (a *Access) coverageOf(id, name string, idx []int) CommunityCoverage {
+	cats := a.City.Taxonomy.Categories
+	cc := CommunityCoverage{ID: id, Name: name}
+	for _, i := range idx {
+		cc.Population += a.City.Population.Cells[i].Pop
+	}
+	cutMin := a.Options.CutoffMin
+	var tw []timeWeight
+	for p := range a.Profiles {
+		cov := Coverage{Profile: a.Profiles[p].ID}
+		w := make([]float64, len(idx))
+		for k, i := range idx {
+			w[k] = a.CellWeight(p, i)
+			cov.Population += w[k]
+		}
+		within := make([]int, len(idx))
+		complete := make([]bool, len(idx))
+		essSum := make([]float64, len(idx))
+		nEss := 0
+		for k := range complete {
+			complete[k] = true
+		}
+		for c := range cats {
+			cat := &cats[c]
+			thr := MinToDs(cat.ThresholdMin)
+			cg := CategoryCoverage{Category: cat.ID, ThresholdMin: cat.ThresholdMin, Population: cov.Population}
+			times := a.TimeDs[p][c]
+			var reachedW, reachedT, oppW, meanKW, meanKT float64
+			tw = tw[:0]
+			for k, i := range idx {
+				t := times[i]
+				wk := w[k]
+				ok := t <= thr
+				if ok {
+					cg.Covered += wk
+					within[k]++
+				} else if cat.Essential {
+					complete[k] = false
+				}
+				m := cutMin
+				if t == Unreached {
+					cg.Unreached += wk
+				} else {
+					m = DsToMin(t)
+					reachedW += wk
+					reachedT += wk * m
+				}
+				if cat.Essential {
+					essSum[k] += m
+				}
+				tw = append(tw, timeWeight{t: m, w: wk, unreached: t == Unreached})
+				oppW += wk * float64(a.Count[p][c][i])
+				if mk := a.MeanKMin[p][c][i]; a.Options.K > 1 && !math.IsNaN(float64(mk)) {
+					meanKW += wk
+					meanKT += wk * float64(mk)
+				}
+			}
+			if cat.Essential {
+				nEss++
+			}
+			if cov.Population > 0 {
+				cg.Share = cg.Covered / cov.Population
+				cg.Opportunities = oppW / cov.Population
+			}
+			if reachedW > 0 {
+				cg.MeanMin = ptr(reachedT / reachedW)
+			}
+			if meanKW > 0 {
+				cg.MeanKMin = ptr(meanKT / meanKW)
+			}
+			cg.P90Min, cg.Gini = quantileAndGini(tw, 0.9)
+			cov.Categories = append(cov.Categories, cg)
+		}
+		if cov.Population > 0 {
+			var compW, withinW, f15W float64
+			for k := range idx {
+				if complete[k] {
+					compW += w[k]
+				}
+				withinW += w[k] * float64(within[k])
+				if nEss > 0 && essSum[k]/float64(nEss) <= 15 {
+					f15W += w[k]
+				}
+			}
+			cov.CompleteShare = compW / cov.Population
+			cov.MeanCategoriesWithin = withinW / cov.Population
+			cov.F15 = f15W / cov.Population
+		}
+		cc.Profiles = append(cc.Profiles, cov)
+	}
+	return cc
+}
+
+type timeWeight struct {
+	t, w      float64
+	unreached bool
+}
+
+// quantileAndGini returns the weighted q-quantile of the times (nil when
+// it falls among the unreached) and their weighted Gini coefficient.
+func quantileAndGini(tw []timeWeight, q float64) (*float64, float64) {
+	sort.Slice(tw, func(a, b int) bool {
+		if tw[a].unreached != tw[b].unreached {
+			return !tw[a].unreached
+		}
+		return tw[a].t < tw[b].t
+	})
+	var total, sumWX float64
+	for _, x := range tw {
+		total += x.w
+		sumWX += x.w * x.t
+	}
+	if total <= 0 {
+		return nil, 0
+	}
+	var quant *float64
+	found := false
+	var cum, cumX, lorenz float64
+	for _, x := range tw {
+		prevX := cumX
+		cum += x.w
+		cumX += x.w * x.t
+		if !found && cum >= q*total {
+			found = true
+			if !x.unreached {
+				quant = ptr(x.t)
+			}
+		}
+		lorenz += x.w * (prevX + cumX)
+	}
+	gini := 0.0
+	if sumWX > 0 {
+		gini = math.Max(0, 1-lorenz/(total*sumWX)) // rounding can dip below 0
+	}
+	return quant, gini
+}
+
+func ptr(f float64) *float64 { return &f }
