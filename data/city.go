@@ -160,7 +160,8 @@ func Load(ctx context.Context, cfg Config) (*geo.City, *LoadStats, error) {
 	stage("index", t)
 
 	t = time.Now()
-	city.FacilitySnap = city.Index.SnapAll(func(i int) orb.Point { return city.Facilities[i].Point }, len(city.Facilities), city.SnapMaxM)
+	city.FacilitySnap = city.Index.SnapAll(func(i int) orb.Point { return city.Facilities[i].Point }, len(city.Facilities), city.SnapMaxM,
+		func(i int) bool { return city.Facilities[i].BelowStreet })
 	stage("facility_snap", t)
 
 	t = time.Now()
@@ -176,7 +177,7 @@ func Load(ctx context.Context, cfg Config) (*geo.City, *LoadStats, error) {
 	t = time.Now()
 	if city.Population != nil {
 		cells := city.Population.Cells
-		city.CellSnap = city.Index.SnapAll(func(i int) orb.Point { return cells[i].Cell.Center() }, len(cells), city.SnapMaxM)
+		city.CellSnap = city.Index.SnapAll(func(i int) orb.Point { return cells[i].Cell.Center() }, len(cells), city.SnapMaxM, nil)
 	}
 	stage("cell_snap", t)
 	st.TotalSec = time.Since(start).Seconds()

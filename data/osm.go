@@ -526,6 +526,7 @@ func (rd *osmReader) addFacility(c *geo.Category, id string, tags osm.Tags, p or
 	if c.Kind == geo.KindLine {
 		f.WayIDs = ways
 	}
+	f.BelowStreet = belowStreet(tags)
 	// Only ways are tested for green space: a route relation of the
 	// category (a hiking route) is a greenway by what it is.
 	if c.Within == "green" && strings.HasPrefix(id, "osm:way/") {

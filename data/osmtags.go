@@ -174,3 +174,23 @@ func isBuilding(tags osm.Tags) bool {
 	b := tags.Find("building")
 	return b != "" && b != "no"
 }
+
+// belowStreet reports whether a feature is mapped underground or indoors:
+// location=underground|indoor, indoor=* other than no, or a negative level.
+func belowStreet(tags osm.Tags) bool {
+	switch tags.Find("location") {
+	case "underground", "indoor":
+		return true
+	}
+	if v := tags.Find("indoor"); v != "" && v != "no" {
+		return true
+	}
+	lv := strings.TrimSpace(tags.Find("level"))
+	if i := strings.IndexAny(lv, ";,"); i >= 0 {
+		lv = lv[:i]
+	}
+	if f, err := strconv.ParseFloat(lv, 64); err == nil && f < 0 {
+		return true
+	}
+	return false
+}

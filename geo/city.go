@@ -31,12 +31,37 @@ type City struct {
 	SnapMaxM float64
 }
 
-// SnapAll attaches every point to the network with the street-level filter,
-// marking with Edge -1 the points farther than maxDistM.
-func (ix *SegmentIndex) SnapAll(pts func(i int) orb.Point, n int, maxDistM float64) []Snap {
+// SnapStreet attaches a point to the walk network as a person standing
+// there would join it: at the nearest point of an edge within maxDistM,
+// skipping tunnels and indoor corridors unless anyLevel (the point itself is
+// underground or indoors). When the nearest edge lies on an island (a piece
+// of network cut off from the largest component), the point is attached to
+// the largest component instead if that is within maxDistM too.
+func (ix *SegmentIndex) SnapStreet(p orb.Point, maxDistM float64, anyLevel bool) (Snap, error) {
+	var filter SnapFilter = SurfaceOnly
+	if anyLevel {
+		filter = nil
+	}
+	s, err := ix.Nearest(p, maxDistM, filter)
+	if err != nil || ix.g.InLargest(s.Edge) {
+		return s, err
+	}
+	main := func(e int, a EdgeAttr) bool {
+		return ix.g.InLargest(e) && (filter == nil || filter(e, a))
+	}
+	if m, err := ix.Nearest(p, maxDistM, main); err == nil {
+		return m, nil
+	}
+	return s, nil
+}
+
+// SnapAll attaches n points with SnapStreet, marking with Edge -1 those
+// farther than maxDistM. anyLevel, when not nil, tells which points are
+// underground or indoors.
+func (ix *SegmentIndex) SnapAll(pts func(i int) orb.Point, n int, maxDistM float64, anyLevel func(i int) bool) []Snap {
 	out := make([]Snap, n)
 	for i := range out {
-		s, err := ix.Nearest(pts(i), maxDistM, SurfaceOnly)
+		s, err := ix.SnapStreet(pts(i), maxDistM, anyLevel != nil && anyLevel(i))
 		if err != nil {
 			s = Snap{Edge: -1}
 		}

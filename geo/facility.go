@@ -27,6 +27,10 @@ type Facility struct {
 	CapacitySource string
 	// Source is "osm" or "user".
 	Source string
+	// BelowStreet marks a facility mapped underground or indoors (a
+	// clinic in a station concourse): it may be reached by tunnels and
+	// indoor corridors, which street-level points are never attached to.
+	BelowStreet bool
 	// WayIDs are the OSM ways that make up a line facility (the way
 	// itself, or a route relation's member ways), so that it can be
 	// reached on the network edges built from them.

@@ -91,3 +91,32 @@ func TestNearestHandWorked(t *testing.T) {
 		t.Errorf("filtered: got %v, want ErrTooFar", err)
 	}
 }
+
+func TestSnapStreetPrefersMainNetworkAndSurface(t *testing.T) {
+	// A main street (nodes 1..5), 60 m south of the query point; a short
+	// island footway 30 m north of it; and a tunnel joined to the street
+	// that passes right under the point.
+	var b GraphBuilder
+	addWay(&b, 1, EdgeAttr{}, 1, 2, 3, 4, 5)
+	addWay(&b, 2, EdgeAttr{}, 2, 3) // duplicate, to make 1-5 a bigger component than the island
+	island := []orb.Point{{9.5015, 47.1 + 90/(earthRadiusM*math.Pi/180)}, {9.5025, 47.1 + 90/(earthRadiusM*math.Pi/180)}}
+	b.AddWay(3, []int64{9001, 9002}, island, EdgeAttr{})
+	under := orb.Point{9.502, 47.1 + 60/(earthRadiusM*math.Pi/180)}
+	b.AddWay(4, []int64{2, 9101, 4}, []orb.Point{pt(2), under, pt(4)}, EdgeAttr{Flags: FlagTunnel})
+	g, _ := b.Build()
+	ix := NewSegmentIndex(g)
+	p := orb.Point{9.502, 47.1 + 60/(earthRadiusM*math.Pi/180)}
+	s, err := ix.SnapStreet(p, 250, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !g.InLargest(s.Edge) || math.Abs(s.DistM-60) > 0.5 {
+		t.Errorf("street point: edge %d (largest %v) at %.1f m, want the main street at 60 m", s.Edge, g.InLargest(s.Edge), s.DistM)
+	}
+	if s, _ := ix.SnapStreet(p, 40, false); s.Edge < 0 || g.InLargest(s.Edge) || math.Abs(s.DistM-30) > 0.5 {
+		t.Errorf("with a 40 m limit the island is all there is: got edge %d at %.1f m", s.Edge, s.DistM)
+	}
+	if s, _ := ix.SnapStreet(p, 250, true); g.EdgeAttr(s.Edge).Flags&FlagTunnel == 0 || s.DistM > 0.5 {
+		t.Errorf("underground point: got edge %d at %.1f m, want the tunnel", s.Edge, s.DistM)
+	}
+}
