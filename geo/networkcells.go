@@ -58,11 +58,36 @@ type cellLocator struct {
 	res    int
 	shapes map[hex.Cell]*cellShape
 	recent [4]*cellShape // most recent first
+	// canonical cell vertices, for outlines
+	verts    []orb.Point
+	vids     map[uint64]int32
+	kx0, ky0 int64
+	// grid buckets shapes by their bounds, bucketDeg wide
+	grid      map[uint64][]*cellShape
+	bucketDeg float64
+}
+
+func (l *cellLocator) bucketOf(p orb.Point) uint64 {
+	return uint64(uint32(int32(math.Floor(p[0]/l.bucketDeg))))<<32 | uint64(uint32(int32(math.Floor(p[1]/l.bucketDeg))))
+}
+
+// addToGrid files a shape under every bucket its bound touches.
+func (l *cellLocator) addToGrid(s *cellShape) {
+	x0, x1 := math.Floor(s.bound.Min[0]/l.bucketDeg), math.Floor(s.bound.Max[0]/l.bucketDeg)
+	y0, y1 := math.Floor(s.bound.Min[1]/l.bucketDeg), math.Floor(s.bound.Max[1]/l.bucketDeg)
+	for x := x0; x <= x1; x++ {
+		for y := y0; y <= y1; y++ {
+			k := uint64(uint32(int32(x)))<<32 | uint64(uint32(int32(y)))
+			l.grid[k] = append(l.grid[k], s)
+		}
+	}
 }
 
 // cellShape is a cell's outline prepared for a point-inside test with a
 // safety margin.
 type cellShape struct {
+	ring   orb.Ring // closed, counter-clockwise
+	vids   []int32  // canonical vertex ids of ring, for outlines (see outline)
 	cell   hex.Cell
 	bound  orb.Bound
 	edges  []cellEdge // counter-clockwise
@@ -81,7 +106,8 @@ type cellEdge struct {
 }
 
 func newCellLocator(res int) *cellLocator {
-	return &cellLocator{res: res, shapes: make(map[hex.Cell]*cellShape)}
+	return &cellLocator{res: res, shapes: make(map[hex.Cell]*cellShape), vids: make(map[uint64]int32),
+		grid: make(map[uint64][]*cellShape), bucketDeg: 2 * hex.EdgeLengthM(res) / 111_000}
 }
 
 // cell returns the cell of p, or false when p is outside WGS84.
@@ -95,6 +121,14 @@ func (l *cellLocator) cell(p orb.Point) (hex.Cell, bool) {
 			return s.cell, true
 		}
 	}
+	// Shapes met before, found through a grid of buckets about a cell wide.
+	bk := l.bucketOf(p)
+	for _, s := range l.grid[bk] {
+		if s.holds(p) {
+			l.promote(s, len(l.recent)-1)
+			return s.cell, true
+		}
+	}
 	c, err := hex.FromPoint(p, l.res)
 	if err != nil {
 		return 0, false
@@ -102,6 +136,12 @@ func (l *cellLocator) cell(p orb.Point) (hex.Cell, bool) {
 	s := l.shapes[c]
 	if s == nil {
 		s = newCellShape(c)
+		if s.usable {
+			for _, p := range s.ring {
+				s.vids = append(s.vids, l.vertexID(p))
+			}
+			l.addToGrid(s)
+		}
 		l.shapes[c] = s
 	}
 	i := slices.Index(l.recent[:], s)
@@ -125,6 +165,7 @@ func (l *cellLocator) promote(s *cellShape, i int) {
 func newCellShape(c hex.Cell) *cellShape {
 	s := &cellShape{cell: c}
 	pts := c.Boundary()
+	s.ring = pts
 	if len(pts) < 4 {
 		return s
 	}

@@ -41,6 +41,8 @@ type Searcher struct {
 	touched  []uint32
 	stamp    []uint32
 	stampGen uint32
+	// cells caches H3 cell shapes for isochrones
+	cells *cellLocator
 }
 
 // NewSearcher returns a Searcher over g.

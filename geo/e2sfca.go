@@ -1,0 +1,340 @@
+package geo
+
+import (
+	"fmt"
+	"math"
+)
+
+// National default shares of the demand groups, used for a cell whose
+// community does not give its own: China's seventh national census (2020)
+// counted 17.95 % of residents aged 0–14 and 18.70 % aged 60 and over.
+const (
+	NationalChildShare  = 0.1795
+	NationalAged60Share = 0.1870
+)
+
+// E2SFCABand is one zone of a catchment: the walking times up to
+// UpToFraction of the category's threshold (and above the previous band's)
+// count with Weight.
+type E2SFCABand struct {
+	UpToFraction float64 `json:"up_to_fraction"`
+	Weight       float64 `json:"weight"`
+}
+
+// E2SFCAOptions tune a capacity-aware access computation.
+type E2SFCAOptions struct {
+	// Bands split the catchment (the category threshold) into zones with
+	// decay weights. Weights must be in (0, 1] and non-increasing;
+	// UpToFraction must increase and the last must be 1; at most 32
+	// bands. The default is DefaultE2SFCABands.
+	Bands []E2SFCABand
+}
+
+// DefaultE2SFCABands returns the zones of Luo and Qi (2009): thirds of the
+// threshold weighted 1, 0.68 and 0.22, from a Gaussian decay.
+func DefaultE2SFCABands() []E2SFCABand {
+	return []E2SFCABand{{1.0 / 3, 1}, {2.0 / 3, 0.68}, {1, 0.22}}
+}
+
+// maxE2SFCABands bounds the number of bands (a band index is a byte).
+const maxE2SFCABands = 32
+
+func (o *E2SFCAOptions) fill() error {
+	if len(o.Bands) == 0 {
+		o.Bands = DefaultE2SFCABands()
+		return nil
+	}
+	if len(o.Bands) > maxE2SFCABands {
+		return fmt.Errorf("%w: %d e2sfca bands, at most %d", ErrBadOption, len(o.Bands), maxE2SFCABands)
+	}
+	prevUp, prevW := 0.0, 1.0
+	for i, b := range o.Bands {
+		if !(b.UpToFraction > prevUp && b.UpToFraction <= 1) {
+			return fmt.Errorf("%w: e2sfca band %d: up_to_fraction %v must be in (%v, 1]", ErrBadOption, i, b.UpToFraction, prevUp)
+		}
+		if !(b.Weight > 0 && b.Weight <= prevW) {
+			return fmt.Errorf("%w: e2sfca band %d: weight %v must be in (0, %v]", ErrBadOption, i, b.Weight, prevW)
+		}
+		prevUp, prevW = b.UpToFraction, b.Weight
+	}
+	if prevUp != 1 {
+		return fmt.Errorf("%w: e2sfca bands end at %v of the threshold, not 1", ErrBadOption, prevUp)
+	}
+	return nil
+}
+
+// CapacityAccess is the capacity-aware access of every populated cell to
+// one category for one profile.
+type CapacityAccess struct {
+	Category string
+	Profile  string
+	// DemandGroup is the category's users: DemandAll, DemandChildren or
+	// DemandAged60.
+	DemandGroup string
+	// Ratio is, per populated cell (parallel to Population.Cells), the
+	// places per person of demand within reach (A_i); 0 when none.
+	Ratio []float64
+	// FacilityRatio is, per facility of the category (parallel to
+	// Access.ByCategory), its places per person of weighted demand within
+	// its catchment (R_j); 0 when it has no capacity or no demand in reach.
+	FacilityRatio []float64
+	// Communities aggregate the cells of each community (index = index in
+	// City.Communities).
+	Communities []CommunityCapacity
+	// UsedDefaultCapacity counts the facilities whose capacity came from
+	// the category default.
+	UsedDefaultCapacity int
+	// NoCapacity counts the facilities left out for want of a positive
+	// capacity: no capacity tag and no category default, or a capacity of
+	// 0 given explicitly.
+	NoCapacity int
+	// DefaultShareCells counts the populated cells whose demand share came
+	// from NationalChildShare or NationalAged60Share because their
+	// community gives none (or they belong to no community); always 0 for
+	// DemandAll.
+	DefaultShareCells int
+}
+
+// CommunityCapacity sums the capacity-aware access of one community's
+// cells.
+type CommunityCapacity struct {
+	// Demand is the number of residents of the demand group.
+	Demand float64
+	// Places is the supply the community's residents reach, Σ A_i·D_i.
+	Places float64
+	// Shortfall is the demand without a place at one place per person,
+	// Σ D_i·max(0, 1−A_i), in places.
+	Shortfall float64
+	// MeanRatio is the demand-weighted mean of A_i (Places / Demand), 0
+	// without demand.
+	MeanRatio float64
+}
+
+// E2SFCA computes capacity-aware access with the enhanced two-step floating
+// catchment area method (Luo and Qi 2009) on walking times, for every
+// profile and every category with capacity: one with a facility of
+// positive Capacity or a positive DefaultCapacity. Results are in profile
+// order, then category order.
+//
+// The catchment of a category is its ThresholdMin; a time t within it
+// weighs W(t), the weight of the band holding t/threshold, and times beyond
+// it weigh 0. The demand D_i of a cell is its population, times its
+// community's ChildShare for DemandChildren or Aged60Share for DemandAged60;
+// a cell whose community gives no share (or that belongs to no community)
+// uses NationalChildShare or NationalAged60Share. The profile's own Weight
+// plays no part: the category says who uses it.
+//
+// Step 1 gives each facility j of supply S_j (its Capacity, else the
+// category's DefaultCapacity) the ratio R_j = S_j / Σ_k D_k·W(t_kj) over
+// the cells k within its catchment, 0 when they hold no demand. Step 2
+// gives each cell A_i = Σ_j R_j·W(t_ij). Supply is conserved: Σ_i A_i·D_i
+// equals the summed S_j of the facilities with demand within reach,
+// whatever the bands. Facilities with no access point reach nothing.
+//
+// Each call runs one bounded search per facility with capacity and
+// profile, with its own Searcher, so concurrent calls are safe.
+func (a *Access) E2SFCA(opt E2SFCAOptions) ([]CapacityAccess, error) {
+	if err := opt.fill(); err != nil {
+		return nil, err
+	}
+	city := a.City
+	if city.Population == nil || len(city.Population.Cells) == 0 {
+		return nil, fmt.Errorf("%w: the city has no population on cells", ErrNoPopulation)
+	}
+	cats := city.Taxonomy.Categories
+	weights := make([]float64, len(opt.Bands))
+	for i, b := range opt.Bands {
+		weights[i] = b.Weight
+	}
+
+	supplies := make([]*e2sfcaSupply, len(cats))
+	for c := range cats {
+		supplies[c] = a.e2sfcaSupply(c)
+	}
+	demands := map[string]*e2sfcaDemand{}
+
+	s := NewSearcher(city.Graph)
+	var (
+		buf   []Source
+		pairs []e2sfcaPair
+		out   []CapacityAccess
+	)
+	for p := range a.Profiles {
+		for c := range cats {
+			sup := supplies[c]
+			if sup == nil {
+				continue
+			}
+			cat := &cats[c]
+			group := cat.Demand
+			if group == "" {
+				group = DemandAll
+			}
+			dem := demands[group]
+			if dem == nil {
+				dem = e2sfcaDemands(city, group)
+				demands[group] = dem
+			}
+			thrDs := MinToDs(cat.ThresholdMin)
+			limits := bandLimits(opt.Bands, thrDs)
+
+			// Step 1: weighted demand within each facility's catchment,
+			// keeping every (facility, cell) pair for step 2.
+			wd := make([]float64, len(sup.live))
+			pairs = pairs[:0]
+			k := 0
+			a.eachFacilityCell(s, p, sup.live, thrDs, &buf, func(fi int, cell int32, t uint32) {
+				for sup.live[k] != fi {
+					k++
+				}
+				b := bandOf(limits, t)
+				pairs = append(pairs, e2sfcaPair{fac: int32(k), cell: cell, band: uint8(b)})
+				wd[k] += dem.d[cell] * weights[b]
+			})
+			ca := CapacityAccess{
+				Category: cat.ID, Profile: a.Profiles[p].ID, DemandGroup: group,
+				Ratio:               make([]float64, len(dem.d)),
+				FacilityRatio:       make([]float64, len(a.ByCategory[c])),
+				Communities:         make([]CommunityCapacity, len(city.Communities)),
+				UsedDefaultCapacity: sup.usedDefault,
+				NoCapacity:          sup.none,
+				DefaultShareCells:   dem.defaulted,
+			}
+			r := make([]float64, len(sup.live))
+			for j := range sup.live {
+				if wd[j] > 0 {
+					r[j] = sup.s[j] / wd[j]
+					ca.FacilityRatio[sup.pos[j]] = r[j]
+				}
+			}
+			// Step 2: every cell sums the ratios of the facilities that
+			// reach it.
+			for _, pr := range pairs {
+				ca.Ratio[pr.cell] += r[pr.fac] * weights[pr.band]
+			}
+			for i, pc := range city.Population.Cells {
+				ci := int(pc.Community)
+				if ci < 0 || ci >= len(ca.Communities) {
+					continue
+				}
+				d, ai := dem.d[i], ca.Ratio[i]
+				cc := &ca.Communities[ci]
+				cc.Demand += d
+				cc.Places += ai * d
+				cc.Shortfall += d * max(0, 1-ai)
+			}
+			for ci := range ca.Communities {
+				if cc := &ca.Communities[ci]; cc.Demand > 0 {
+					cc.MeanRatio = cc.Places / cc.Demand
+				}
+			}
+			out = append(out, ca)
+		}
+	}
+	return out, nil
+}
+
+// e2sfcaPair is one cell within one facility's catchment: fac indexes the
+// live facilities, band the bands.
+type e2sfcaPair struct {
+	fac, cell int32
+	band      uint8
+}
+
+// e2sfcaSupply is the supply of one category's facilities.
+type e2sfcaSupply struct {
+	live []int     // facility indexes with positive supply, increasing
+	pos  []int     // their positions in Access.ByCategory[c]
+	s    []float64 // their supply
+	// usedDefault and none count the facilities given the category
+	// default and those left out.
+	usedDefault, none int
+}
+
+// e2sfcaSupply returns the supply of category c, or nil when the category
+// has no capacity at all.
+func (a *Access) e2sfcaSupply(c int) *e2sfcaSupply {
+	cat := &a.City.Taxonomy.Categories[c]
+	sup := &e2sfcaSupply{}
+	for pos, fi := range a.ByCategory[c] {
+		f := &a.City.Facilities[fi]
+		var v float64
+		switch {
+		case f.Capacity > 0 && !math.IsInf(f.Capacity, 0):
+			v = f.Capacity
+			if f.CapacitySource == "default" {
+				sup.usedDefault++
+			}
+		case f.CapacitySource == "" && cat.DefaultCapacity > 0:
+			v = cat.DefaultCapacity
+			sup.usedDefault++
+		default:
+			sup.none++
+			continue
+		}
+		sup.live = append(sup.live, fi)
+		sup.pos = append(sup.pos, pos)
+		sup.s = append(sup.s, v)
+	}
+	if len(sup.live) == 0 && cat.DefaultCapacity <= 0 {
+		return nil
+	}
+	return sup
+}
+
+// e2sfcaDemand is the demand of one group per populated cell.
+type e2sfcaDemand struct {
+	d         []float64
+	defaulted int // cells that used the national share
+}
+
+// e2sfcaDemands returns the demand of group on every populated cell.
+func e2sfcaDemands(city *City, group string) *e2sfcaDemand {
+	cells := city.Population.Cells
+	dem := &e2sfcaDemand{d: make([]float64, len(cells))}
+	for i, pc := range cells {
+		if group == DemandAll {
+			dem.d[i] = pc.Pop
+			continue
+		}
+		share := -1.0
+		if ci := int(pc.Community); ci >= 0 && ci < len(city.Communities) {
+			if group == DemandChildren {
+				share = city.Communities[ci].ChildShare
+			} else {
+				share = city.Communities[ci].Aged60Share
+			}
+		}
+		if !(share >= 0 && share <= 1) {
+			share = NationalAged60Share
+			if group == DemandChildren {
+				share = NationalChildShare
+			}
+			dem.defaulted++
+		}
+		dem.d[i] = pc.Pop * share
+	}
+	return dem
+}
+
+// bandLimits returns the upper time of each band in deciseconds; the last
+// is the threshold itself.
+func bandLimits(bands []E2SFCABand, thrDs uint32) []uint32 {
+	lim := make([]uint32, len(bands))
+	for i, b := range bands {
+		lim[i] = uint32(math.Round(b.UpToFraction * float64(thrDs)))
+	}
+	lim[len(lim)-1] = thrDs
+	return lim
+}
+
+// bandOf returns the band of a time within the threshold: the first whose
+// limit it does not exceed.
+func bandOf(limits []uint32, t uint32) int {
+	for i, l := range limits {
+		if t <= l {
+			return i
+		}
+	}
+	return len(limits) - 1
+}

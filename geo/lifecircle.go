@@ -1,0 +1,388 @@
+package geo
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+)
+
+// Walking distances of the GB 50180-2018 life circles (Table 3.0.4), in
+// metres. The 15-minute circle is given as 800–1,000 m; the default uses
+// the upper bound, LifeCircle15DistM; a tier may set LifeCircle15MinDistM
+// instead.
+const (
+	LifeCircle5DistM     = 300
+	LifeCircle10DistM    = 500
+	LifeCircle15DistM    = 1000
+	LifeCircle15MinDistM = 800
+)
+
+// DefaultMissingBelow is the default LifeCircleConfig.MissingBelow.
+const DefaultMissingBelow = 0.5
+
+// maxLifeCircleTiers is the number of tiers LifeCircleResult.CellMeets can
+// hold: one bit per tier in a uint8.
+const maxLifeCircleTiers = 8
+
+// LifeCircleTier is one life circle of GB 50180-2018: the facility types
+// residents must reach within a walk of Minutes, or of DistanceM metres.
+type LifeCircleTier struct {
+	// Minutes is the walk time of the circle: 5, 10 or 15 for the
+	// standard's circles.
+	Minutes int `json:"minutes"`
+	// DistanceM is the standard's walking distance of the circle: 300 m
+	// for 5 minutes, 500 m for 10 and 800–1,000 m for 15 (default 1,000).
+	// It is used only when LifeCircleConfig.ByDistance is set.
+	DistanceM float64 `json:"distance_m"`
+	// Categories are the ids of the facility types the circle must hold.
+	Categories []string `json:"categories"`
+}
+
+// LifeCircleConfig sets how LifeCircles judges compliance. The zero value
+// is the default.
+type LifeCircleConfig struct {
+	// Tiers are the circles to check, at most 8; nil means
+	// DefaultLifeCircleTiers of the city's taxonomy.
+	Tiers []LifeCircleTier `json:"tiers"`
+	// ByDistance makes a facility count when it is reached within
+	// DistanceM walked at the profile's own level speed, so the threshold
+	// in minutes is DistanceM / SpeedMps / 60 and differs per profile
+	// (300 m is 4 minutes at 4.5 km/h, 5 minutes at 3.6 km/h). When false
+	// (the default) it counts within Minutes, for every profile.
+	ByDistance bool `json:"by_distance"`
+	// MissingBelow makes a facility type "missing" for a community when
+	// fewer than this share of its residents reach it within the tier's
+	// threshold. It must be in [0, 1]; 0 means DefaultMissingBelow (0.5).
+	// To list only the types nobody reaches, use a tiny share such as
+	// 1e-9.
+	MissingBelow float64 `json:"missing_below"`
+}
+
+// TierCompliance is how well one life circle is met, for one profile, in
+// one community or the whole city.
+type TierCompliance struct {
+	// Tier is the circle's Minutes.
+	Tier int `json:"tier"`
+	// ThresholdMin is the walk time a facility must be within, for this
+	// profile.
+	ThresholdMin float64 `json:"threshold_min"`
+	// Residents is the weight of the residents counted: the population,
+	// or the population aged 60 and over for an "aged60" profile (see
+	// Access.LifeCircles). Shares are 0 when it is 0.
+	Residents float64 `json:"residents"`
+	// Compliance is the share of residents whose cell reaches every
+	// category of the tier within the threshold.
+	Compliance float64 `json:"compliance"`
+	// Missing lists the categories served to a share below
+	// MissingBelow, and those with no facility at all, least served
+	// first.
+	Missing []MissingType `json:"missing"`
+	// Served is, per category of the tier, the share of residents who
+	// reach it within the threshold.
+	Served map[string]float64 `json:"served"`
+}
+
+// MissingType is a facility type that too few residents reach.
+type MissingType struct {
+	Category    string  `json:"category"`
+	ServedShare float64 `json:"served_share"`
+}
+
+// LifeCircleResult is the life-circle compliance of every community and of
+// the city, for every profile of an Access.
+type LifeCircleResult struct {
+	// Config is the configuration used, with its defaults filled in.
+	Config LifeCircleConfig `json:"config"`
+	// Communities is indexed [profile][community][tier], tiers in the
+	// order of Config.Tiers and communities in the order of
+	// City.Communities.
+	Communities [][][]TierCompliance `json:"communities"`
+	// City is indexed [profile][tier]: every resident, including those on
+	// cells of no community.
+	City [][]TierCompliance `json:"city"`
+	// CellMeets is indexed [profile][cell], cells in the order of
+	// City.Population.Cells: bit t is set when the cell reaches every
+	// category of Config.Tiers[t] within its threshold.
+	CellMeets [][]uint8 `json:"-"`
+}
+
+// DefaultLifeCircleTiers returns the three GB 50180-2018 circles, 5, 10 and
+// 15 minutes at 300, 500 and 1,000 m, each holding the categories of tax
+// whose Tier is its Minutes, in taxonomy order. Circles with no category
+// are left out.
+//
+// With the default taxonomy (data/categories.json, see docs/categories.md)
+// that is:
+//
+//	 5 min, 300 m:   kindergarten, pharmacy, elderly_day_care,
+//	                 community_service, convenience, playground
+//	10 min, 500 m:   primary_school, market, park
+//	15 min, 1000 m:  middle_school, clinic, hospital, elderly_care,
+//	                 culture, sports, greenway
+//
+// The mapping counts non-essential categories too (pharmacy, playground,
+// hospital, elderly_care, greenway), which makes compliance strict: a
+// cell must reach, say, a mapped playground. EssentialLifeCircleTiers keeps
+// only the essential ones.
+func DefaultLifeCircleTiers(tax *Taxonomy) []LifeCircleTier {
+	return lifeCircleTiers(tax, false)
+}
+
+// EssentialLifeCircleTiers is DefaultLifeCircleTiers keeping only the
+// essential categories: those that make a "complete" cell.
+func EssentialLifeCircleTiers(tax *Taxonomy) []LifeCircleTier {
+	return lifeCircleTiers(tax, true)
+}
+
+func lifeCircleTiers(tax *Taxonomy, essentialOnly bool) []LifeCircleTier {
+	std := []LifeCircleTier{
+		{Minutes: 5, DistanceM: LifeCircle5DistM},
+		{Minutes: 10, DistanceM: LifeCircle10DistM},
+		{Minutes: 15, DistanceM: LifeCircle15DistM},
+	}
+	var out []LifeCircleTier
+	for _, t := range std {
+		if tax != nil {
+			for _, c := range tax.Categories {
+				if c.Tier == t.Minutes && (c.Essential || !essentialOnly) {
+					t.Categories = append(t.Categories, c.ID)
+				}
+			}
+		}
+		if len(t.Categories) > 0 {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// fill applies the defaults and validates c against the taxonomy; it
+// returns the category indexes of each tier.
+func (c *LifeCircleConfig) fill(tax *Taxonomy) ([][]int, error) {
+	if c.Tiers == nil {
+		c.Tiers = DefaultLifeCircleTiers(tax)
+	} else {
+		// Our own copy: the caller's slices stay theirs.
+		tiers := make([]LifeCircleTier, len(c.Tiers))
+		for i, t := range c.Tiers {
+			t.Categories = slices.Clone(t.Categories)
+			tiers[i] = t
+		}
+		c.Tiers = tiers
+	}
+	if c.MissingBelow == 0 {
+		c.MissingBelow = DefaultMissingBelow
+	}
+	if !(c.MissingBelow >= 0 && c.MissingBelow <= 1) {
+		return nil, fmt.Errorf("%w: life circles: missing_below %v outside [0, 1]", ErrBadOption, c.MissingBelow)
+	}
+	switch {
+	case len(c.Tiers) == 0:
+		return nil, fmt.Errorf("%w: life circles: no tiers", ErrBadOption)
+	case len(c.Tiers) > maxLifeCircleTiers:
+		return nil, fmt.Errorf("%w: life circles: %d tiers, at most %d", ErrBadOption, len(c.Tiers), maxLifeCircleTiers)
+	}
+	idx := make(map[string]int)
+	if tax != nil {
+		for i := range tax.Categories {
+			idx[tax.Categories[i].ID] = i
+		}
+	}
+	cats := make([][]int, len(c.Tiers))
+	for ti, t := range c.Tiers {
+		switch {
+		case t.Minutes <= 0:
+			return nil, fmt.Errorf("%w: life circle %d: minutes %d must be positive", ErrBadOption, ti, t.Minutes)
+		case !(t.DistanceM > 0) || math.IsInf(t.DistanceM, 0):
+			return nil, fmt.Errorf("%w: life circle %d min: distance_m %v must be positive", ErrBadOption, t.Minutes, t.DistanceM)
+		case len(t.Categories) == 0:
+			return nil, fmt.Errorf("%w: life circle %d min: no categories", ErrBadOption, t.Minutes)
+		}
+		for _, id := range t.Categories {
+			ci, ok := idx[id]
+			if !ok {
+				return nil, fmt.Errorf("life circle %d min: %w %q", t.Minutes, ErrUnknownCategory, id)
+			}
+			if slices.Contains(cats[ti], ci) {
+				return nil, fmt.Errorf("%w: life circle %d min: category %q given twice", ErrBadOption, t.Minutes, id)
+			}
+			cats[ti] = append(cats[ti], ci)
+		}
+	}
+	return cats, nil
+}
+
+// thresholdMin is the walk time of tier t for profile p.
+func (c *LifeCircleConfig) thresholdMin(t int, p *Profile) float64 {
+	if c.ByDistance {
+		return c.Tiers[t].DistanceM / p.SpeedMps() / 60
+	}
+	return float64(c.Tiers[t].Minutes)
+}
+
+// LifeCircles measures how well every community, and the city, meets the
+// GB 50180-2018 life circles of cfg, for every profile of a.
+//
+// A resident is served by a category when their cell's walking time to the
+// nearest facility of it (TimeDs) is within the tier's threshold; the
+// tier's threshold replaces the category's own ThresholdMin. Unreached
+// cells, and cells too far from the network, are never served. A cell
+// meets a tier when it is served by every category of the tier.
+//
+// Residents are weighted by cell population. For a profile whose Weight is
+// "aged60", a cell of a community with a known Aged60Share (≥ 0) weighs
+// Pop × Aged60Share, the residents aged 60 and over; a cell of a community
+// with no known share, or of no community, weighs Pop. The community
+// figures are therefore the 60+ figures wherever the share is known (and
+// equal to the all-resident ones otherwise, since the share is the same
+// on every cell of a community), while the city-wide figure mixes 60+
+// residents with all residents of communities lacking the share.
+//
+// A category with no facility at all is always missing, with share 0,
+// even for a community with no residents; otherwise a community with no
+// residents has nothing missing.
+//
+// It returns an error wrapping ErrUnknownCategory naming a tier category
+// that the taxonomy lacks, and ErrBadOption for a bad configuration: no
+// tier, more than 8, a tier with no category or a category twice, minutes
+// or distance not positive, MissingBelow outside [0, 1], or a threshold
+// beyond the access cutoff (times past it are not known).
+func (a *Access) LifeCircles(cfg LifeCircleConfig) (*LifeCircleResult, error) {
+	city := a.City
+	tierCats, err := cfg.fill(city.Taxonomy)
+	if err != nil {
+		return nil, err
+	}
+	np, nt := len(a.Profiles), len(cfg.Tiers)
+	thrMin := make([][]float64, np)
+	for p := range a.Profiles {
+		thrMin[p] = make([]float64, nt)
+		for t := range cfg.Tiers {
+			m := cfg.thresholdMin(t, &a.Profiles[p])
+			if MinToDs(m) > a.cutoffDs {
+				return nil, fmt.Errorf("%w: life circle %d min: threshold %.3g min for profile %q is beyond the access cutoff of %g min",
+					ErrBadOption, cfg.Tiers[t].Minutes, m, a.Profiles[p].ID, a.Options.CutoffMin)
+			}
+			thrMin[p][t] = m
+		}
+	}
+
+	cells := city.Population.Cells
+	ncomm := len(city.Communities)
+	res := &LifeCircleResult{
+		Config:      cfg,
+		Communities: make([][][]TierCompliance, np),
+		City:        make([][]TierCompliance, np),
+		CellMeets:   make([][]uint8, np),
+	}
+	// Per tier: weights of the residents served by each category and
+	// meeting the tier, per community (the last row is the city).
+	type acc struct {
+		served []float64 // per category of the tier
+		meets  float64
+	}
+	accs := make([][]acc, nt)
+	for t := range accs {
+		accs[t] = make([]acc, ncomm+1)
+		for k := range accs[t] {
+			accs[t][k].served = make([]float64, len(tierCats[t]))
+		}
+	}
+	residents := make([]float64, ncomm+1)
+	weights := make([]float64, len(cells))
+	thrDs := make([]uint32, nt)
+	for p := range a.Profiles {
+		prof := &a.Profiles[p]
+		clear(residents)
+		for i, c := range cells {
+			w := c.Pop
+			if prof.Weight == WeightAged60 && c.Community >= 0 && int(c.Community) < ncomm {
+				if s := city.Communities[c.Community].Aged60Share; s >= 0 {
+					w *= s
+				}
+			}
+			weights[i] = w
+		}
+		for t := range cfg.Tiers {
+			thrDs[t] = MinToDs(thrMin[p][t])
+			for k := range accs[t] {
+				clear(accs[t][k].served)
+				accs[t][k].meets = 0
+			}
+		}
+		meets := make([]uint8, len(cells))
+		for i, c := range cells {
+			w := weights[i]
+			k := int(c.Community)
+			if k < 0 || k >= ncomm {
+				k = -1
+			}
+			residents[ncomm] += w
+			if k >= 0 {
+				residents[k] += w
+			}
+			for t, cs := range tierCats {
+				all := true
+				for j, ci := range cs {
+					if tm := a.TimeDs[p][ci][i]; tm == Unreached || tm > thrDs[t] {
+						all = false
+						continue
+					}
+					accs[t][ncomm].served[j] += w
+					if k >= 0 {
+						accs[t][k].served[j] += w
+					}
+				}
+				if all {
+					meets[i] |= 1 << t
+					accs[t][ncomm].meets += w
+					if k >= 0 {
+						accs[t][k].meets += w
+					}
+				}
+			}
+		}
+		res.CellMeets[p] = meets
+
+		summary := func(k int) []TierCompliance {
+			out := make([]TierCompliance, nt)
+			for t, cs := range tierCats {
+				tc := TierCompliance{
+					Tier:         cfg.Tiers[t].Minutes,
+					ThresholdMin: thrMin[p][t],
+					Residents:    residents[k],
+					Served:       make(map[string]float64, len(cs)),
+				}
+				share := func(x float64) float64 {
+					if residents[k] <= 0 {
+						return 0
+					}
+					return min(x/residents[k], 1)
+				}
+				tc.Compliance = share(accs[t][k].meets)
+				for j, ci := range cs {
+					id := city.Taxonomy.Categories[ci].ID
+					s := share(accs[t][k].served[j])
+					tc.Served[id] = s
+					// With no facility, no cell is reached: s is 0.
+					if a.Facilities(ci) == 0 || (residents[k] > 0 && s < cfg.MissingBelow) {
+						tc.Missing = append(tc.Missing, MissingType{Category: id, ServedShare: s})
+					}
+				}
+				// Least served first; ties keep the tier's order.
+				slices.SortStableFunc(tc.Missing, func(x, y MissingType) int {
+					return cmp.Compare(x.ServedShare, y.ServedShare)
+				})
+				out[t] = tc
+			}
+			return out
+		}
+		res.Communities[p] = make([][]TierCompliance, ncomm)
+		for k := range ncomm {
+			res.Communities[p][k] = summary(k)
+		}
+		res.City[p] = summary(ncomm)
+	}
+	return res, nil
+}
