@@ -22,7 +22,10 @@ func defaultAccess(t testing.TB, opt geo.AccessOptions) *geo.Access {
 
 func TestReportInvariantsDefaultCity(t *testing.T) {
 	a := defaultAccess(t, geo.AccessOptions{})
-	r := a.Report()
+	r, err := a.Report()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if math.Abs(r.Total.Population-37269) > 0.5 {
 		t.Fatalf("total population %.1f", r.Total.Population)
 	}
@@ -87,7 +90,10 @@ func TestCoverageGrowsWithThreshold(t *testing.T) {
 
 func TestReportFormats(t *testing.T) {
 	a := defaultAccess(t, geo.AccessOptions{})
-	r := a.Report()
+	r, err := a.Report()
+	if err != nil {
+		t.Fatal(err)
+	}
 	var buf bytes.Buffer
 	if err := WriteReportCSV(&buf, r); err != nil {
 		t.Fatal(err)
@@ -149,6 +155,8 @@ func BenchmarkReportAll(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		a.Report()
+		if _, err := a.Report(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -130,11 +130,24 @@ func ComputeAccess(city *City, opt AccessOptions) (*Access, error) {
 		a.Count[p] = make([][]uint16, nc)
 		a.MeanKMin[p] = make([][]float32, nc)
 		for c := 0; c < nc; c++ {
+			if len(a.ByCategory[c]) == 0 {
+				a.TimeDs[p][c], a.Nearest[p][c], a.Count[p][c], a.MeanKMin[p][c] = unreachedCells(ncell)
+				continue
+			}
 			a.TimeDs[p][c], a.Nearest[p][c] = a.nearest(s, p, c)
 			a.Count[p][c], a.MeanKMin[p][c] = a.opportunities(s, p, c, ncell)
 		}
 	}
 	return a, nil
+}
+
+// unreachedCells is the result for a category without facilities.
+func unreachedCells(n int) ([]uint32, []int32, []uint16, []float32) {
+	t, near, mean := make([]uint32, n), make([]int32, n), make([]float32, n)
+	for i := range t {
+		t[i], near[i], mean[i] = Unreached, -1, float32(math.NaN())
+	}
+	return t, near, make([]uint16, n), mean
 }
 
 // ComputeFacilityAccess returns the access points of every facility.

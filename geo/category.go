@@ -70,6 +70,11 @@ type Category struct {
 	// Demand tells which residents use the category: "all" (or ""),
 	// "children" or "aged60".
 	Demand string `json:"demand,omitempty"`
+	// LifeCircle marks the facility types that GB 50180-2018 lists for
+	// the life circle of the category's tier (hospitals, pharmacies and
+	// greenways are not listed there). When no category of a taxonomy is
+	// marked, every category counts for its tier.
+	LifeCircle bool `json:"life_circle,omitempty"`
 }
 
 // Taxonomy is the set of facility categories and the definition of green

@@ -107,24 +107,20 @@ type LifeCircleResult struct {
 	CellMeets [][]uint8 `json:"-"`
 }
 
-// DefaultLifeCircleTiers returns the three GB 50180-2018 circles, 5, 10 and
-// 15 minutes at 300, 500 and 1,000 m, each holding the categories of tax
-// whose Tier is its Minutes, in taxonomy order. Circles with no category
-// are left out.
+// DefaultLifeCircleTiers returns the three GB 50180-2018 life circles, 5
+// min / 300 m, 10 min / 500 m and 15 min / 1,000 m, each holding the
+// taxonomy's categories of that Tier that the standard lists for it
+// (Category.LifeCircle; every category of the tier when none is marked).
+// With the default taxonomy that is:
 //
-// With the default taxonomy (data/categories.json, see docs/categories.md)
-// that is:
-//
-//	 5 min, 300 m:   kindergarten, pharmacy, elderly_day_care,
-//	                 community_service, convenience, playground
+//	 5 min, 300 m:   kindergarten, elderly_day_care, community_service,
+//	                 convenience, playground
 //	10 min, 500 m:   primary_school, market, park
-//	15 min, 1000 m:  middle_school, clinic, hospital, elderly_care,
-//	                 culture, sports, greenway
+//	15 min, 1000 m:  middle_school, clinic, elderly_care, culture, sports
 //
-// The mapping counts non-essential categories too (pharmacy, playground,
-// hospital, elderly_care, greenway), which makes compliance strict: a
-// cell must reach, say, a mapped playground. EssentialLifeCircleTiers keeps
-// only the essential ones.
+// Hospitals, pharmacies and greenways are reported per category but are
+// not part of any circle. EssentialLifeCircleTiers keeps only the essential
+// categories.
 func DefaultLifeCircleTiers(tax *Taxonomy) []LifeCircleTier {
 	return lifeCircleTiers(tax, false)
 }
@@ -141,11 +137,17 @@ func lifeCircleTiers(tax *Taxonomy, essentialOnly bool) []LifeCircleTier {
 		{Minutes: 10, DistanceM: LifeCircle10DistM},
 		{Minutes: 15, DistanceM: LifeCircle15DistM},
 	}
+	marked := false
+	if tax != nil {
+		for _, c := range tax.Categories {
+			marked = marked || c.LifeCircle
+		}
+	}
 	var out []LifeCircleTier
 	for _, t := range std {
 		if tax != nil {
 			for _, c := range tax.Categories {
-				if c.Tier == t.Minutes && (c.Essential || !essentialOnly) {
+				if c.Tier == t.Minutes && (c.Essential || !essentialOnly) && (c.LifeCircle || !marked) {
 					t.Categories = append(t.Categories, c.ID)
 				}
 			}

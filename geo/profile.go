@@ -80,6 +80,9 @@ func (p *Profile) Validate() error {
 // SpeedMps returns the level walking speed in metres per second.
 func (p *Profile) SpeedMps() float64 { return p.SpeedKmh / 3.6 }
 
+// costArc is an arc's head with one walker's time over it.
+type costArc struct{ head, w uint32 }
+
 // impassable is the cost of an edge a walker cannot take.
 const impassable = math.MaxUint32
 
@@ -90,9 +93,9 @@ type Costs struct {
 	Profile *Profile
 	fwd     []uint32
 	bwd     []uint32
-	// arcOut[i] and arcIn[i] are the walker's times over g.out[i] and
-	// g.in[i]: searches read them in step with the arcs.
-	arcOut, arcIn []uint32
+	// arcOut[i] and arcIn[i] are g.out[i] and g.in[i] with the walker's
+	// time beside the head: a search reads one array, in order.
+	arcOut, arcIn []costArc
 	dsPerM        float64 // deciseconds per metre at level speed
 }
 
@@ -110,14 +113,14 @@ func NewCosts(g *Graph, p *Profile) *Costs {
 			c.fwd[e] = impassable
 		}
 	}
-	c.arcOut = make([]uint32, len(g.out))
+	c.arcOut = make([]costArc, len(g.out))
 	for i, a := range g.out {
-		c.arcOut[i] = c.Edge(a.EdgeID(), a.Reverse())
+		c.arcOut[i] = costArc{head: a.Head, w: c.Edge(a.EdgeID(), a.Reverse())}
 	}
 	// An In arc is turned round: the walker goes along it the other way.
-	c.arcIn = make([]uint32, len(g.in))
+	c.arcIn = make([]costArc, len(g.in))
 	for i, a := range g.in {
-		c.arcIn[i] = c.Edge(a.EdgeID(), !a.Reverse())
+		c.arcIn[i] = costArc{head: a.Head, w: c.Edge(a.EdgeID(), !a.Reverse())}
 	}
 	return c
 }

@@ -99,23 +99,22 @@ func (s *Searcher) Reach(c *Costs, sources []Source, cutoffDs uint32, toSource b
 		if t > time[v] {
 			continue // stale entry
 		}
-		off, arcs, cost := g.outOff, g.out, c.arcOut
+		off, arcs := g.outOff, c.arcOut
 		if toSource {
-			off, arcs, cost = g.inOff, g.in, c.arcIn
+			off, arcs = g.inOff, c.arcIn
 		}
-		for i := off[v]; i < off[v+1]; i++ {
-			a := arcs[i]
-			w := cost[i]
+		for _, a := range arcs[off[v]:off[v+1]] {
+			w := a.w
 			if w == impassable {
 				continue
 			}
 			nt := t + w
-			if nt > cutoffDs || nt >= time[a.Head] {
+			if nt > cutoffDs || nt >= time[a.head] {
 				continue
 			}
-			time[a.Head] = nt
-			near[a.Head] = near[v]
-			s.heap.push(nt, a.Head)
+			time[a.head] = nt
+			near[a.head] = near[v]
+			s.heap.push(nt, a.head)
 		}
 	}
 	return r
@@ -231,25 +230,24 @@ func (s *Searcher) sparse(c *Costs, sources []Source, cutoffDs uint32, toSource 
 		if t > dist[v] {
 			continue
 		}
-		off, arcs, cost := g.outOff, g.out, c.arcOut
+		off, arcs := g.outOff, c.arcOut
 		if toSource {
-			off, arcs, cost = g.inOff, g.in, c.arcIn
+			off, arcs = g.inOff, c.arcIn
 		}
-		for i := off[v]; i < off[v+1]; i++ {
-			a := arcs[i]
-			w := cost[i]
+		for _, a := range arcs[off[v]:off[v+1]] {
+			w := a.w
 			if w == impassable {
 				continue
 			}
 			nt := t + w
-			if nt > cutoffDs || nt >= dist[a.Head] {
+			if nt > cutoffDs || nt >= dist[a.head] {
 				continue
 			}
-			if dist[a.Head] == Unreached {
-				s.touched = append(s.touched, a.Head)
+			if dist[a.head] == Unreached {
+				s.touched = append(s.touched, a.head)
 			}
-			dist[a.Head] = nt
-			s.heap.push(nt, a.Head)
+			dist[a.head] = nt
+			s.heap.push(nt, a.head)
 		}
 	}
 }

@@ -51,6 +51,22 @@ type Coverage struct {
 	// categories (the unreached counted at the cutoff) is at most 15
 	// minutes.
 	F15 float64 `json:"f15"`
+	// LifeCircle is the GB 50180-2018 compliance per tier.
+	LifeCircle []TierCompliance `json:"life_circle"`
+	// Capacity is the capacity-aware access (E2SFCA) of each category
+	// with places.
+	Capacity []CapacityFigures `json:"capacity"`
+}
+
+// CapacityFigures are one category's places against the residents who use
+// it (see Access.E2SFCA).
+type CapacityFigures struct {
+	Category    string  `json:"category"`
+	DemandGroup string  `json:"demand_group"`
+	Demand      float64 `json:"demand"`
+	Places      float64 `json:"places"`
+	Shortfall   float64 `json:"shortfall"`
+	MeanRatio   float64 `json:"mean_ratio"`
 }
 
 // CommunityCoverage is the coverage of one community under each profile.
@@ -85,8 +101,21 @@ func (a *Access) CellWeight(p, i int) float64 {
 	return pc.Pop
 }
 
-// Report computes the coverage report.
-func (a *Access) Report() *CoverageReport {
+// Report computes the coverage report, with life-circle compliance under
+// the default tiers and E2SFCA capacity figures under the default bands.
+func (a *Access) Report() (*CoverageReport, error) {
+	lc, err := a.LifeCircles(LifeCircleConfig{})
+	if err != nil {
+		return nil, err
+	}
+	caps, err := a.E2SFCA(E2SFCAOptions{})
+	if err != nil {
+		return nil, err
+	}
+	return a.report(lc, caps), nil
+}
+
+func (a *Access) report(lc *LifeCircleResult, caps []CapacityAccess) *CoverageReport {
 	cells := a.City.Population.Cells
 	byComm := make([][]int, len(a.City.Communities))
 	all := make([]int, len(cells))
@@ -105,6 +134,30 @@ func (a *Access) Report() *CoverageReport {
 		cc := a.coverageOf(cm.ID, cm.Name, byComm[ci])
 		cc.Population = cm.Population
 		r.Communities = append(r.Communities, cc)
+	}
+	for p := range a.Profiles {
+		r.Total.Profiles[p].LifeCircle = lc.City[p]
+		r.Total.Profiles[p].Capacity = []CapacityFigures{}
+		for ci := range r.Communities {
+			r.Communities[ci].Profiles[p].LifeCircle = lc.Communities[p][ci]
+			r.Communities[ci].Profiles[p].Capacity = []CapacityFigures{}
+		}
+	}
+	for _, ca := range caps {
+		p := a.ProfileIndex(ca.Profile)
+		total := CapacityFigures{Category: ca.Category, DemandGroup: ca.DemandGroup}
+		for ci, cc := range ca.Communities {
+			f := CapacityFigures{Category: ca.Category, DemandGroup: ca.DemandGroup,
+				Demand: cc.Demand, Places: cc.Places, Shortfall: cc.Shortfall, MeanRatio: cc.MeanRatio}
+			r.Communities[ci].Profiles[p].Capacity = append(r.Communities[ci].Profiles[p].Capacity, f)
+			total.Demand += cc.Demand
+			total.Places += cc.Places
+			total.Shortfall += cc.Shortfall
+		}
+		if total.Demand > 0 {
+			total.MeanRatio = total.Places / total.Demand
+		}
+		r.Total.Profiles[p].Capacity = append(r.Total.Profiles[p].Capacity, total)
 	}
 	return r
 }

@@ -65,7 +65,10 @@ func report(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return usageError{fmt.Sprintf("--category %q: unknown category", *category)}
 		}
 	}
-	r := a.Report()
+	r, err := a.Report()
+	if err != nil {
+		return err
+	}
 	filterReport(r, *profile, *category)
 	switch *format {
 	case "csv":

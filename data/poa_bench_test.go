@@ -1,0 +1,232 @@
+package data
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/paulmach/orb"
+	orbgeo "github.com/paulmach/orb/geo"
+
+	"fifteen/geo"
+	"fifteen/geo/hex"
+)
+
+// Porto Alegre (see testdata/README.md): the r5r sample network with its
+// population grid. The OSM extract has no points of interest, so the
+// facilities come from the grid's schools and healthcare columns.
+const (
+	poaOSM  = "testdata/porto_alegre/poa_osm.pbf"
+	poaGrid = "testdata/porto_alegre/poa_hexgrid.csv"
+)
+
+// poaGridColumns maps the grid's count columns to categories of the default
+// taxonomy.
+var poaGridColumns = []struct{ column, category string }{
+	{"schools", "primary_school"},
+	{"healthcare", "clinic"},
+}
+
+var (
+	poaOnce sync.Once
+	poaCity *geo.City
+	poaErr  error
+)
+
+// loadPortoAlegre loads Porto Alegre once per test binary, with the grid's
+// facilities added, snapped and given their access points. It skips when
+// the fixture is missing.
+func loadPortoAlegre(tb testing.TB) *geo.City {
+	tb.Helper()
+	for _, p := range []string{poaOSM, poaGrid} {
+		if _, err := os.Stat(p); err != nil {
+			tb.Skip(err)
+		}
+	}
+	poaOnce.Do(func() {
+		city, _, err := Load(context.Background(), Config{OSMPath: poaOSM, PopulationPath: poaGrid})
+		if err != nil {
+			poaErr = err
+			return
+		}
+		fs, err := poaGridFacilities(poaGrid)
+		if err != nil {
+			poaErr = err
+			return
+		}
+		city.Facilities = append(city.Facilities, fs...)
+		// Snap every facility again, as Load does, at street level.
+		city.FacilitySnap = make([]geo.Snap, len(city.Facilities))
+		for i, f := range city.Facilities {
+			s, err := city.Index.Nearest(f.Point, city.SnapMaxM, geo.SurfaceOnly)
+			if err != nil {
+				s = geo.Snap{Edge: -1}
+			}
+			city.FacilitySnap[i] = s
+		}
+		city.FacilityAccess = geo.ComputeFacilityAccess(city)
+		poaCity = city
+	})
+	if poaErr != nil {
+		tb.Fatal(poaErr)
+	}
+	return poaCity
+}
+
+// poaGridFacilities reads the grid's schools and healthcare counts and
+// returns one facility per unit counted, at the centre of its cell (the
+// lon and lat columns): a cell with 3 healthcare units gives 3 clinics at
+// the same place, so that Count reports what the grid counts. Empty counts
+// are 0. The given centre must lie within 50 m of the H3 cell's own centre,
+// which catches swapped columns.
+func poaGridFacilities(path string) ([]geo.Facility, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	header, err := r.Read()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[strings.TrimSpace(h)] = i
+	}
+	for _, c := range []string{"id", "lon", "lat", "schools", "healthcare"} {
+		if _, ok := col[c]; !ok {
+			return nil, fmt.Errorf("%s: no column %q", path, c)
+		}
+	}
+	num := func(rec []string, c string) (float64, error) {
+		s := strings.TrimSpace(rec[col[c]])
+		if s == "" {
+			return 0, nil
+		}
+		return strconv.ParseFloat(s, 64)
+	}
+	var out []geo.Facility
+	for line := 2; ; line++ {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		id := strings.TrimSpace(rec[col["id"]])
+		lon, err1 := num(rec, "lon")
+		lat, err2 := num(rec, "lat")
+		cell, err3 := hex.Parse(id)
+		if err := poaFirstErr(err1, err2, err3); err != nil {
+			return nil, fmt.Errorf("%s: line %d: %w", path, line, err)
+		}
+		p := orb.Point{lon, lat}
+		if d := orbgeo.Distance(p, cell.Center()); !(d < 50) {
+			return nil, fmt.Errorf("%s: line %d: (%v, %v) is %.0f m from the centre of %s", path, line, lon, lat, d, id)
+		}
+		for _, gc := range poaGridColumns {
+			n, err := num(rec, gc.column)
+			if err != nil || n < 0 || n != float64(int(n)) {
+				return nil, fmt.Errorf("%s: line %d: %s %q is not a count", path, line, gc.column, rec[col[gc.column]])
+			}
+			for k := 0; k < int(n); k++ {
+				out = append(out, geo.Facility{
+					ID:       fmt.Sprintf("grid:%s/%s/%d", id, gc.column, k),
+					Category: gc.category,
+					Point:    p,
+					Source:   "user",
+				})
+			}
+		}
+	}
+}
+
+// poaFirstErr returns the first non-nil error.
+func poaFirstErr(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// TestPortoAlegre loads the city and checks that the share of people within
+// 15 minutes' walk of a clinic is plausible for a city of 1.4 million with
+// 141 health units on the grid (the grid covers 813,000 of them).
+func TestPortoAlegre(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads a 1,900 km network")
+	}
+	city := loadPortoAlegre(t)
+	t.Log(city.Graph)
+	if n := city.Graph.NumVertices(); n < 10_000 {
+		t.Errorf("%d vertices, want a city-sized network", n)
+	}
+	perCat := map[string]int{}
+	var unsnapped int
+	for i, f := range city.Facilities {
+		perCat[f.Category]++
+		if city.FacilitySnap[i].Edge < 0 {
+			unsnapped++
+		}
+	}
+	t.Logf("facilities: %v; %d farther than %.0f m from the network", perCat, unsnapped, city.SnapMaxM)
+	if perCat["clinic"] != 141 || perCat["primary_school"] != 194 {
+		t.Errorf("%d clinics and %d primary schools, want the grid's 141 and 194", perCat["clinic"], perCat["primary_school"])
+	}
+	if got := city.Population.Total; got < 812_000 || got > 814_000 {
+		t.Errorf("population %.0f, want the grid's 812,935", got)
+	}
+	a, err := geo.ComputeAccess(city, geo.AccessOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cid := range []string{"clinic", "primary_school"} {
+		c := accCategory(t, city, cid)
+		for p := range a.Profiles {
+			var covered, offNet float64
+			for i, pc := range city.Population.Cells {
+				if a.TimeDs[p][c][i] <= geo.MinToDs(15) {
+					covered += pc.Pop
+				}
+				if city.CellSnap[i].Edge < 0 {
+					offNet += pc.Pop
+				}
+			}
+			share := covered / city.Population.Total
+			t.Logf("%s, %s: %.0f people (%.1f %%) within 15 min; %.0f off the network", cid, a.Profiles[p].ID, covered, 100*share, offNet)
+			if cid == "clinic" && a.Profiles[p].ID == "adult" && !(share > 0.3 && share < 0.98) {
+				t.Errorf("%.1f %% of people within 15 min of a clinic, want a plausible share (30-98 %%)", 100*share)
+			}
+		}
+	}
+}
+
+// BenchmarkAccessPortoAlegre computes access for every category and the
+// three default profiles on Porto Alegre with the grid's facilities
+// (target: under 0.5 s).
+func BenchmarkAccessPortoAlegre(b *testing.B) {
+	city := loadPortoAlegre(b)
+	b.ReportAllocs()
+	var a *geo.Access
+	for b.Loop() {
+		var err error
+		if a, err = geo.ComputeAccess(city, geo.AccessOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(city.Graph.NumVertices()), "vertices")
+	b.ReportMetric(float64(len(city.Population.Cells)), "cells")
+	if len(a.TimeDs) != 3 {
+		b.Fatal("want 3 profiles")
+	}
+}
