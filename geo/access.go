@@ -110,6 +110,9 @@ func ComputeAccess(city *City, opt AccessOptions) (*Access, error) {
 	}
 	a.ByCategory = make([][]int, len(cats))
 	for i, f := range city.Facilities {
+		if city.Closed[i] {
+			continue
+		}
 		if c, ok := catIdx[f.Category]; ok {
 			a.ByCategory[c] = append(a.ByCategory[c], i)
 		}

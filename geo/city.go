@@ -25,6 +25,9 @@ type City struct {
 	// FacilityAccess is every facility's access points on the network
 	// (see FacilityAccess); computed on demand when nil.
 	FacilityAccess [][]Snap
+	// Closed marks facilities closed by a what-if scenario: they stay in
+	// Facilities, so indexes hold, but reach nothing.
+	Closed map[int]bool
 	// Entrances are entrance nodes, access points of area facilities.
 	Entrances []orb.Point
 	// SnapMaxM is the snapping limit in metres.

@@ -21,6 +21,8 @@ var (
 	ErrBadProfile = errors.New("geo: invalid walker profile")
 	// ErrBadOption means an analysis option is out of range.
 	ErrBadOption = errors.New("geo: invalid option")
+	// ErrBadScenario means a what-if scenario cannot be applied.
+	ErrBadScenario = errors.New("geo: invalid scenario")
 	// ErrTooFar means a point is farther from the walk network than the
 	// snapping limit.
 	ErrTooFar = errors.New("geo: point too far from the walk network")

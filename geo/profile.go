@@ -170,8 +170,8 @@ func (c *Costs) Edge(e int, backwards bool) uint32 {
 // the two parts of an edge add up to (within rounding of) the whole.
 func (c *Costs) Partial(g *Graph, e int, fromM, toM float64) uint32 {
 	l := float64(g.lengthM[e])
-	if l <= 0 {
-		return 0
+	if l <= 0 || math.Abs(toM-fromM) < 0.01 {
+		return 0 // no step taken (to the centimetre): even on an edge the walker cannot use
 	}
 	full := c.fwd[e]
 	if toM < fromM {

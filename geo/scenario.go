@@ -1,0 +1,278 @@
+package geo
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+
+	"github.com/paulmach/orb"
+)
+
+// NewFacility is a facility a scenario opens.
+type NewFacility struct {
+	ID       string    `json:"id,omitempty"`
+	Name     string    `json:"name,omitempty"`
+	Category string    `json:"category"`
+	Point    orb.Point `json:"-"`
+	Capacity float64   `json:"capacity,omitempty"`
+}
+
+// Scenario is a what-if change to the city: facilities opened or closed,
+// walk links added (a new crossing, a greenway segment) or ways closed.
+type Scenario struct {
+	Name string
+	Add  []NewFacility
+	// Close lists facility ids (as in Facility.ID) to close.
+	Close []string
+	// AddLinks are new walkable lines; each end joins the network at the
+	// nearest point within the snapping limit.
+	AddLinks []orb.LineString
+	// CloseWays lists OSM way ids whose edges are closed to walkers.
+	CloseWays []int64
+}
+
+// WhatIf applies a scenario to a's city and returns the access of the
+// changed city. Opening or closing facilities is incremental: an opened
+// facility is searched from once per profile and only the cells it reaches
+// change; a closed one is searched from once to take back its counts, and
+// the nearest times of its category are searched again. Adding links or
+// closing ways changes the network itself and recomputes everything. The
+// result equals ComputeAccess on the changed city.
+func (a *Access) WhatIf(sc Scenario) (*Access, error) {
+	if len(sc.AddLinks) > 0 || len(sc.CloseWays) > 0 {
+		return a.whatIfNetwork(sc)
+	}
+	city := *a.City // shallow: the changed slices are copied below
+	city.Facilities = slices.Clip(city.Facilities)
+	city.FacilitySnap = slices.Clip(city.FacilitySnap)
+	city.FacilityAccess = slices.Clip(a.FacilityAccess)
+	catIdx := map[string]int{}
+	for i, c := range city.Taxonomy.Categories {
+		catIdx[c.ID] = i
+	}
+	byID := map[string]int{}
+	for i, f := range city.Facilities {
+		byID[f.ID] = i
+	}
+	closed := map[int]bool{}
+	for _, id := range sc.Close {
+		i, ok := byID[id]
+		if !ok {
+			return nil, fmt.Errorf("%w: no facility %q to close", ErrBadScenario, id)
+		}
+		if a.City.Closed[i] {
+			return nil, fmt.Errorf("%w: facility %q is already closed", ErrBadScenario, id)
+		}
+		closed[i] = true
+	}
+	var added []int
+	for k, nf := range sc.Add {
+		ci, ok := catIdx[nf.Category]
+		if !ok {
+			return nil, fmt.Errorf("%w: new facility %d: %w %q", ErrBadScenario, k, ErrUnknownCategory, nf.Category)
+		}
+		if err := ValidPoint(nf.Point); err != nil {
+			return nil, fmt.Errorf("%w: new facility %d: %w", ErrBadScenario, k, err)
+		}
+		if !(nf.Capacity >= 0) || math.IsInf(nf.Capacity, 0) {
+			return nil, fmt.Errorf("%w: new facility %d: capacity %v", ErrBadScenario, k, nf.Capacity)
+		}
+		id := nf.ID
+		if id == "" {
+			id = "scenario:" + strconv.Itoa(k+1)
+		}
+		if _, dup := byID[id]; dup {
+			return nil, fmt.Errorf("%w: new facility id %q exists", ErrBadScenario, id)
+		}
+		f := Facility{ID: id, Category: nf.Category, Name: nf.Name, Point: nf.Point, Capacity: nf.Capacity, Source: "scenario"}
+		if nf.Capacity > 0 {
+			f.CapacitySource = "user"
+		} else if d := city.Taxonomy.Categories[ci].DefaultCapacity; d > 0 {
+			f.Capacity, f.CapacitySource = d, "default"
+		}
+		snap, err := city.Index.SnapStreet(nf.Point, city.SnapMaxM, false)
+		if err != nil {
+			return nil, fmt.Errorf("%w: new facility %d: %w", ErrBadScenario, k, err)
+		}
+		byID[id] = len(city.Facilities)
+		added = append(added, len(city.Facilities))
+		city.Facilities = append(city.Facilities, f)
+		city.FacilitySnap = append(city.FacilitySnap, snap)
+		city.FacilityAccess = append(city.FacilityAccess, []Snap{snap})
+	}
+	city.Closed = map[int]bool{}
+	for i := range a.City.Closed {
+		city.Closed[i] = true
+	}
+	for i := range closed {
+		city.Closed[i] = true
+	}
+	b := a.cloneFor(&city)
+	changed := map[int]bool{}
+	for i := range closed {
+		changed[catIdx[city.Facilities[i].Category]] = true
+	}
+	for _, i := range added {
+		changed[catIdx[city.Facilities[i].Category]] = true
+	}
+	for c := range changed {
+		b.ByCategory[c] = nil
+		for _, fi := range a.ByCategory[c] {
+			if !closed[fi] {
+				b.ByCategory[c] = append(b.ByCategory[c], fi)
+			}
+		}
+		for _, fi := range added {
+			if catIdx[city.Facilities[fi].Category] == c {
+				b.ByCategory[c] = append(b.ByCategory[c], fi)
+			}
+		}
+	}
+	s := NewSearcher(city.Graph)
+	ncell := len(city.Population.Cells)
+	for c := range changed {
+		var closedHere, addedHere []int
+		for i := range closed {
+			if catIdx[city.Facilities[i].Category] == c {
+				closedHere = append(closedHere, i)
+			}
+		}
+		for _, i := range added {
+			if catIdx[city.Facilities[i].Category] == c {
+				addedHere = append(addedHere, i)
+			}
+		}
+		thr := MinToDs(city.Taxonomy.Categories[c].ThresholdMin)
+		for p := range b.Profiles {
+			times := slices.Clone(a.TimeDs[p][c])
+			near := slices.Clone(a.Nearest[p][c])
+			count := slices.Clone(a.Count[p][c])
+			b.TimeDs[p][c], b.Nearest[p][c], b.Count[p][c] = times, near, count
+			if b.Options.K > 1 {
+				// The K nearest of a cell depend on every facility: count
+				// them again.
+				if len(b.ByCategory[c]) == 0 {
+					b.TimeDs[p][c], b.Nearest[p][c], b.Count[p][c], b.MeanKMin[p][c] = unreachedCells(ncell)
+					continue
+				}
+				b.TimeDs[p][c], b.Nearest[p][c] = b.nearest(s, p, c)
+				b.Count[p][c], b.MeanKMin[p][c] = b.opportunities(s, p, c, ncell)
+				continue
+			}
+			var buf []Source
+			if len(closedHere) > 0 {
+				b.eachFacilityCell(s, p, closedHere, thr, &buf, func(_ int, cell int32, t uint32) {
+					if t <= thr {
+						count[cell]--
+					}
+				})
+				if len(b.ByCategory[c]) == 0 {
+					b.TimeDs[p][c], b.Nearest[p][c], _, b.MeanKMin[p][c] = unreachedCells(ncell)
+					continue
+				}
+				times, near = b.nearest(s, p, c)
+				b.TimeDs[p][c], b.Nearest[p][c] = times, near
+			}
+			if len(addedHere) > 0 {
+				b.eachFacilityCell(s, p, addedHere, b.cutoffDs, &buf, func(fi int, cell int32, t uint32) {
+					if t < times[cell] || (t == times[cell] && int32(fi) < near[cell]) {
+						times[cell], near[cell] = t, int32(fi)
+					}
+					if t <= thr && count[cell] < math.MaxUint16 {
+						count[cell]++
+					}
+				})
+			}
+			mean := make([]float32, ncell)
+			for i, t := range times {
+				mean[i] = float32(math.NaN())
+				if t != Unreached {
+					mean[i] = float32(DsToMin(t))
+				}
+			}
+			b.MeanKMin[p][c] = mean
+		}
+	}
+	return b, nil
+}
+
+// cloneFor copies a's result tables (the outer slices only: inner slices
+// are replaced, never written, by WhatIf) for a changed city.
+func (a *Access) cloneFor(city *City) *Access {
+	b := *a
+	b.City = city
+	b.FacilityAccess = city.FacilityAccess
+	b.ByCategory = slices.Clone(a.ByCategory)
+	cl3u := func(x [][][]uint32) [][][]uint32 {
+		y := make([][][]uint32, len(x))
+		for i := range x {
+			y[i] = slices.Clone(x[i])
+		}
+		return y
+	}
+	cl3i := func(x [][][]int32) [][][]int32 {
+		y := make([][][]int32, len(x))
+		for i := range x {
+			y[i] = slices.Clone(x[i])
+		}
+		return y
+	}
+	cl3c := func(x [][][]uint16) [][][]uint16 {
+		y := make([][][]uint16, len(x))
+		for i := range x {
+			y[i] = slices.Clone(x[i])
+		}
+		return y
+	}
+	cl3f := func(x [][][]float32) [][][]float32 {
+		y := make([][][]float32, len(x))
+		for i := range x {
+			y[i] = slices.Clone(x[i])
+		}
+		return y
+	}
+	b.TimeDs, b.Nearest, b.Count, b.MeanKMin = cl3u(a.TimeDs), cl3i(a.Nearest), cl3c(a.Count), cl3f(a.MeanKMin)
+	return &b
+}
+
+// whatIfNetwork rebuilds the network with the scenario's links and closed
+// ways and recomputes access from scratch on it.
+func (a *Access) whatIfNetwork(sc Scenario) (*Access, error) {
+	old := a.City
+	g, err := old.Graph.rebuild(old.Index, old.SnapMaxM, sc.CloseWays, sc.AddLinks)
+	if err != nil {
+		return nil, err
+	}
+	city := *old
+	city.Graph = g
+	city.Index = NewSegmentIndex(g)
+	city.Facilities = slices.Clone(old.Facilities)
+	city.FacilitySnap = city.Index.SnapAll(func(i int) orb.Point { return city.Facilities[i].Point }, len(city.Facilities), city.SnapMaxM,
+		func(i int) bool { return city.Facilities[i].BelowStreet })
+	cells := city.Population.Cells
+	city.CellSnap = city.Index.SnapAll(func(i int) orb.Point { return cells[i].Cell.Center() }, len(cells), city.SnapMaxM, nil)
+	// Access points stay where they were, on the new edges; those on a
+	// closed way are gone.
+	city.FacilityAccess = make([][]Snap, len(old.FacilityAccess))
+	for i, pts := range old.FacilityAccess {
+		for _, s := range pts {
+			if ns, err := city.Index.Nearest(s.Point, 0.5, nil); err == nil {
+				ns.DistM = s.DistM // the straight leg to the network is unchanged
+				city.FacilityAccess[i] = append(city.FacilityAccess[i], ns)
+			}
+		}
+		if len(city.FacilityAccess[i]) == 0 && city.FacilitySnap[i].Edge >= 0 {
+			city.FacilityAccess[i] = []Snap{city.FacilitySnap[i]}
+		}
+	}
+	b, err := ComputeAccess(&city, a.Options)
+	if err != nil {
+		return nil, err
+	}
+	// Facility changes on top of the new network are incremental.
+	if len(sc.Add) > 0 || len(sc.Close) > 0 {
+		return b.WhatIf(Scenario{Name: sc.Name, Add: sc.Add, Close: sc.Close})
+	}
+	return b, nil
+}
