@@ -275,3 +275,26 @@ func WriteCellsGeoJSON(w io.Writer, attribution string, cats []geo.Category, row
 	bw.WriteString("]}\n")
 	return bw.Flush()
 }
+
+// WriteIsochroneGeoJSON writes an isochrone as a FeatureCollection: one
+// MultiPolygon per contour, largest first so that smaller ones draw on top,
+// then (when asked for) the reached streets as lines with their times.
+func WriteIsochroneGeoJSON(w io.Writer, attribution, profile string, res *geo.IsochroneResult) error {
+	fc := geojson.NewFeatureCollection()
+	fc.ExtraMembers = geojson.Properties{"attribution": attribution}
+	for i := len(res.Contours) - 1; i >= 0; i-- {
+		c := res.Contours[i]
+		f := geojson.NewFeature(roundCoords(c.Area.Clone()))
+		f.Properties = geojson.Properties{"minutes": c.Minutes, "profile": profile, "area_km2": round4(c.AreaKm2),
+			"vertices": c.Vertices, "origin": []float64{res.Origin[0], res.Origin[1]}, "snap_m": round4(res.Snap.DistM)}
+		fc.Append(f)
+	}
+	for _, e := range res.Edges {
+		f := geojson.NewFeature(roundCoords(e.Line.Clone()))
+		f.Properties = geojson.Properties{"edge": e.Edge, "from_min": round4(e.FromMin), "to_min": round4(e.ToMin)}
+		fc.Append(f)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(fc)
+}

@@ -6,6 +6,10 @@
 //	fifteen inspect [--json] [input flags]
 //	fifteen report [--format table|csv|json|geojson] [--profile P] [--category C] [input flags]
 //	fifteen cells [--format csv|geojson] [--res 7..10] [--profile P] [input flags]
+//	fifteen gaps (--category C | --tier 5|10|15) [--profile P] [--min-population N] [--community ID] [--format table|csv|geojson] [input flags]
+//	fifteen site --category C --k N [--candidates FILE] [--capacity N] [--profile P] [--format table|csv|geojson] [input flags]
+//	fifteen whatif --scenario FILE [--format table|json] [input flags]
+//	fifteen isochrone --lon X --lat Y [--minutes 5,10,15] [--profile P] [input flags]
 //	fifteen version
 //
 // With no input flags fifteen loads its embedded default city,
@@ -41,6 +45,17 @@ Usage:
                                            walking coverage per community, category and walker
   fifteen cells [--format csv|geojson] [--res 7..10] [--profile P] [--k N] [--cutoff MIN] [input flags]
                                            walk minutes per H3 cell and category
+  fifteen gaps (--category C | --tier 5|10|15) [--profile P] [--min-population N]
+               [--community ID] [--format table|csv|geojson] [--cutoff MIN] [input flags]
+                                           underserved clusters of residents, largest first
+  fifteen site --category C --k N [--candidates FILE] [--capacity N] [--profile P]
+               [--format table|csv|geojson] [--cutoff MIN] [input flags]
+                                           best places for N new facilities (greedy maximal covering)
+  fifteen whatif --scenario FILE [--format table|json] [--profile P] [input flags]
+                                           coverage change if facilities open or close,
+                                           walk links are added or ways closed
+  fifteen isochrone --lon X --lat Y [--minutes 5,10,15] [--profile P] [--reverse] [--edges]
+                                           walking contours around a point (GeoJSON)
   fifteen version                          print the version
 
 Input flags (all commands that load a city; environment variables in brackets):
@@ -93,6 +108,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return report(ctx, rest, stdout, stderr)
 	case "cells":
 		return cells(ctx, rest, stdout, stderr)
+	case "gaps":
+		return gaps(ctx, rest, stdout, stderr)
+	case "site":
+		return site(ctx, rest, stdout, stderr)
+	case "whatif":
+		return whatif(ctx, rest, stdout, stderr)
+	case "isochrone":
+		return isochrone(ctx, rest, stdout, stderr)
 	}
 	fmt.Fprint(stderr, usage)
 	return usageError{fmt.Sprintf("unknown command %q", cmd)}

@@ -1,0 +1,192 @@
+package data
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+
+	"fifteen/geo"
+)
+
+// ErrBadScenarioFile means a scenario file could not be read.
+var ErrBadScenarioFile = errors.New("data: invalid scenario file")
+
+// MaxScenarioBytes bounds a scenario file.
+const MaxScenarioBytes = 8 << 20
+
+// scenarioJSON is the plain JSON scenario format.
+type scenarioJSON struct {
+	Name string `json:"name"`
+	Add  []struct {
+		ID       string   `json:"id"`
+		Name     string   `json:"name"`
+		Category string   `json:"category"`
+		Lon      *float64 `json:"lon"`
+		Lat      *float64 `json:"lat"`
+		Capacity float64  `json:"capacity"`
+	} `json:"add"`
+	Close     []string       `json:"close"`
+	AddLinks  [][][2]float64 `json:"add_links"`
+	CloseWays []int64        `json:"close_ways"`
+}
+
+// LoadScenario reads a what-if scenario, as plain JSON
+//
+//	{"name": "...", "add": [{"category": "clinic", "lon": 9.52, "lat": 47.14, "name": "...", "capacity": 0}],
+//	 "close": ["osm:way/123"], "add_links": [[[9.5, 47.1], [9.51, 47.1]]], "close_ways": [123]}
+//
+// or as a GeoJSON FeatureCollection whose features say what they do in an
+// "action" property: "add" (the default for points: a new facility with
+// category, name, capacity, id), "link" (the default for lines: a new walk
+// link), "close" (a facility by "id") or "close_way" (an OSM way by "way").
+// name is used in errors.
+func LoadScenario(r io.Reader, name string) (geo.Scenario, error) {
+	var sc geo.Scenario
+	b, err := io.ReadAll(io.LimitReader(r, MaxScenarioBytes+1))
+	if err != nil {
+		return sc, fmt.Errorf("%s: %w", name, err)
+	}
+	if len(b) > MaxScenarioBytes {
+		return sc, fmt.Errorf("%s: %w: larger than %d bytes", name, ErrBadScenarioFile, MaxScenarioBytes)
+	}
+	var probe struct {
+		Type string `json:"type"`
+	}
+	if err := json.Unmarshal(b, &probe); err != nil {
+		return sc, fmt.Errorf("%s: %w: %v", name, ErrBadScenarioFile, err)
+	}
+	if probe.Type != "" {
+		return scenarioFromGeoJSON(b, name)
+	}
+	var sj scenarioJSON
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&sj); err != nil {
+		return sc, fmt.Errorf("%s: %w: %v", name, ErrBadScenarioFile, err)
+	}
+	sc.Name, sc.Close, sc.CloseWays = sj.Name, sj.Close, sj.CloseWays
+	for i, a := range sj.Add {
+		if a.Lon == nil || a.Lat == nil {
+			return sc, fmt.Errorf("%s: %w: add[%d] needs lon and lat", name, ErrBadScenarioFile, i)
+		}
+		p := orb.Point{*a.Lon, *a.Lat}
+		if err := geo.ValidPoint(p); err != nil {
+			return sc, fmt.Errorf("%s: %w: add[%d]: %w", name, ErrBadScenarioFile, i, err)
+		}
+		sc.Add = append(sc.Add, geo.NewFacility{ID: a.ID, Name: a.Name, Category: a.Category, Point: p, Capacity: a.Capacity})
+	}
+	for i, l := range sj.AddLinks {
+		var ls orb.LineString
+		for _, p := range l {
+			ls = append(ls, orb.Point(p))
+		}
+		if err := checkLine(ls); err != nil {
+			return sc, fmt.Errorf("%s: %w: add_links[%d]: %w", name, ErrBadScenarioFile, i, err)
+		}
+		sc.AddLinks = append(sc.AddLinks, ls)
+	}
+	return sc, nil
+}
+
+func checkLine(ls orb.LineString) error {
+	if len(ls) < 2 {
+		return fmt.Errorf("a link needs at least two points")
+	}
+	for _, p := range ls {
+		if err := geo.ValidPoint(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func scenarioFromGeoJSON(b []byte, name string) (geo.Scenario, error) {
+	var sc geo.Scenario
+	fc, err := geojson.UnmarshalFeatureCollection(b)
+	if err != nil || fc.Type != "FeatureCollection" {
+		if err == nil {
+			err = fmt.Errorf("type %q", fc.Type)
+		}
+		return sc, fmt.Errorf("%s: %w: not a GeoJSON FeatureCollection (%v)", name, ErrBadScenarioFile, err)
+	}
+	if n, ok := fc.ExtraMembers["name"].(string); ok {
+		sc.Name = n
+	}
+	for i, f := range fc.Features {
+		bad := func(format string, args ...any) error {
+			return fmt.Errorf("%s: %w: feature %d: %s", name, ErrBadScenarioFile, i, fmt.Sprintf(format, args...))
+		}
+		action := f.Properties.MustString("action", "")
+		if action == "" {
+			switch f.Geometry.(type) {
+			case orb.Point:
+				action = "add"
+			case orb.LineString:
+				action = "link"
+			}
+		}
+		switch action {
+		case "add":
+			p, ok := f.Geometry.(orb.Point)
+			if !ok {
+				return sc, bad("a new facility needs a Point geometry")
+			}
+			if err := geo.ValidPoint(p); err != nil {
+				return sc, bad("%v", err)
+			}
+			nf := geo.NewFacility{Point: p, Category: f.Properties.MustString("category", ""),
+				Name: f.Properties.MustString("name", ""), ID: f.Properties.MustString("id", "")}
+			if nf.Category == "" {
+				return sc, bad("a new facility needs a category")
+			}
+			if v, ok := f.Properties["capacity"]; ok && v != nil {
+				c, err := toFloat(v)
+				if err != nil || c < 0 {
+					return sc, bad("capacity %v is not a number of places", v)
+				}
+				nf.Capacity = c
+			}
+			sc.Add = append(sc.Add, nf)
+		case "link":
+			l, ok := f.Geometry.(orb.LineString)
+			if !ok {
+				return sc, bad("a link needs a LineString geometry")
+			}
+			if err := checkLine(l); err != nil {
+				return sc, bad("%v", err)
+			}
+			sc.AddLinks = append(sc.AddLinks, l)
+		case "close":
+			id := f.Properties.MustString("id", "")
+			if id == "" {
+				return sc, bad("close needs the facility's id")
+			}
+			sc.Close = append(sc.Close, id)
+		case "close_way":
+			w, err := toFloat(f.Properties["way"])
+			if err != nil || w != float64(int64(w)) {
+				return sc, bad("close_way needs the OSM way id in \"way\"")
+			}
+			sc.CloseWays = append(sc.CloseWays, int64(w))
+		default:
+			return sc, bad("unknown action %q (want add, link, close or close_way)", action)
+		}
+	}
+	return sc, nil
+}
+
+func toFloat(v any) (float64, error) {
+	switch x := v.(type) {
+	case float64:
+		return x, nil
+	case string:
+		return strconv.ParseFloat(x, 64)
+	}
+	return 0, fmt.Errorf("not a number: %v", v)
+}
