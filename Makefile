@@ -12,7 +12,7 @@ build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/fifteen
 
 run: build
-	./$(BIN) inspect
+	./$(BIN) serve --addr $(ADDR)
 
 inspect: build
 	./$(BIN) inspect --json

@@ -3,6 +3,7 @@
 //
 // Usage:
 //
+//	fifteen serve [--addr :8080] [input flags]
 //	fifteen inspect [--json] [input flags]
 //	fifteen report [--format table|csv|json|geojson] [--profile P] [--category C] [input flags]
 //	fifteen cells [--format csv|geojson] [--res 7..10] [--profile P] [input flags]
@@ -39,6 +40,9 @@ var version = "dev"
 const usage = `fifteen: 15-minute walking access to community services.
 
 Usage:
+  fifteen serve [--addr :8080] [--basemap URL] [input flags]
+                                           serve the city: map, GeoJSON, OGC API - Features,
+                                           vector tiles and the analysis API
   fifteen inspect [--json] [input flags]   load a city and print what was found
   fifteen report [--format table|csv|json|geojson] [--profile P] [--category C]
                  [--k N] [--cutoff MIN] [input flags]
@@ -102,6 +106,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
+	case "serve":
+		return serve(ctx, rest, stdout, stderr)
 	case "inspect":
 		return inspect(ctx, rest, stdout, stderr)
 	case "report":

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"fifteen/data"
+	"fifteen/geo"
+	"fifteen/server"
+)
+
+// serve loads the city, computes the baseline and serves it until the
+// context ends (SIGINT or SIGTERM), then finishes in-flight requests.
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("serve", stderr)
+	addr := fs.String("addr", envOr("FIFTEEN_ADDR", ":8080"), "listen address [FIFTEEN_ADDR]")
+	basemap := fs.String("basemap", os.Getenv("FIFTEEN_BASEMAP"), "external basemap style URL for the map page [FIFTEEN_BASEMAP]")
+	opt := accessFlags(fs)
+	config := inputFlags(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := config()
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	start := time.Now()
+	city, st, err := data.Load(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	a, err := geo.ComputeAccess(city, *opt)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	e, err := server.New(server.Config{Version: version, Logger: log, BasemapStyleURL: *basemap},
+		server.Deps{City: city, Access: a, Load: st})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           e,
+		ReadTimeout:       30 * time.Second,
+		ReadHeaderTimeout: 10 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	log.Info("serving", "city", city.Name, "addr", ln.Addr().String(), "load_sec", time.Since(start).Seconds())
+	fmt.Fprintf(stdout, "fifteen %s: %s on http://%s/ (%s)\n", version, city.Name, displayAddr(ln.Addr()), city.Attribution)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+// displayAddr turns a listen address into one a browser can open.
+func displayAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}

@@ -1,0 +1,114 @@
+package server
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/labstack/echo/v4"
+)
+
+// respCache keeps rendered responses derived from the loaded data (pages of
+// features, tiles, the report), raw and gzipped, keyed by method and URL.
+// The data never changes while the server runs, so entries never go stale;
+// the cache is bounded by bytes and drops the oldest entries first.
+type respCache struct {
+	mu       sync.Mutex
+	entries  map[string]*cached
+	order    []string
+	bytes    int
+	maxBytes int
+}
+
+type cached struct {
+	body, gz    []byte
+	contentType string
+	etag        string
+}
+
+func newRespCache(maxBytes int) *respCache {
+	return &respCache{entries: map[string]*cached{}, maxBytes: maxBytes}
+}
+
+func (rc *respCache) get(key string) *cached {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return rc.entries[key]
+}
+
+func (rc *respCache) put(key string, e *cached) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if _, ok := rc.entries[key]; ok {
+		return
+	}
+	size := len(e.body) + len(e.gz) + len(key)
+	if size > rc.maxBytes/4 {
+		return // too big to be worth keeping
+	}
+	for rc.bytes+size > rc.maxBytes && len(rc.order) > 0 {
+		old := rc.order[0]
+		rc.order = rc.order[1:]
+		if o := rc.entries[old]; o != nil {
+			rc.bytes -= len(o.body) + len(o.gz) + len(old)
+			delete(rc.entries, old)
+		}
+	}
+	rc.entries[key] = e
+	rc.order = append(rc.order, key)
+	rc.bytes += size
+}
+
+// serveCached answers from the response cache, building the body on a miss.
+// It sets a strong ETag derived from the data and the URL, answers 304 to a
+// matching If-None-Match, and sends the gzipped body to clients that accept
+// it.
+func (s *state) serveCached(c echo.Context, contentType string, build func() ([]byte, error)) error {
+	req := c.Request()
+	key := req.Method + " " + req.URL.Path + "?" + req.URL.RawQuery
+	e := s.cache.get(key)
+	if e == nil {
+		body, err := build()
+		if err != nil {
+			return err
+		}
+		h := sha256.Sum256([]byte(s.etag + key))
+		e = &cached{body: body, contentType: contentType, etag: `"` + hex.EncodeToString(h[:8]) + `"`}
+		if len(body) > 512 {
+			var buf bytes.Buffer
+			zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+			zw.Write(body)
+			zw.Close()
+			e.gz = buf.Bytes()
+		}
+		s.cache.put(key, e)
+	}
+	hdr := c.Response().Header()
+	hdr.Set("ETag", e.etag)
+	hdr.Set(echo.HeaderVary, echo.HeaderAcceptEncoding)
+	hdr.Set("Cache-Control", "public, max-age=300")
+	if match := req.Header.Get("If-None-Match"); match != "" && etagMatch(match, e.etag) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	if e.gz != nil && strings.Contains(req.Header.Get(echo.HeaderAcceptEncoding), "gzip") {
+		hdr.Set(echo.HeaderContentEncoding, "gzip")
+		return c.Blob(http.StatusOK, e.contentType, e.gz)
+	}
+	return c.Blob(http.StatusOK, e.contentType, e.body)
+}
+
+// etagMatch reports whether an If-None-Match header names etag (or *).
+func etagMatch(header, etag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		t = strings.TrimPrefix(t, "W/")
+		if t == etag || t == "*" {
+			return true
+		}
+	}
+	return false
+}

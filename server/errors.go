@@ -1,0 +1,101 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"fifteen/data"
+	"fifteen/geo"
+)
+
+// Problem is an RFC 9457 problem detail. Handlers return one (or any error:
+// the error handler maps it) and never write error bodies themselves.
+type Problem struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail,omitempty"`
+	// Param names the query parameter or body field that was wrong.
+	Param string `json:"param,omitempty"`
+}
+
+func (p *Problem) Error() string { return fmt.Sprintf("%d %s: %s", p.Status, p.Title, p.Detail) }
+
+// badParam is a 400 naming a parameter.
+func badParam(param, format string, args ...any) *Problem {
+	return &Problem{Type: "about:blank", Title: "Bad Request", Status: http.StatusBadRequest,
+		Detail: fmt.Sprintf("%s: %s", param, fmt.Sprintf(format, args...)), Param: param}
+}
+
+// notFound is a 404 naming what was not found.
+func notFound(what string, format string, args ...any) *Problem {
+	return &Problem{Type: "about:blank", Title: "Not Found", Status: http.StatusNotFound,
+		Detail: fmt.Sprintf(format, args...), Param: what}
+}
+
+// errorStatus is the one table from domain errors to HTTP statuses.
+var errorStatus = []struct {
+	err    error
+	status int
+	title  string
+}{
+	{geo.ErrBadCoordinate, http.StatusBadRequest, "Bad Request"},
+	{geo.ErrBadOption, http.StatusBadRequest, "Bad Request"},
+	{geo.ErrBadProfile, http.StatusBadRequest, "Bad Request"},
+	{geo.ErrUnknownCategory, http.StatusBadRequest, "Bad Request"},
+	{geo.ErrBadScenario, http.StatusUnprocessableEntity, "Unprocessable Content"},
+	{geo.ErrTooFar, http.StatusUnprocessableEntity, "Unprocessable Content"},
+	{data.ErrBadScenarioFile, http.StatusBadRequest, "Bad Request"},
+	{context.DeadlineExceeded, http.StatusServiceUnavailable, "Service Unavailable"},
+}
+
+// errorHandler is Echo's HTTPErrorHandler: every error becomes a problem
+// document; causes of 500s go to the log, never to the client.
+func (s *state) errorHandler(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	p := s.problemOf(err, c)
+	if p.Status >= 500 {
+		s.cfg.Logger.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+	}
+	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
+	c.Response().Header().Del("ETag")
+	if c.Request().Method == http.MethodHead {
+		c.Response().WriteHeader(p.Status)
+		return
+	}
+	_ = c.JSON(p.Status, p)
+}
+
+func (s *state) problemOf(err error, c echo.Context) *Problem {
+	var p *Problem
+	if errors.As(err, &p) {
+		return p
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		detail := http.StatusText(he.Code)
+		if m, ok := he.Message.(string); ok {
+			detail = m
+		}
+		if he.Code == http.StatusNotFound {
+			detail = "no route for " + c.Request().URL.Path
+		}
+		if he.Code == http.StatusRequestEntityTooLarge {
+			detail = "request body larger than " + s.cfg.BodyLimit
+		}
+		return &Problem{Type: "about:blank", Title: http.StatusText(he.Code), Status: he.Code, Detail: detail}
+	}
+	for _, m := range errorStatus {
+		if errors.Is(err, m.err) {
+			return &Problem{Type: "about:blank", Title: m.title, Status: m.status, Detail: err.Error()}
+		}
+	}
+	return &Problem{Type: "about:blank", Title: "Internal Server Error", Status: http.StatusInternalServerError,
+		Detail: "the server could not answer this request; the cause is logged"}
+}

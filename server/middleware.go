@@ -1,0 +1,71 @@
+package server
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+)
+
+// middleware installs, outermost first: panic recovery, request logs and
+// metrics, CORS for browser map clients, gzip (except for the routes whose
+// cache keeps compressed bodies), the body limit and a per-request timeout.
+func (s *state) middleware(e *echo.Echo) {
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			s.cfg.Logger.Error("panic", "path", c.Request().URL.Path, "err", err, "stack", string(stack))
+			return err
+		},
+	}))
+	e.Use(s.observe)
+	e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
+		AllowOrigins:  []string{"*"},
+		AllowMethods:  []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodDelete, http.MethodOptions},
+		AllowHeaders:  []string{echo.HeaderContentType, echo.HeaderAccept, "If-None-Match"},
+		ExposeHeaders: []string{"ETag", echo.HeaderLocation},
+		MaxAge:        3600,
+	}))
+	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
+		Skipper: func(c echo.Context) bool { return selfCompressed(c.Request().URL.Path) },
+		Level:   5,
+	}))
+	e.Use(middleware.BodyLimit(s.cfg.BodyLimit))
+	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: s.cfg.RequestTimeout}))
+}
+
+// selfCompressed tells the routes served through the response cache, which
+// compresses once and keeps both bodies.
+func selfCompressed(path string) bool {
+	return strings.HasPrefix(path, "/collections") || strings.HasPrefix(path, "/tiles/") || path == "/v1/report"
+}
+
+// observe logs every request with log/slog and records it in the metrics
+// under its route pattern (not its raw path, which would explode the
+// label set).
+func (s *state) observe(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err) // write the problem now, so the status is known
+		}
+		status := c.Response().Status
+		d := time.Since(start)
+		route := c.Path()
+		if route == "" {
+			route = "unmatched"
+		}
+		s.metrics.observe(c.Request().Method, route, status, d)
+		level := slog.LevelInfo
+		if status >= 500 {
+			level = slog.LevelError
+		}
+		s.cfg.Logger.Log(c.Request().Context(), level, "request",
+			"method", c.Request().Method, "path", c.Request().URL.Path, "query", c.Request().URL.RawQuery,
+			"route", route, "status", status, "bytes", c.Response().Size, "ms", float64(d.Microseconds())/1000)
+		return nil
+	}
+}

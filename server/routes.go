@@ -1,0 +1,18 @@
+package server
+
+import "github.com/labstack/echo/v4"
+
+// routes registers every route. Each group lives in its handle_*.go file:
+//
+//	ops:      /healthz, /readyz, /metrics
+//	ogc:      /, /conformance, /api, /collections, /collections/{id},
+//	          /collections/{id}/items, /collections/{id}/items/{featureId}
+//	tiles:    /tiles/{layer}.json, /tiles/{layer}/{z}/{x}/{y}.mvt
+//	analysis: /v1/isochrone, /v1/nearest, /v1/report, /v1/gaps, /v1/siting,
+//	          /v1/scenarios, /v1/scenarios/{id}, /v1/categories, /v1/profiles
+func (s *state) routes(e *echo.Echo) {
+	s.routesOps(e)
+	s.routesOGC(e)
+	s.routesTiles(e)
+	s.routesAnalysis(e)
+}

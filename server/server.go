@@ -1,0 +1,139 @@
+// Package server serves a loaded city over HTTP with Echo: GeoJSON for map
+// clients, OGC API - Features for GIS desktops, Mapbox Vector Tiles for web
+// maps, and the analysis endpoints (isochrones, nearest facilities, the
+// coverage report, gaps, siting and what-if scenarios). Handlers translate
+// HTTP to calls into package geo and results back to responses; one error
+// handler turns every error into an RFC 9457 problem.
+package server
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"fifteen/data"
+	"fifteen/geo"
+)
+
+// Config tunes the server. The zero value is usable: every field has a
+// default.
+type Config struct {
+	// BodyLimit bounds request bodies, e.g. "2M" (default).
+	BodyLimit string
+	// RequestTimeout bounds each request's handling (default 30 s).
+	RequestTimeout time.Duration
+	// MaxScenarios is how many what-if scenarios are kept in memory
+	// (default 100); the oldest goes first.
+	MaxScenarios int
+	// ItemsLimit and ItemsMaxLimit are the default and maximum page
+	// sizes of OGC API items (default 100 and 10,000).
+	ItemsLimit, ItemsMaxLimit int
+	// BasemapStyleURL is an optional external basemap style for the map
+	// page; empty means the map draws only fifteen's own tiles.
+	BasemapStyleURL string
+	// Version is reported by the landing page and /healthz.
+	Version string
+	// Logger receives request logs and the causes of 500 errors (default
+	// slog.Default()).
+	Logger *slog.Logger
+}
+
+func (c *Config) fill() {
+	if c.BodyLimit == "" {
+		c.BodyLimit = "2M"
+	}
+	if c.RequestTimeout <= 0 {
+		c.RequestTimeout = 30 * time.Second
+	}
+	if c.MaxScenarios <= 0 {
+		c.MaxScenarios = 100
+	}
+	if c.ItemsLimit <= 0 {
+		c.ItemsLimit = 100
+	}
+	if c.ItemsMaxLimit <= 0 {
+		c.ItemsMaxLimit = 10_000
+	}
+	if c.Version == "" {
+		c.Version = "dev"
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+}
+
+// Deps are what the server serves: a loaded city and its baseline access.
+type Deps struct {
+	City   *geo.City
+	Access *geo.Access
+	// Load tells how the city was loaded (for /metrics and /readyz).
+	Load *data.LoadStats
+}
+
+// state is what the handlers share. Everything derived from the loaded
+// data is immutable; scenarios have their own lock.
+type state struct {
+	cfg    Config
+	city   *geo.City
+	base   *geo.Access
+	load   *data.LoadStats
+	report *geo.CoverageReport // baseline report, computed once
+	// etag identifies the loaded data: responses derived from it carry
+	// it (with a per-URL suffix) as their ETag.
+	etag string
+
+	searchers sync.Pool // *geo.Searcher over city.Graph
+	scenarios *scenarioStore
+	metrics   *metrics
+	cache     *respCache
+}
+
+// New builds the Echo instance serving d, with every route, middleware and
+// the error handler.
+func New(cfg Config, d Deps) (*echo.Echo, error) {
+	cfg.fill()
+	if d.City == nil || d.Access == nil {
+		return nil, fmt.Errorf("server: a city and its access are required")
+	}
+	rep, err := d.Access.Report()
+	if err != nil {
+		return nil, fmt.Errorf("server: baseline report: %w", err)
+	}
+	s := &state{
+		cfg: cfg, city: d.City, base: d.Access, load: d.Load, report: rep,
+		etag:      dataTag(d, cfg.Version),
+		scenarios: newScenarioStore(cfg.MaxScenarios),
+		metrics:   newMetrics(d),
+		cache:     newRespCache(256 << 20),
+	}
+	s.searchers.New = func() any { return geo.NewSearcher(d.City.Graph) }
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = s.errorHandler
+	s.middleware(e)
+	s.routes(e)
+	return e, nil
+}
+
+// dataTag fingerprints the loaded data and the program version.
+func dataTag(d Deps, version string) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s|%s|%d|%d|%d|%d", version, d.City.Name, d.City.Graph.NumEdges(),
+		len(d.City.Facilities), len(d.City.Communities), len(d.City.Population.Cells))
+	if d.Load != nil {
+		for k, v := range d.Load.Inputs {
+			fmt.Fprintf(h, "|%s=%s", k, v)
+		}
+	}
+	fmt.Fprintf(h, "|%v", d.City.Graph.TotalLengthM())
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+func (s *state) searcher() *geo.Searcher   { return s.searchers.Get().(*geo.Searcher) }
+func (s *state) release(se *geo.Searcher) { s.searchers.Put(se) }
