@@ -135,5 +135,5 @@ func dataTag(d Deps, version string) string {
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
-func (s *state) searcher() *geo.Searcher   { return s.searchers.Get().(*geo.Searcher) }
+func (s *state) searcher() *geo.Searcher  { return s.searchers.Get().(*geo.Searcher) }
 func (s *state) release(se *geo.Searcher) { s.searchers.Put(se) }
