@@ -64,60 +64,77 @@ func (s *Searcher) Reach(c *Costs, sources []Source, cutoffDs uint32, toSource b
 		r.TimeDs[i] = Unreached
 		r.Nearest[i] = -1
 	}
-	s.heap.reset()
-	seed := func(v int, t uint32, id int32) {
-		if t <= cutoffDs && t < r.TimeDs[v] {
-			r.TimeDs[v] = t
-			r.Nearest[v] = id
-			s.heap.push(t, uint32(v))
+	for _, src := range sources {
+		if e := src.Snap.Edge; e >= 0 {
+			r.edgeSrc[int32(e)] = append(r.edgeSrc[int32(e)], src)
 		}
+	}
+	s.dijkstra(c, sources, cutoffDs, toSource, r.TimeDs, r.Nearest, nil)
+	return r
+}
+
+// dijkstra is the search both Reach and sparse run: from the sources (each
+// seeding both ends of its edge), bounded by cutoffDs, into dist (all
+// Unreached on entry but for what touched lists) and, when not nil, near
+// (the ID of the nearest source) and touched (the vertices reached).
+func (s *Searcher) dijkstra(c *Costs, sources []Source, cutoffDs uint32, toSource bool, dist []uint32, near []int32, touched *[]uint32) {
+	g := s.g
+	s.heap.reset()
+	improve := func(v, t uint32, id int32, from uint32) {
+		if touched != nil && dist[v] == Unreached {
+			*touched = append(*touched, v)
+		}
+		dist[v] = t
+		if near != nil {
+			if from != ^uint32(0) {
+				id = near[from]
+			}
+			near[v] = id
+		}
+		s.heap.push(t, v)
 	}
 	for _, src := range sources {
 		e := src.Snap.Edge
 		if e < 0 {
 			continue
 		}
-		r.edgeSrc[int32(e)] = append(r.edgeSrc[int32(e)], src)
 		from, to := g.EdgeEnds(e)
 		l := g.EdgeLengthM(e)
 		// Time between the source and each end of its edge, walked in the
 		// search's direction.
 		var tFrom, tTo uint32
 		if toSource {
-			tFrom = c.Partial(g, e, 0, src.Snap.OffsetM)
-			tTo = c.Partial(g, e, l, src.Snap.OffsetM)
+			tFrom, tTo = c.Partial(g, e, 0, src.Snap.OffsetM), c.Partial(g, e, l, src.Snap.OffsetM)
 		} else {
-			tFrom = c.Partial(g, e, src.Snap.OffsetM, 0)
-			tTo = c.Partial(g, e, src.Snap.OffsetM, l)
+			tFrom, tTo = c.Partial(g, e, src.Snap.OffsetM, 0), c.Partial(g, e, src.Snap.OffsetM, l)
 		}
-		seed(from, addTime(src.StartDs, tFrom), src.ID)
-		seed(to, addTime(src.StartDs, tTo), src.ID)
+		if t := addTime(src.StartDs, tFrom); t <= cutoffDs && t < dist[from] {
+			improve(uint32(from), t, src.ID, ^uint32(0))
+		}
+		if t := addTime(src.StartDs, tTo); t <= cutoffDs && t < dist[to] {
+			improve(uint32(to), t, src.ID, ^uint32(0))
+		}
 	}
-	time, near := r.TimeDs, r.Nearest
+	off, arcs := g.outOff, c.arcOut
+	if toSource {
+		off, arcs = g.inOff, c.arcIn
+	}
 	for s.heap.len() > 0 {
 		t, v := s.heap.pop()
-		if t > time[v] {
+		if t > dist[v] {
 			continue // stale entry
 		}
-		off, arcs := g.outOff, c.arcOut
-		if toSource {
-			off, arcs = g.inOff, c.arcIn
-		}
 		for _, a := range arcs[off[v]:off[v+1]] {
-			w := a.w
-			if w == impassable {
+			if a.w == impassable {
 				continue
 			}
-			nt := t + w
-			if nt > cutoffDs || nt >= time[a.head] {
+			nt := t + a.w
+			if nt > cutoffDs || nt >= dist[a.head] {
 				continue
 			}
-			time[a.head] = nt
-			near[a.head] = near[v]
-			s.heap.push(nt, a.head)
+			improve(a.head, nt, 0, v)
 		}
 	}
-	return r
 }
 
 func addTime(a, b uint32) uint32 {
@@ -188,9 +205,8 @@ func pointTime(g *Graph, c *Costs, toSource bool, p Snap, legDs uint32, timeOf f
 // facility. Results stay in s.dist (read with timeOf) and s.touched until
 // the next call.
 func (s *Searcher) sparse(c *Costs, sources []Source, cutoffDs uint32, toSource bool) {
-	g := s.g
 	if s.dist == nil {
-		s.dist = make([]uint32, g.NumVertices())
+		s.dist = make([]uint32, s.g.NumVertices())
 		for i := range s.dist {
 			s.dist[i] = Unreached
 		}
@@ -199,57 +215,7 @@ func (s *Searcher) sparse(c *Costs, sources []Source, cutoffDs uint32, toSource 
 		s.dist[v] = Unreached
 	}
 	s.touched = s.touched[:0]
-	s.heap.reset()
-	seed := func(v int, t uint32) {
-		if t <= cutoffDs && t < s.dist[v] {
-			if s.dist[v] == Unreached {
-				s.touched = append(s.touched, uint32(v))
-			}
-			s.dist[v] = t
-			s.heap.push(t, uint32(v))
-		}
-	}
-	for _, src := range sources {
-		e := src.Snap.Edge
-		if e < 0 {
-			continue
-		}
-		from, to := g.EdgeEnds(e)
-		l := g.EdgeLengthM(e)
-		if toSource {
-			seed(from, addTime(src.StartDs, c.Partial(g, e, 0, src.Snap.OffsetM)))
-			seed(to, addTime(src.StartDs, c.Partial(g, e, l, src.Snap.OffsetM)))
-		} else {
-			seed(from, addTime(src.StartDs, c.Partial(g, e, src.Snap.OffsetM, 0)))
-			seed(to, addTime(src.StartDs, c.Partial(g, e, src.Snap.OffsetM, l)))
-		}
-	}
-	dist := s.dist
-	for s.heap.len() > 0 {
-		t, v := s.heap.pop()
-		if t > dist[v] {
-			continue
-		}
-		off, arcs := g.outOff, c.arcOut
-		if toSource {
-			off, arcs = g.inOff, c.arcIn
-		}
-		for _, a := range arcs[off[v]:off[v+1]] {
-			w := a.w
-			if w == impassable {
-				continue
-			}
-			nt := t + w
-			if nt > cutoffDs || nt >= dist[a.head] {
-				continue
-			}
-			if dist[a.head] == Unreached {
-				s.touched = append(s.touched, a.head)
-			}
-			dist[a.head] = nt
-			s.heap.push(nt, a.head)
-		}
-	}
+	s.dijkstra(c, sources, cutoffDs, toSource, s.dist, nil, &s.touched)
 }
 
 // timeOf reads the last sparse search's time at v.
