@@ -2,9 +2,12 @@ package data
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -158,5 +161,51 @@ func BenchmarkReportAll(b *testing.B) {
 		if _, err := a.Report(); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestUserProfileFromTaxonomyFile(t *testing.T) {
+	raw, err := os.ReadFile("categories.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	doc["profiles"] = []map[string]any{
+		{"id": "child", "name": "Child walking alone", "name_zh": "儿童", "speed_kmh": 3.0, "steps_factor": 2.5, "unpaved_factor": 1.2, "incline_free_pct": 4, "incline_penalty_per_pct": 0.06, "weight": "all"},
+		{"id": "adult", "name": "Brisk adult", "speed_kmh": 5.0, "steps_factor": 1.5, "unpaved_factor": 1},
+	}
+	b, _ := json.Marshal(doc)
+	path := filepath.Join(t.TempDir(), "cats.json")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	city, _, err := Load(context.Background(), Config{CategoriesPath: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := geo.ComputeAccess(city, geo.AccessOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Profiles) != 4 || a.Profiles[0].SpeedKmh != 5 || a.ProfileIndex("child") != 3 {
+		t.Fatalf("profiles %+v", a.Profiles)
+	}
+	// The child at 3 km/h, slower than the senior at 3.6 on every kind of
+	// way, never arrives sooner.
+	for c := range city.Taxonomy.Categories {
+		for i := range city.Population.Cells {
+			if a.TimeDs[3][c][i] < a.TimeDs[1][c][i] {
+				t.Fatalf("child faster than senior at cell %d", i)
+			}
+		}
+	}
+	doc["profiles"] = []map[string]any{{"id": "rocket", "speed_kmh": 900}}
+	b, _ = json.Marshal(doc)
+	os.WriteFile(path, b, 0o644)
+	if _, _, err := Load(context.Background(), Config{CategoriesPath: path}); err == nil || !strings.Contains(err.Error(), "rocket") {
+		t.Errorf("a 900 km/h walker was accepted: %v", err)
 	}
 }

@@ -16,7 +16,8 @@ type AccessOptions struct {
 	// K is the number of nearest facilities averaged in MeanKMin
 	// (default 1; 20 makes it comparable with "nearest-20" indices).
 	K int
-	// Profiles are the walkers (default DefaultProfiles()).
+	// Profiles are the walkers (default DefaultProfiles() with the
+	// taxonomy's own profiles).
 	Profiles []Profile
 }
 
@@ -92,6 +93,9 @@ func DsToMin(ds uint32) float64 { return float64(ds) / 600 }
 // The city must have a population; facilities too far from the network, or
 // on no reachable edge, reach nothing and are never counted.
 func ComputeAccess(city *City, opt AccessOptions) (*Access, error) {
+	if len(opt.Profiles) == 0 && city.Taxonomy != nil {
+		opt.Profiles = MergeProfiles(DefaultProfiles(), city.Taxonomy.Profiles)
+	}
 	if err := opt.fill(); err != nil {
 		return nil, err
 	}

@@ -90,6 +90,9 @@ type Taxonomy struct {
 	Categories []Category `json:"categories"`
 	// GreenSpace lists the selectors of green space (parks, woods, grass).
 	GreenSpace []Selector `json:"green_space"`
+	// Profiles are walkers of the user's own, added to the built-in adult,
+	// senior and wheelchair (one with a built-in id replaces it).
+	Profiles []Profile `json:"profiles,omitempty"`
 
 	m *matcher // compiled by Validate; immutable once built
 }
@@ -119,6 +122,16 @@ var categoryIDRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 // the category.
 func (t *Taxonomy) Validate() error {
 	t.m = nil
+	seen := map[string]bool{}
+	for i := range t.Profiles {
+		if err := t.Profiles[i].Validate(); err != nil {
+			return fmt.Errorf("%w: %w", ErrBadTaxonomy, err)
+		}
+		if seen[t.Profiles[i].ID] {
+			return fmt.Errorf("%w: profile %q given twice", ErrBadTaxonomy, t.Profiles[i].ID)
+		}
+		seen[t.Profiles[i].ID] = true
+	}
 	m, err := compileTaxonomy(t)
 	if err != nil {
 		return err
@@ -196,6 +209,7 @@ func (t *Taxonomy) Clone() *Taxonomy {
 		}
 	}
 	c.GreenSpace = cloneSelectors(t.GreenSpace)
+	c.Profiles = slices.Clone(t.Profiles)
 	return c
 }
 

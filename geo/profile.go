@@ -52,6 +52,24 @@ func DefaultProfiles() []Profile {
 	}
 }
 
+// MergeProfiles returns base with extra added; an extra profile with the id
+// of a base one replaces it in place.
+func MergeProfiles(base, extra []Profile) []Profile {
+	out := append([]Profile(nil), base...)
+	for _, p := range extra {
+		replaced := false
+		for i := range out {
+			if out[i].ID == p.ID {
+				out[i], replaced = p, true
+			}
+		}
+		if !replaced {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // Validate checks a profile's figures.
 func (p *Profile) Validate() error {
 	bad := func(what string, v float64) error {

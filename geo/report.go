@@ -101,14 +101,23 @@ func (a *Access) CellWeight(p, i int) float64 {
 	return pc.Pop
 }
 
+// ReportOptions tune the life-circle and capacity parts of a report.
+type ReportOptions struct {
+	LifeCircle LifeCircleConfig
+	E2SFCA     E2SFCAOptions
+}
+
 // Report computes the coverage report, with life-circle compliance under
 // the default tiers and E2SFCA capacity figures under the default bands.
-func (a *Access) Report() (*CoverageReport, error) {
-	lc, err := a.LifeCircles(LifeCircleConfig{})
+func (a *Access) Report() (*CoverageReport, error) { return a.ReportWith(ReportOptions{}) }
+
+// ReportWith computes the coverage report with the given options.
+func (a *Access) ReportWith(opt ReportOptions) (*CoverageReport, error) {
+	lc, err := a.LifeCircles(opt.LifeCircle)
 	if err != nil {
 		return nil, err
 	}
-	caps, err := a.E2SFCA(E2SFCAOptions{})
+	caps, err := a.E2SFCA(opt.E2SFCA)
 	if err != nil {
 		return nil, err
 	}

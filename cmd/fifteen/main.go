@@ -45,7 +45,7 @@ Usage:
                                            vector tiles and the analysis API
   fifteen inspect [--json] [input flags]   load a city and print what was found
   fifteen report [--format table|csv|json|geojson] [--profile P] [--category C]
-                 [--k N] [--cutoff MIN] [input flags]
+                 [--circles minutes|distance] [--k N] [--cutoff MIN] [input flags]
                                            walking coverage per community, category and walker
   fifteen cells [--format csv|geojson] [--res 7..10] [--profile P] [--k N] [--cutoff MIN] [input flags]
                                            walk minutes per H3 cell and category

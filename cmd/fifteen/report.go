@@ -39,6 +39,7 @@ func report(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	format := fs.String("format", "table", "table, csv, json or geojson")
 	profile := fs.String("profile", "", "walker profile (table: default adult; other formats: all)")
 	category := fs.String("category", "", "only this category")
+	circles := fs.String("circles", "minutes", "life-circle thresholds: minutes (5/10/15) or distance (300/500/1000 m at the walker's speed)")
 	opt := accessFlags(fs)
 	config := inputFlags(fs)
 	if err := parse(fs, args); err != nil {
@@ -53,6 +54,9 @@ func report(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	default:
 		return usageError{fmt.Sprintf("--format %q: want table, csv, json or geojson", *format)}
 	}
+	if *circles != "minutes" && *circles != "distance" {
+		return usageError{fmt.Sprintf("--circles %q: want minutes or distance", *circles)}
+	}
 	a, err := loadAccess(ctx, cfg, *opt)
 	if err != nil {
 		return err
@@ -65,7 +69,7 @@ func report(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return usageError{fmt.Sprintf("--category %q: unknown category", *category)}
 		}
 	}
-	r, err := a.Report()
+	r, err := a.ReportWith(geo.ReportOptions{LifeCircle: geo.LifeCircleConfig{ByDistance: *circles == "distance"}})
 	if err != nil {
 		return err
 	}
