@@ -209,3 +209,17 @@ func TestUserProfileFromTaxonomyFile(t *testing.T) {
 		t.Errorf("a 900 km/h walker was accepted: %v", err)
 	}
 }
+
+// BenchmarkReportOnly is the report alone, on computed access: coverage,
+// life circles and E2SFCA. After the first iteration the per-category
+// parts (cells in time order, E2SFCA) come from the access's own cache, as
+// they do for a server answering the same city again.
+func BenchmarkReportOnly(b *testing.B) {
+	a := defaultAccess(b, geo.AccessOptions{})
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := a.Report(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package data
 
 import (
+	"encoding/json"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -76,6 +77,21 @@ func TestWhatIfIncrementalEqualsFull(t *testing.T) {
 			t.Fatal(err)
 		}
 		sameAccess(t, "step "+string(rune('0'+step)), b, full)
+		// The scenario's report, which reuses what its unchanged
+		// categories had, equals the report of the full recomputation.
+		rb, err := b.Report()
+		if err != nil {
+			t.Fatal(err)
+		}
+		rf, err := full.Report()
+		if err != nil {
+			t.Fatal(err)
+		}
+		jb, _ := json.Marshal(rb)
+		jf, _ := json.Marshal(rf)
+		if string(jb) != string(jf) {
+			t.Fatalf("step %d: incremental report differs from the full one", step)
+		}
 		a = b
 	}
 	// The baseline is untouched.
@@ -180,6 +196,31 @@ func BenchmarkWhatIfOneFacility(b *testing.B) {
 		if _, err := base.WhatIf(sc); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkWhatIfAnswer is the whole answer to a scenario that opens one
+// clinic: the access update, the scenario's full report and its difference
+// from the baseline, per community and per cell.
+func BenchmarkWhatIfAnswer(b *testing.B) {
+	base := defaultAccess(b, geo.AccessOptions{})
+	rb, err := base.Report()
+	if err != nil {
+		b.Fatal(err)
+	}
+	sc := geo.Scenario{Add: []geo.NewFacility{{Category: "clinic", Point: orb.Point{9.5209, 47.1410}}}}
+	b.ReportAllocs()
+	for b.Loop() {
+		after, err := base.WhatIf(sc)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ra, err := after.Report()
+		if err != nil {
+			b.Fatal(err)
+		}
+		geo.DiffReports(rb, ra)
+		geo.CellChanges(base, after)
 	}
 }
 

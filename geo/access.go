@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"sync"
 )
 
 // DefaultCutoffMin is the default bound of every walking search, in minutes.
@@ -71,7 +72,8 @@ type Access struct {
 	MeanKMin [][][]float32 // NaN when fewer than K are within the cutoff
 
 	cutoffDs   uint32
-	vertexCell csr // cells whose snap edge ends at each vertex
+	derived    *derived // per-category report parts, kept across reports
+	vertexCell csr      // cells whose snap edge ends at each vertex
 	edgeCell   map[int32][]int32
 }
 
@@ -102,7 +104,7 @@ func ComputeAccess(city *City, opt AccessOptions) (*Access, error) {
 	if city.Population == nil || len(city.Population.Cells) == 0 {
 		return nil, fmt.Errorf("%w: the city has no population on cells", ErrNoPopulation)
 	}
-	a := &Access{City: city, Options: opt, Profiles: opt.Profiles, cutoffDs: MinToDs(opt.CutoffMin)}
+	a := &Access{City: city, Options: opt, Profiles: opt.Profiles, cutoffDs: MinToDs(opt.CutoffMin), derived: &derived{}}
 	a.FacilityAccess = city.FacilityAccess
 	if a.FacilityAccess == nil {
 		a.FacilityAccess = ComputeFacilityAccess(city)
@@ -357,4 +359,61 @@ func (a *Access) ProfileIndex(id string) int {
 		}
 	}
 	return -1
+}
+
+// derived keeps report parts that depend on one category's times only: the
+// cells in time order and the E2SFCA result under the default bands. A
+// what-if scenario keeps those of the categories it did not change.
+type derived struct {
+	mu    sync.Mutex
+	ord   map[[2]int][][]int32
+	capac map[[2]int]*CapacityAccess
+}
+
+func (d *derived) order(p, c int) [][]int32 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.ord[[2]int{p, c}]
+}
+
+func (d *derived) setOrder(p, c int, g [][]int32) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.ord == nil {
+		d.ord = map[[2]int][][]int32{}
+	}
+	d.ord[[2]int{p, c}] = g
+}
+
+func (d *derived) capacity(p, c int) *CapacityAccess {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.capac[[2]int{p, c}]
+}
+
+func (d *derived) setCapacity(p, c int, ca *CapacityAccess) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.capac == nil {
+		d.capac = map[[2]int]*CapacityAccess{}
+	}
+	d.capac[[2]int{p, c}] = ca
+}
+
+// without copies d, leaving out the categories in changed.
+func (d *derived) without(changed map[int]bool) *derived {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	n := &derived{ord: map[[2]int][][]int32{}, capac: map[[2]int]*CapacityAccess{}}
+	for k, v := range d.ord {
+		if !changed[k[1]] {
+			n.ord[k] = v
+		}
+	}
+	for k, v := range d.capac {
+		if !changed[k[1]] {
+			n.capac[k] = v
+		}
+	}
+	return n
 }

@@ -134,6 +134,7 @@ type CommunityCapacity struct {
 // Each call runs one bounded search per facility with capacity and
 // profile, with its own Searcher, so concurrent calls are safe.
 func (a *Access) E2SFCA(opt E2SFCAOptions) ([]CapacityAccess, error) {
+	cacheable := opt.Bands == nil // the default bands: results are kept
 	if err := opt.fill(); err != nil {
 		return nil, err
 	}
@@ -164,6 +165,12 @@ func (a *Access) E2SFCA(opt E2SFCAOptions) ([]CapacityAccess, error) {
 			sup := supplies[c]
 			if sup == nil {
 				continue
+			}
+			if cacheable {
+				if ca := a.derived.capacity(p, c); ca != nil {
+					out = append(out, *ca)
+					continue
+				}
 			}
 			cat := &cats[c]
 			group := cat.Demand
@@ -227,6 +234,9 @@ func (a *Access) E2SFCA(opt E2SFCAOptions) ([]CapacityAccess, error) {
 				if cc := &ca.Communities[ci]; cc.Demand > 0 {
 					cc.MeanRatio = cc.Places / cc.Demand
 				}
+			}
+			if cacheable {
+				a.derived.setCapacity(p, c, &ca)
 			}
 			out = append(out, ca)
 		}

@@ -2,6 +2,7 @@ package geo
 
 import (
 	"math"
+	"slices"
 	"sort"
 )
 
@@ -137,10 +138,11 @@ func (a *Access) report(lc *LifeCircleResult, caps []CapacityAccess) *CoverageRe
 	r := &CoverageReport{
 		City: a.City.Name, Attribution: a.City.Attribution,
 		CutoffMin: a.Options.CutoffMin, K: a.Options.K,
-		Total: a.coverageOf("", a.City.Name, all),
 	}
+	ord := a.cellsByTime(len(a.City.Communities))
+	r.Total = a.coverageOf("", a.City.Name, all, ord, 0)
 	for ci, cm := range a.City.Communities {
-		cc := a.coverageOf(cm.ID, cm.Name, byComm[ci])
+		cc := a.coverageOf(cm.ID, cm.Name, byComm[ci], ord, ci+1)
 		cc.Population = cm.Population
 		r.Communities = append(r.Communities, cc)
 	}
@@ -172,7 +174,43 @@ func (a *Access) report(lc *LifeCircleResult, caps []CapacityAccess) *CoverageRe
 }
 
 // coverageOf summarises the given cells.
-func (a *Access) coverageOf(id, name string, idx []int) CommunityCoverage {
+// cellsByTime orders the cells by walk time, unreached last, for every
+// profile and category, and splits the order by group (0: every cell;
+// 1+i: community i): each group's quantiles and Gini then read their cells
+// in order without sorting again.
+func (a *Access) cellsByTime(ncomm int) [][][][]int32 {
+	cells := a.City.Population.Cells
+	n := len(cells)
+	ord := make([][][][]int32, len(a.Profiles))
+	keys := make([]uint64, n)
+	for p := range ord {
+		ord[p] = make([][][]int32, len(a.City.Taxonomy.Categories))
+		for c := range ord[p] {
+			if g := a.derived.order(p, c); g != nil {
+				ord[p][c] = g
+				continue
+			}
+			for i, t := range a.TimeDs[p][c] {
+				keys[i] = uint64(t)<<32 | uint64(i) // time, then index: a plain sort is stable
+			}
+			slices.Sort(keys)
+			groups := make([][]int32, ncomm+1)
+			groups[0] = make([]int32, 0, n)
+			for _, k := range keys {
+				i := int32(uint32(k))
+				groups[0] = append(groups[0], i)
+				if cm := cells[i].Community; cm >= 0 {
+					groups[cm+1] = append(groups[cm+1], i)
+				}
+			}
+			ord[p][c] = groups
+			a.derived.setOrder(p, c, groups)
+		}
+	}
+	return ord
+}
+
+func (a *Access) coverageOf(id, name string, idx []int, ord [][][][]int32, group int) CommunityCoverage {
 	cats := a.City.Taxonomy.Categories
 	cc := CommunityCoverage{ID: id, Name: name}
 	for _, i := range idx {
@@ -222,7 +260,6 @@ func (a *Access) coverageOf(id, name string, idx []int) CommunityCoverage {
 				if cat.Essential {
 					essSum[k] += m
 				}
-				tw = append(tw, timeWeight{t: m, w: wk, unreached: t == Unreached})
 				oppW += wk * float64(a.Count[p][c][i])
 				if mk := a.MeanKMin[p][c][i]; a.Options.K > 1 && !math.IsNaN(float64(mk)) {
 					meanKW += wk
@@ -242,7 +279,16 @@ func (a *Access) coverageOf(id, name string, idx []int) CommunityCoverage {
 			if meanKW > 0 {
 				cg.MeanKMin = ptr(meanKT / meanKW)
 			}
-			cg.P90Min, cg.Gini = quantileAndGini(tw, 0.9)
+			tw = tw[:0]
+			for _, i := range ord[p][c][group] {
+				t := times[i]
+				m := cutMin
+				if t != Unreached {
+					m = DsToMin(t)
+				}
+				tw = append(tw, timeWeight{t: m, w: a.CellWeight(p, int(i)), unreached: t == Unreached})
+			}
+			cg.P90Min, cg.Gini = quantileAndGiniSorted(tw, 0.9)
 			cov.Categories = append(cov.Categories, cg)
 		}
 		if cov.Population > 0 {
@@ -279,6 +325,12 @@ func quantileAndGini(tw []timeWeight, q float64) (*float64, float64) {
 		}
 		return tw[a].t < tw[b].t
 	})
+	return quantileAndGiniSorted(tw, q)
+}
+
+// quantileAndGiniSorted is quantileAndGini on times already in order,
+// unreached last.
+func quantileAndGiniSorted(tw []timeWeight, q float64) (*float64, float64) {
 	var total, sumWX float64
 	for _, x := range tw {
 		total += x.w

@@ -129,6 +129,7 @@ func (a *Access) WhatIf(sc Scenario) (*Access, error) {
 			}
 		}
 	}
+	b.derived = a.derived.without(changed)
 	s := NewSearcher(city.Graph)
 	ncell := len(city.Population.Cells)
 	for c := range changed {
