@@ -6,7 +6,7 @@ LDFLAGS := -X main.version=$(VERSION)
 BIN     := bin/fifteen
 ADDR    ?= :8080
 
-.PHONY: build run test bench fuzz check inspect clean
+.PHONY: build run test bench fuzz check inspect loadtest clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/fifteen
@@ -26,6 +26,16 @@ bench:
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzReadOSM -fuzztime 60s ./data/
+
+# loadtest serves the default city on loopback and measures it (bounded in
+# time: six phases of LOADTEST_DURATION).
+LOADTEST_ADDR     ?= 127.0.0.1:18181
+LOADTEST_DURATION ?= 5s
+loadtest: build
+	@./$(BIN) serve --addr $(LOADTEST_ADDR) >/dev/null 2>&1 & pid=$$!; \
+	trap "kill $$pid 2>/dev/null" EXIT; \
+	for i in $$(seq 1 100); do curl -sf http://$(LOADTEST_ADDR)/readyz >/dev/null && break; sleep 0.1; done; \
+	$(GO) run ./scripts/loadtest -base http://$(LOADTEST_ADDR) -duration $(LOADTEST_DURATION)
 
 check:
 	test -z "$$(gofmt -l $$(git ls-files '*.go'))"
