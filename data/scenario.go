@@ -122,6 +122,9 @@ func scenarioFromGeoJSON(b []byte, name string) (geo.Scenario, error) {
 		bad := func(format string, args ...any) error {
 			return fmt.Errorf("%s: %w: feature %d: %s", name, ErrBadScenarioFile, i, fmt.Sprintf(format, args...))
 		}
+		if f == nil {
+			return sc, bad("null feature")
+		}
 		action := f.Properties.MustString("action", "")
 		if action == "" {
 			switch f.Geometry.(type) {

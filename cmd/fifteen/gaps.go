@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -10,13 +9,12 @@ import (
 	"io"
 	"math"
 	"os"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geojson"
 
+	"fifteen/data"
 	"fifteen/geo"
 )
 
@@ -88,9 +86,9 @@ func gaps(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	switch *format {
 	case "csv":
-		return writeGapsCSV(stdout, clusters)
+		return data.WriteGapsCSV(stdout, clusters)
 	case "geojson":
-		return writeGapsGeoJSON(stdout, a, opt, clusters)
+		return encodeJSON(stdout, data.GapsGeoJSON(a, opt, clusters))
 	}
 	return printGaps(stdout, a, opt, clusters)
 }
@@ -165,58 +163,6 @@ func profileOr(p string) string {
 	return p
 }
 
-// gapsCSVHeader is the header of `fifteen gaps --format csv`.
-var gapsCSVHeader = []string{"id", "population", "aged60", "children", "age_known", "cells", "area_km2",
-	"mean_min", "max_min", "unreached", "communities", "h3_cells"}
-
-func writeGapsCSV(w io.Writer, clusters []geo.Cluster) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(gapsCSVHeader); err != nil {
-		return err
-	}
-	for _, c := range clusters {
-		cells := make([]string, len(c.Cells))
-		for i, h := range c.Cells {
-			cells[i] = h.String()
-		}
-		rec := []string{strconv.Itoa(c.ID), csvNum(c.Population), csvNum(c.Aged60), csvNum(c.Children),
-			strconv.FormatBool(c.AgeKnown), strconv.Itoa(len(c.Cells)), csvNum(c.AreaKm2),
-			csvNumPtr(c.MeanMin), csvNumPtr(c.MaxMin), csvNum(c.Unreached),
-			strings.Join(c.Communities, ";"), strings.Join(cells, " ")}
-		if err := cw.Write(rec); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-func writeGapsGeoJSON(w io.Writer, a *geo.Access, opt geo.GapOptions, clusters []geo.Cluster) error {
-	fc := geojson.NewFeatureCollection()
-	fc.ExtraMembers = geojson.Properties{
-		"attribution": a.City.Attribution, "profile": profileOr(opt.Profile), "cutoff_min": a.Options.CutoffMin,
-	}
-	if opt.Tier != 0 {
-		fc.ExtraMembers["tier"] = opt.Tier
-	} else {
-		c, _ := a.City.Taxonomy.Category(opt.Category)
-		fc.ExtraMembers["category"] = opt.Category
-		fc.ExtraMembers["threshold_min"] = c.ThresholdMin
-	}
-	for _, c := range clusters {
-		f := geojson.NewFeature(round6(c.Outline.Clone()))
-		f.ID = c.ID
-		f.Properties = geojson.Properties{
-			"id": c.ID, "population": round4(c.Population), "aged60": round4(c.Aged60), "children": round4(c.Children),
-			"age_known": c.AgeKnown, "cells": len(c.Cells), "area_km2": round4(c.AreaKm2),
-			"mean_min": round4Ptr(c.MeanMin), "max_min": round4Ptr(c.MaxMin), "unreached": round4(c.Unreached),
-			"communities": c.Communities,
-		}
-		fc.Append(f)
-	}
-	return encodeJSON(w, fc)
-}
-
 func site(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("site", stderr)
 	format := fs.String("format", "table", "table, csv or geojson")
@@ -261,50 +207,21 @@ func site(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	switch *format {
 	case "csv":
-		return writeSitesCSV(stdout, res)
+		return data.WriteSitesCSV(stdout, res)
 	case "geojson":
-		return writeSitesGeoJSON(stdout, a, res)
+		return encodeJSON(stdout, data.SitesGeoJSON(a, res))
 	}
 	return printSites(stdout, a, res, opt.Capacity)
 }
 
-// readCandidates reads candidate points from a GeoJSON FeatureCollection of
-// Point or MultiPoint features.
+// readCandidates reads candidate points from a GeoJSON file.
 func readCandidates(path string) ([]orb.Point, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("--candidates: %w", err)
 	}
-	fc, err := geojson.UnmarshalFeatureCollection(b)
-	if err != nil {
-		return nil, fmt.Errorf("--candidates %s: not a GeoJSON FeatureCollection: %w", path, err)
-	}
-	var pts []orb.Point
-	for i, f := range fc.Features {
-		var add []orb.Point
-		switch g := f.Geometry.(type) {
-		case orb.Point:
-			add = []orb.Point{g}
-		case orb.MultiPoint:
-			add = g
-		default:
-			kind := "no geometry"
-			if g != nil {
-				kind = g.GeoJSONType()
-			}
-			return nil, fmt.Errorf("--candidates %s: feature %d: %s, want a Point", path, i, kind)
-		}
-		for _, p := range add {
-			if err := geo.ValidPoint(p); err != nil {
-				return nil, fmt.Errorf("--candidates %s: feature %d: %w", path, i, err)
-			}
-		}
-		pts = append(pts, add...)
-	}
-	if len(pts) == 0 {
-		return nil, fmt.Errorf("--candidates %s: no points", path)
-	}
-	return pts, nil
+	defer f.Close()
+	return data.LoadCandidates(f, path)
 }
 
 func printSites(w io.Writer, a *geo.Access, r *geo.SitingResult, capacity float64) error {
@@ -337,95 +254,8 @@ func pctOf(part, whole float64) string {
 }
 
 // sitesCSVHeader is the header of `fifteen site --format csv`.
-var sitesCSVHeader = []string{"rank", "lon", "lat", "community", "gain", "cumulative", "cells",
-	"snap_lon", "snap_lat", "snap_dist_m"}
-
-func writeSitesCSV(w io.Writer, r *geo.SitingResult) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(sitesCSVHeader); err != nil {
-		return err
-	}
-	for _, s := range r.Sites {
-		rec := []string{strconv.Itoa(s.Rank), coord(s.Point[0]), coord(s.Point[1]), s.Community,
-			csvNum(s.Gain), csvNum(s.Cumulative), strconv.Itoa(s.Cells),
-			coord(s.Snap.Point[0]), coord(s.Snap.Point[1]), csvNum(s.Snap.DistM)}
-		if err := cw.Write(rec); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-func writeSitesGeoJSON(w io.Writer, a *geo.Access, r *geo.SitingResult) error {
-	fc := geojson.NewFeatureCollection()
-	fc.ExtraMembers = geojson.Properties{
-		"attribution": a.City.Attribution, "category": r.Category, "profile": r.Profile,
-		"threshold_min": r.ThresholdMin, "uncovered": round4(r.Uncovered), "covered": round4(r.Covered),
-		"candidates": r.Candidates, "too_far": r.TooFar,
-	}
-	for _, s := range r.Sites {
-		f := geojson.NewFeature(round6(s.Point))
-		f.ID = s.Rank
-		f.Properties = geojson.Properties{
-			"rank": s.Rank, "community": s.Community, "gain": round4(s.Gain), "cumulative": round4(s.Cumulative),
-			"cells": s.Cells, "snap_dist_m": round4(s.Snap.DistM),
-		}
-		fc.Append(f)
-	}
-	return encodeJSON(w, fc)
-}
-
 func encodeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
-}
-
-// csvNum formats a figure rounded to 4 decimals, empty when not finite.
-func csvNum(f float64) string {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return ""
-	}
-	return strconv.FormatFloat(round4(f), 'f', -1, 64)
-}
-
-func csvNumPtr(f *float64) string {
-	if f == nil {
-		return ""
-	}
-	return csvNum(*f)
-}
-
-// coord formats a longitude or latitude to 6 decimals (about 0.1 m).
-func coord(f float64) string { return strconv.FormatFloat(math.Round(f*1e6)/1e6, 'f', -1, 64) }
-
-func round4(f float64) float64 { return math.Round(f*1e4) / 1e4 }
-
-func round4Ptr(f *float64) any {
-	if f == nil {
-		return nil
-	}
-	return round4(*f)
-}
-
-// round6 rounds a point or multipolygon's coordinates to 6 decimals, in
-// place.
-func round6(g orb.Geometry) orb.Geometry {
-	r := func(p orb.Point) orb.Point {
-		return orb.Point{math.Round(p[0]*1e6) / 1e6, math.Round(p[1]*1e6) / 1e6}
-	}
-	switch g := g.(type) {
-	case orb.Point:
-		return r(g)
-	case orb.MultiPolygon:
-		for _, poly := range g {
-			for _, ring := range poly {
-				for i := range ring {
-					ring[i] = r(ring[i])
-				}
-			}
-		}
-	}
-	return g
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"fifteen/data"
 	"io"
 	"math"
 	"os"
@@ -56,7 +57,7 @@ func TestGapsCommandDefaultCity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) < 2 || strings.Join(rows[0], ",") != strings.Join(gapsCSVHeader, ",") {
+	if len(rows) < 2 || strings.Join(rows[0], ",") != strings.Join(data.GapsCSVHeader, ",") {
 		t.Fatalf("csv: %d rows, header %v", len(rows), rows[0])
 	}
 	prev := math.Inf(1)
@@ -107,7 +108,7 @@ func TestSiteCommandDefaultCity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 4 || strings.Join(rows[0], ",") != strings.Join(sitesCSVHeader, ",") {
+	if len(rows) != 4 || strings.Join(rows[0], ",") != strings.Join(data.SitesCSVHeader, ",") {
 		t.Fatalf("csv:\n%s", out)
 	}
 	prev := math.Inf(1)
