@@ -69,7 +69,8 @@ func (rc *respCache) put(key string, e *cached) {
 // it.
 func (s *state) serveCached(c echo.Context, contentType string, build func() ([]byte, error)) error {
 	req := c.Request()
-	key := req.Method + " " + req.URL.Path + "?" + req.URL.RawQuery
+	// Pages carry absolute links: the host and scheme are part of the key.
+	key := req.Method + " " + c.Scheme() + "://" + req.Host + req.URL.Path + "?" + req.URL.RawQuery
 	e := s.cache.get(key)
 	if e == nil {
 		body, err := build()
@@ -89,7 +90,7 @@ func (s *state) serveCached(c echo.Context, contentType string, build func() ([]
 	}
 	hdr := c.Response().Header()
 	hdr.Set("ETag", e.etag)
-	hdr.Set(echo.HeaderVary, echo.HeaderAcceptEncoding)
+	hdr.Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
 	hdr.Set("Cache-Control", "public, max-age=300")
 	if match := req.Header.Get("If-None-Match"); match != "" && etagMatch(match, e.etag) {
 		return c.NoContent(http.StatusNotModified)

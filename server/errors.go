@@ -50,6 +50,9 @@ var errorStatus = []struct {
 	{geo.ErrBadScenario, http.StatusUnprocessableEntity, "Unprocessable Content"},
 	{geo.ErrTooFar, http.StatusUnprocessableEntity, "Unprocessable Content"},
 	{data.ErrBadScenarioFile, http.StatusBadRequest, "Bad Request"},
+	{data.ErrBadCandidates, http.StatusBadRequest, "Bad Request"},
+	// The client went away: nginx's 499, not a server failure.
+	{context.Canceled, 499, "Client Closed Request"},
 	{context.DeadlineExceeded, http.StatusServiceUnavailable, "Service Unavailable"},
 }
 

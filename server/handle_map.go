@@ -105,10 +105,11 @@ func mapContentType(p string) string {
 // routesMap registers the map page, its configuration and its static
 // assets.
 func (s *state) routesMap(e *echo.Echo) {
-	e.GET("/map", s.mapIndex)
-	e.GET("/map/", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/map") })
+	get := []string{http.MethodGet, http.MethodHead}
+	e.Match(get, "/map", s.mapIndex)
+	e.Match(get, "/map/", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/map") })
 	e.GET("/map/config.json", s.mapConfig)
-	e.GET("/static/*", s.mapStatic)
+	e.Match(get, "/static/*", s.mapStatic)
 }
 
 // mapPageData is what index.html is rendered with.

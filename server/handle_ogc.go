@@ -28,7 +28,7 @@ func (o *ogc) landing(c echo.Context) error {
 		return err
 	}
 	doc := o.landingDoc(ogcBaseURL(c))
-	return o.serveDoc(c, f, "application/json", doc, "landing")
+	return o.serveDoc(c, f, ogcMediaJSON, doc, "landing")
 }
 
 // conformance lists the conformance classes the API implements.
@@ -37,7 +37,7 @@ func (o *ogc) conformance(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return o.serveDoc(c, f, "application/json", o.conformanceDoc(ogcBaseURL(c)), "conformance")
+	return o.serveDoc(c, f, ogcMediaJSON, o.conformanceDoc(ogcBaseURL(c)), "conformance")
 }
 
 // api serves the OpenAPI 3.0 definition of every route of the server.
@@ -55,7 +55,7 @@ func (o *ogc) collectionsList(c echo.Context) error {
 		return err
 	}
 	base := ogcBaseURL(c)
-	return o.serve(c, f, "application/json",
+	return o.serve(c, f, ogcMediaJSON,
 		func() ([]byte, error) { return o.collectionsJSON(base) },
 		func() ([]byte, error) { return o.collectionsHTML(base) })
 }
@@ -71,7 +71,7 @@ func (o *ogc) collectionMeta(c echo.Context) error {
 		return err
 	}
 	base := ogcBaseURL(c)
-	return o.serve(c, f, "application/json",
+	return o.serve(c, f, ogcMediaJSON,
 		func() ([]byte, error) { return o.collectionJSON(base, coll) },
 		func() ([]byte, error) { return o.collectionHTML(base, coll) })
 }

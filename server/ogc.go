@@ -319,11 +319,12 @@ func (o *ogc) collectionDoc(base string, coll *ogcCollection) (map[string]any, e
 		"itemType": "feature", "crs": []string{ogcCRS84}, "storageCrs": ogcCRS84,
 		"attribution": o.s.city.Attribution, "links": links,
 	}
-	fs, err := o.set(coll, o.defaultParams(coll))
-	if err != nil {
-		return nil, err
-	}
-	if ext, ok := ogcExtent(fs.Bounds()); ok {
+	// The extent is that of the default selection. A default that cannot
+	// be computed (an underserved category whose threshold passes the
+	// access cutoff) leaves the extent out rather than the collection.
+	if fs, err := o.set(coll, o.defaultParams(coll)); err != nil {
+		o.s.cfg.Logger.Warn("ogc: no extent", "collection", coll.id, "err", err)
+	} else if ext, ok := ogcExtent(fs.Bounds()); ok {
 		doc["extent"] = map[string]any{"spatial": map[string]any{
 			"bbox": [][]float64{{ogcRound6(ext.Min[0]), ogcRound6(ext.Min[1]), ogcRound6(ext.Max[0]), ogcRound6(ext.Max[1])}},
 			"crs":  ogcCRS84,

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"net/url"
 	"strconv"
+	"strings"
 )
 
 // The HTML encoding of the OGC API: plain pages with the same links as the
@@ -56,8 +57,8 @@ th{background:#f3f3f3}nav a{margin-right:1rem}footer{margin-top:2rem;color:#666;
 {{define "items"}}{{template "head" .Title}}
 <h1>{{.Title}}</h1>
 <p>{{.Returned}} of {{.Matched}} features from offset {{.Offset}}.
-{{range .Links}}{{if or (eq .Rel "prev") (eq .Rel "next") (eq .Rel "alternate") (eq .Rel "collection")}} <a href="{{.Href}}">{{.Title}}</a>{{end}}{{end}}</p>
-<table><tr><th>id</th>{{range .Columns}}<th>{{.}}</th>{{end}}</tr>
+{{range .Nav}} <a href="{{.Href}}">{{.Title}}</a>{{end}}</p>
+<table><tr><th>feature</th>{{range .Columns}}<th>{{.}}</th>{{end}}</tr>
 {{range .Features}}<tr><td><a href="{{.Href}}">{{.ID}}</a></td>{{range .Values}}<td>{{.}}</td>{{end}}</tr>{{end}}</table>
 {{if .More}}<p>{{.More}} more properties on each feature's page.</p>{{end}}
 {{template "foot" .Attribution}}{{end}}
@@ -136,6 +137,9 @@ func ogcMembers(raw json.RawMessage) ([]ogcKV, error) {
 			return nil, err
 		}
 		text := string(v)
+		if text == "null" {
+			text = ""
+		}
 		if len(v) > 0 && v[0] == '"' {
 			if s, err := strconv.Unquote(text); err == nil {
 				text = s
@@ -187,10 +191,21 @@ func (o *ogc) itemsHTML(p *ogcPage) ([]byte, error) {
 	data := struct {
 		Title, Attribution              string
 		Matched, Returned, Offset, More int
-		Links                           []ogcLink
+		Nav                             []ogcLink
 		Columns                         []string
 		Features                        []row
-	}{Title: p.coll.title, Attribution: p.attribution, Matched: p.matched, Returned: len(p.idx), Offset: p.offset, Links: p.links}
+	}{Title: p.coll.title, Attribution: p.attribution, Matched: p.matched, Returned: len(p.idx), Offset: p.offset}
+	// The page's links, to their HTML versions.
+	for _, l := range p.links {
+		switch l.Rel {
+		case "prev", "next", "collection":
+			l.Href = strings.Replace(l.Href, "f=json", "f=html", 1)
+			data.Nav = append(data.Nav, l)
+		case "self":
+			l.Title = "This page as GeoJSON"
+			data.Nav = append(data.Nav, l)
+		}
+	}
 	itemQuery := url.Values{"f": {"html"}}
 	for _, k := range p.coll.params {
 		if v := p.query.Get(k); v != "" {

@@ -225,6 +225,18 @@ func ogcOpenAPI(s *state, colls []*ogcCollection) oaObj {
 		r["content"].(oaObj)[ogcMediaHTML] = oaObj{"schema": oaSchema("string")}
 		return map[string]oaObj{"200": r}
 	}
+	mapPage := oaOp(mapTag, "getMap", "The planner's map",
+		"The map page: fifteen's own vector tiles, and an external basemap when one is configured.", nil,
+		map[string]oaObj{"200": oaContent("The page.", oaSchema("string"), ogcMediaHTML)})
+	mapSlash := oaOp(mapTag, "getMapSlash", "The map page, with a trailing slash", "Redirects to /map.", nil,
+		map[string]oaObj{"301": {"description": "Moved to /map.", "headers": oaObj{"Location": oaObj{"schema": oaSchema("string")}}}})
+	static := oaOp(mapTag, "getStatic", "The map page's assets",
+		"Scripts, stylesheets and images of the map page, embedded in the program. Asked for with their current hash "+
+			"(?v=) they may be cached for a year.",
+		[]any{oaPathParam("path", "The asset's path, e.g. app.js.", oaSchema("string")),
+			oaQuery("v", "The asset's content hash.", false, oaSchema("string"))},
+		map[string]oaObj{"200": oaContent("The asset.", oaSchema("string", "format", "binary"), "*/*"),
+			"304": oaContent("Not modified (If-None-Match).", nil)}, "404")
 	itemParams := []any{par("collectionId"), par("bbox"), par("limit"), par("offset"), par("category"), par("profile"), par("res"), par("f")}
 	paths := oaObj{
 		"/": oaObj{"get": oaOp(ogcTag, "getLandingPage", "Landing page",
@@ -333,23 +345,14 @@ func ogcOpenAPI(s *state, colls []*ogcCollection) oaObj {
 				"204": oaContent("The tile is empty.", nil),
 			}, "400", "404")},
 
-		"/map": oaObj{"get": oaOp(mapTag, "getMap", "The planner's map",
-			"The map page: fifteen's own vector tiles, and an external basemap when one is configured.", nil,
-			map[string]oaObj{"200": oaContent("The page.", oaSchema("string"), ogcMediaHTML)})},
-		"/map/": oaObj{"get": oaOp(mapTag, "getMapSlash", "The map page, with a trailing slash", "Redirects to /map.", nil,
-			map[string]oaObj{"301": {"description": "Moved to /map.", "headers": oaObj{"Location": oaObj{"schema": oaSchema("string")}}}})},
+		"/map":  oaGetHead(mapPage),
+		"/map/": oaGetHead(mapSlash),
 		"/map/config.json": oaObj{"get": oaOp(mapTag, "getMapConfig", "The map page's configuration", "", nil,
 			oaOK("The configuration.", oaSchema("object", "properties", oaObj{
 				"city": oaSchema("string"), "version": oaSchema("string"), "attribution": oaSchema("string"),
 				"basemap_style_url": oaSchema("string"),
 			}), ogcMediaJSON))},
-		"/static/{path}": oaObj{"get": oaOp(mapTag, "getStatic", "The map page's assets",
-			"Scripts, stylesheets and images of the map page, embedded in the program. Asked for with their current hash "+
-				"(?v=) they may be cached for a year.",
-			[]any{oaPathParam("path", "The asset's path, e.g. app.js.", oaSchema("string")),
-				oaQuery("v", "The asset's content hash.", false, oaSchema("string"))},
-			map[string]oaObj{"200": oaContent("The asset.", oaSchema("string", "format", "binary"), "*/*"),
-				"304": oaContent("Not modified (If-None-Match).", nil)}, "404")},
+		"/static/{path}": oaGetHead(static),
 
 		"/healthz": oaObj{"get": oaOp(opsTag, "healthz", "Liveness", "Answers while the process serves.", nil,
 			oaOK("Alive.", obj, ogcMediaJSON))},
@@ -387,4 +390,24 @@ func oaSitingParams(category func(string, bool) oaObj) []any {
 		oaRef("parameters", "profile"),
 		oaQuery("capacity", "Residents one new facility can serve; 0 means no limit.", false, oaSchema("number", "minimum", 0, "default", 0)),
 		oaQuery("f", "The encoding.", false, oaEnum([]string{"geojson", "json"}, "geojson"))}
+}
+
+// oaGetHead is a path answering GET and HEAD alike; HEAD sends the headers
+// only.
+func oaGetHead(get oaObj) oaObj {
+	head := oaObj{}
+	for k, v := range get {
+		head[k] = v
+	}
+	head["operationId"] = get["operationId"].(string) + "Head"
+	head["summary"] = get["summary"].(string) + " (headers only)"
+	responses := oaObj{}
+	for code, r := range get["responses"].(oaObj) {
+		if m, ok := r.(oaObj); ok && m["content"] != nil {
+			r = oaObj{"description": m["description"]}
+		}
+		responses[code] = r
+	}
+	head["responses"] = responses
+	return oaObj{"get": get, "head": head}
 }

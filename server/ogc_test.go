@@ -644,7 +644,7 @@ func ogcFindPath(paths map[string]map[string]any, route string) (map[string]any,
 }
 
 // TestOpenAPIReferencesResolve walks the document: every $ref must name a
-// component that exists.
+// component that exists, and operation ids are unique.
 func TestOpenAPIReferencesResolve(t *testing.T) {
 	e, _ := testServer(t)
 	var doc map[string]any
@@ -653,9 +653,16 @@ func TestOpenAPIReferencesResolve(t *testing.T) {
 	}
 	var walk func(v any)
 	n := 0
+	opIDs := map[string]bool{}
 	walk = func(v any) {
 		switch v := v.(type) {
 		case map[string]any:
+			if id, ok := v["operationId"].(string); ok {
+				if opIDs[id] {
+					t.Errorf("operationId %s given twice", id)
+				}
+				opIDs[id] = true
+			}
 			if ref, ok := v["$ref"].(string); ok {
 				n++
 				var target any = doc
@@ -800,4 +807,45 @@ func FuzzOGCAppendString(f *testing.F) {
 			t.Fatalf("%q round trips to %q", s, back)
 		}
 	})
+}
+
+// TestOGCConcurrentFirstRequests sends the first requests of a fresh server
+// at once, so that they race to compute the same feature sets (run with
+// -race); every answer must equal the one a lone request gets.
+func TestOGCConcurrentFirstRequests(t *testing.T) {
+	targets := []string{
+		"/collections/cells/items?limit=20&res=9&profile=senior",
+		"/collections/underserved/items?category=pharmacy",
+		"/collections/network/items?limit=50&bbox=7.42,43.73,7.43,43.74",
+		"/collections",
+	}
+	stamp := regexp.MustCompile(`"timeStamp":"[^"]*"`)
+	want := map[string]string{}
+	e, _ := testServer(t)
+	for _, target := range targets {
+		want[target] = stamp.ReplaceAllString(do(t, e, http.MethodGet, target, nil).Body.String(), "")
+	}
+	fresh, err := New(testConfig(), testDeps(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const rounds = 4
+	errs := make(chan error, rounds*len(targets))
+	for r := 0; r < rounds; r++ {
+		for _, target := range targets {
+			go func() {
+				rec := do(t, fresh, http.MethodGet, target, nil)
+				if got := stamp.ReplaceAllString(rec.Body.String(), ""); rec.Code != 200 || got != want[target] {
+					errs <- fmt.Errorf("GET %s: status %d, body differs from a lone request's", target, rec.Code)
+					return
+				}
+				errs <- nil
+			}()
+		}
+	}
+	for i := 0; i < rounds*len(targets); i++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
 }
