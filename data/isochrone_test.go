@@ -126,3 +126,54 @@ func BenchmarkIsochrone15Cold(b *testing.B) {
 		}
 	}
 }
+
+func TestIsochroneWithSharedCellShapes(t *testing.T) {
+	city := defaultCity(t)
+	costs := geo.NewCosts(city.Graph, &geo.DefaultProfiles()[1])
+	shapes := geo.NewCellShapes(city.Graph, geo.IsochroneRes)
+	if shapes.Len() == 0 {
+		t.Fatal("no cell shapes")
+	}
+	for _, o := range []orb.Point{{9.5209, 47.1410}, {9.5290, 47.1070}, {9.5600, 47.2400}} {
+		plain, err := geo.Isochrone(city, costs, geo.NewSearcher(city.Graph), o, geo.IsochroneOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := geo.NewSearcher(city.Graph)
+		s.UseCellShapes(shapes)
+		shared, err := geo.Isochrone(city, costs, s, o, geo.IsochroneOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range plain.Contours {
+			a, b := plain.Contours[i], shared.Contours[i]
+			if a.AreaKm2 != b.AreaKm2 || a.Vertices != b.Vertices || !orb.Equal(a.Area, b.Area) {
+				t.Fatalf("%v, %v min: shared shapes give another contour", o, a.Minutes)
+			}
+		}
+	}
+}
+
+// BenchmarkIsochrone15Shared is an isochrone from a new searcher that uses
+// the city's shared cell shapes, as a server's searchers do.
+func BenchmarkIsochrone15Shared(b *testing.B) {
+	city := defaultCity(b)
+	costs := geo.NewCosts(city.Graph, &geo.DefaultProfiles()[0])
+	shapes := geo.NewCellShapes(city.Graph, geo.IsochroneRes)
+	b.ReportAllocs()
+	for b.Loop() {
+		s := geo.NewSearcher(city.Graph)
+		s.UseCellShapes(shapes)
+		if _, err := geo.Isochrone(city, costs, s, orb.Point{9.5209, 47.1410}, geo.IsochroneOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCellShapes builds the shared shapes of the default city.
+func BenchmarkCellShapes(b *testing.B) {
+	city := defaultCity(b)
+	for b.Loop() {
+		geo.NewCellShapes(city.Graph, geo.IsochroneRes)
+	}
+}

@@ -134,6 +134,9 @@ func Isochrone(city *City, costs *Costs, s *Searcher, origin orb.Point, opt Isoc
 	// cell once per searcher, and repeated isochrones in a city reuse them.
 	if s.cells == nil || s.cells.res != opt.Res {
 		s.cells = newCellLocator(opt.Res)
+		if s.shared != nil && s.shared.loc.res == opt.Res {
+			s.cells.base = s.shared.loc
+		}
 	}
 	loc := s.cells
 	last := hex.Cell(0)

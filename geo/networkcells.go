@@ -15,11 +15,16 @@ import (
 // edge length, so a cell the network merely clips may be missed only where
 // the way crosses it for less than that. Points outside WGS84 are skipped.
 func NetworkCells(g *Graph, res int) []hex.Cell {
-	stepM := hex.EdgeLengthM(res) / 3
-	if g == nil || stepM <= 0 {
+	if g == nil || hex.EdgeLengthM(res) <= 0 {
 		return nil
 	}
-	loc := newCellLocator(res)
+	return networkCellsWith(newCellLocator(res), g)
+}
+
+// networkCellsWith is NetworkCells with the given locator, which keeps the
+// shapes of every cell met.
+func networkCellsWith(loc *cellLocator, g *Graph) []hex.Cell {
+	stepM := hex.EdgeLengthM(loc.res) / 3
 	var cells []hex.Cell
 	add := func(p orb.Point) {
 		c, ok := loc.cell(p)
@@ -65,6 +70,33 @@ type cellLocator struct {
 	// grid buckets shapes by their bounds, bucketDeg wide
 	grid      map[uint64][]*cellShape
 	bucketDeg float64
+	// base is a shared, read-only locator consulted first (see CellShapes)
+	base *cellLocator
+}
+
+// CellShapes is a read-only index of the H3 cell shapes along a walk
+// network, shared by every searcher: isochrones then rarely ask H3 for a
+// cell. Build it once per graph and resolution.
+type CellShapes struct{ loc *cellLocator }
+
+// NewCellShapes computes the shapes of the cells at res along g's edges.
+func NewCellShapes(g *Graph, res int) *CellShapes {
+	loc := newCellLocator(res)
+	networkCellsWith(loc, g)
+	return &CellShapes{loc: loc}
+}
+
+// Len returns the number of cell shapes held.
+func (cs *CellShapes) Len() int { return len(cs.loc.shapes) }
+
+// HasCellShapes reports whether the searcher uses shared cell shapes.
+func (s *Searcher) HasCellShapes() bool { return s.shared != nil }
+
+// UseCellShapes gives the searcher a shared shape index for isochrones at
+// its resolution.
+func (s *Searcher) UseCellShapes(cs *CellShapes) {
+	s.shared = cs
+	s.cells = nil
 }
 
 func (l *cellLocator) bucketOf(p orb.Point) uint64 {
@@ -121,8 +153,17 @@ func (l *cellLocator) cell(p orb.Point) (hex.Cell, bool) {
 			return s.cell, true
 		}
 	}
-	// Shapes met before, found through a grid of buckets about a cell wide.
+	// Shapes met before, found through a grid of buckets about a cell wide:
+	// the shared base's first, then this locator's own.
 	bk := l.bucketOf(p)
+	if l.base != nil {
+		for _, s := range l.base.grid[bk] {
+			if s.holds(p) {
+				l.promote(s, len(l.recent)-1)
+				return s.cell, true
+			}
+		}
+	}
 	for _, s := range l.grid[bk] {
 		if s.holds(p) {
 			l.promote(s, len(l.recent)-1)
@@ -133,7 +174,7 @@ func (l *cellLocator) cell(p orb.Point) (hex.Cell, bool) {
 	if err != nil {
 		return 0, false
 	}
-	s := l.shapes[c]
+	s := l.shape(c)
 	if s == nil {
 		s = newCellShape(c)
 		if s.usable {
@@ -150,6 +191,16 @@ func (l *cellLocator) cell(p orb.Point) (hex.Cell, bool) {
 	}
 	l.promote(s, i)
 	return c, true
+}
+
+// shape returns the shape of c met before, from the base or this locator.
+func (l *cellLocator) shape(c hex.Cell) *cellShape {
+	if l.base != nil {
+		if s := l.base.shapes[c]; s != nil {
+			return s
+		}
+	}
+	return l.shapes[c]
 }
 
 // promote moves s, found at position i of the recent list (or to replace

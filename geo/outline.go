@@ -24,7 +24,7 @@ func (l *cellLocator) outline(cells []hex.Cell) (orb.MultiPolygon, error) {
 	edges := make(map[uint64]struct{}, 2*len(cells))
 	var order []uint64
 	for _, c := range cells {
-		s := l.shapes[c]
+		s := l.shape(c)
 		if s == nil || !s.usable || len(s.vids) < 4 {
 			return hex.CellsOutline(cells)
 		}
@@ -53,7 +53,7 @@ func (l *cellLocator) outline(cells []hex.Cell) (orb.MultiPolygon, error) {
 		var ring orb.Ring
 		v := start
 		for {
-			ring = append(ring, l.verts[v])
+			ring = append(ring, l.vert(v))
 			n, ok := next[v]
 			if !ok {
 				return hex.CellsOutline(cells) // not a clean chain: let H3 do it
@@ -64,7 +64,7 @@ func (l *cellLocator) outline(cells []hex.Cell) (orb.MultiPolygon, error) {
 				break
 			}
 		}
-		ring = append(ring, l.verts[start])
+		ring = append(ring, l.vert(start))
 		if planar.Area(ring) > 0 {
 			outers = append(outers, ring)
 		} else {
@@ -93,15 +93,59 @@ func (l *cellLocator) outline(cells []hex.Cell) (orb.MultiPolygon, error) {
 // vertexID returns the canonical id of a cell vertex: a vertex shared by
 // neighbouring cells may differ in its last bits, so points within 1e-9°
 // are one vertex. Vertices are binned at 1e-8°; the neighbouring bins are
-// probed only for a point that close to a bin's edge.
+// probed only for a point that close to a bin's edge. Ids of the shared
+// base come first; this locator's own follow them.
 func (l *cellLocator) vertexID(p orb.Point) int32 {
-	const q = 1e8 // bins of 1e-8 degrees
-	fx, fy := p[0]*q, p[1]*q
-	kx, ky := int64(math.Floor(fx)), int64(math.Floor(fy))
+	if l.base != nil {
+		if id, ok := l.base.findVertex(p); ok {
+			return id
+		}
+	}
+	if id, ok := l.findVertex(p); ok {
+		return id + l.baseVerts()
+	}
+	kx, ky := vertexBin(p)
 	if len(l.verts) == 0 {
 		l.kx0, l.ky0 = kx, ky
 	}
-	key := func(x, y int64) uint64 { return uint64(uint32(x-l.kx0))<<32 | uint64(uint32(y-l.ky0)) }
+	id := int32(len(l.verts))
+	l.verts = append(l.verts, p)
+	l.vids[l.binKey(kx, ky)] = id
+	return id + l.baseVerts()
+}
+
+func (l *cellLocator) baseVerts() int32 {
+	if l.base == nil {
+		return 0
+	}
+	return int32(len(l.base.verts))
+}
+
+// vert returns the vertex with canonical id.
+func (l *cellLocator) vert(id int32) orb.Point {
+	if n := l.baseVerts(); id < n {
+		return l.base.verts[id]
+	} else {
+		return l.verts[id-n]
+	}
+}
+
+const vertexBins = 1e8 // bins of 1e-8 degrees
+
+func vertexBin(p orb.Point) (int64, int64) {
+	return int64(math.Floor(p[0] * vertexBins)), int64(math.Floor(p[1] * vertexBins))
+}
+
+func (l *cellLocator) binKey(x, y int64) uint64 {
+	return uint64(uint32(x-l.kx0))<<32 | uint64(uint32(y-l.ky0))
+}
+
+// findVertex looks p up among this locator's own vertices (reading only).
+func (l *cellLocator) findVertex(p orb.Point) (int32, bool) {
+	if len(l.verts) == 0 {
+		return 0, false
+	}
+	kx, ky := vertexBin(p)
 	match := func(k uint64) (int32, bool) {
 		if id, ok := l.vids[k]; ok {
 			v := l.verts[id]
@@ -111,10 +155,10 @@ func (l *cellLocator) vertexID(p orb.Point) int32 {
 		}
 		return 0, false
 	}
-	if id, ok := match(key(kx, ky)); ok {
-		return id
+	if id, ok := match(l.binKey(kx, ky)); ok {
+		return id, true
 	}
-	rx, ry := fx-float64(kx), fy-float64(ky) // position inside the bin, 0..1
+	rx, ry := p[0]*vertexBins-float64(kx), p[1]*vertexBins-float64(ky) // position inside the bin, 0..1
 	for _, dx := range [3]int64{-1, 0, 1} {
 		if (dx == -1 && rx > 0.1) || (dx == 1 && rx < 0.9) {
 			continue
@@ -123,13 +167,10 @@ func (l *cellLocator) vertexID(p orb.Point) int32 {
 			if (dy == -1 && ry > 0.1) || (dy == 1 && ry < 0.9) || (dx == 0 && dy == 0) {
 				continue
 			}
-			if id, ok := match(key(kx+dx, ky+dy)); ok {
-				return id
+			if id, ok := match(l.binKey(kx+dx, ky+dy)); ok {
+				return id, true
 			}
 		}
 	}
-	id := int32(len(l.verts))
-	l.verts = append(l.verts, p)
-	l.vids[key(kx, ky)] = id
-	return id
+	return 0, false
 }

@@ -41,8 +41,9 @@ type Searcher struct {
 	touched  []uint32
 	stamp    []uint32
 	stampGen uint32
-	// cells caches H3 cell shapes for isochrones
-	cells *cellLocator
+	// cells caches H3 cell shapes for isochrones, over the shared ones
+	cells  *cellLocator
+	shared *CellShapes
 }
 
 // NewSearcher returns a Searcher over g.

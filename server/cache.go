@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -95,11 +96,13 @@ func (s *state) serveCached(c echo.Context, contentType string, build func() ([]
 	if match := req.Header.Get("If-None-Match"); match != "" && etagMatch(match, e.etag) {
 		return c.NoContent(http.StatusNotModified)
 	}
+	body := e.body
 	if e.gz != nil && strings.Contains(req.Header.Get(echo.HeaderAcceptEncoding), "gzip") {
 		hdr.Set(echo.HeaderContentEncoding, "gzip")
-		return c.Blob(http.StatusOK, e.contentType, e.gz)
+		body = e.gz
 	}
-	return c.Blob(http.StatusOK, e.contentType, e.body)
+	hdr.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
+	return c.Blob(http.StatusOK, e.contentType, body)
 }
 
 // etagMatch reports whether an If-None-Match header names etag (or *).

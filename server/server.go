@@ -11,7 +11,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
-	"sync"
+	"maps"
+	"runtime"
+	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -87,7 +90,12 @@ type state struct {
 	// it (with a per-URL suffix) as their ETag.
 	etag string
 
-	searchers sync.Pool // *geo.Searcher over city.Graph
+	// searchers over city.Graph, kept (unlike a sync.Pool, which a GC
+	// empties) because each holds the H3 cell shapes isochrones reuse.
+	searchers chan *geo.Searcher
+	// shapes are the city's H3 cell shapes for isochrones, built in the
+	// background at start; nil until ready.
+	shapes    atomic.Pointer[geo.CellShapes]
 	scenarios *scenarioStore
 	metrics   *metrics
 	cache     *respCache
@@ -111,7 +119,8 @@ func New(cfg Config, d Deps) (*echo.Echo, error) {
 		metrics:   newMetrics(d),
 		cache:     newRespCache(256 << 20),
 	}
-	s.searchers.New = func() any { return geo.NewSearcher(d.City.Graph) }
+	s.searchers = make(chan *geo.Searcher, max(4, 2*runtime.GOMAXPROCS(0)))
+	go func() { s.shapes.Store(geo.NewCellShapes(d.City.Graph, geo.IsochroneRes)) }()
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
@@ -127,13 +136,33 @@ func dataTag(d Deps, version string) string {
 	fmt.Fprintf(h, "%s|%s|%d|%d|%d|%d", version, d.City.Name, d.City.Graph.NumEdges(),
 		len(d.City.Facilities), len(d.City.Communities), len(d.City.Population.Cells))
 	if d.Load != nil {
-		for k, v := range d.Load.Inputs {
-			fmt.Fprintf(h, "|%s=%s", k, v)
+		// In key order: the tag must not change from one start to the next.
+		for _, k := range slices.Sorted(maps.Keys(d.Load.Inputs)) {
+			fmt.Fprintf(h, "|%s=%s", k, d.Load.Inputs[k])
 		}
 	}
 	fmt.Fprintf(h, "|%v", d.City.Graph.TotalLengthM())
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
-func (s *state) searcher() *geo.Searcher  { return s.searchers.Get().(*geo.Searcher) }
-func (s *state) release(se *geo.Searcher) { s.searchers.Put(se) }
+// searcher takes a searcher from the pool, or makes one.
+func (s *state) searcher() *geo.Searcher {
+	var se *geo.Searcher
+	select {
+	case se = <-s.searchers:
+	default:
+		se = geo.NewSearcher(s.city.Graph)
+	}
+	if cs := s.shapes.Load(); cs != nil && !se.HasCellShapes() {
+		se.UseCellShapes(cs)
+	}
+	return se
+}
+
+// release returns a searcher to the pool; beyond its size it is dropped.
+func (s *state) release(se *geo.Searcher) {
+	select {
+	case s.searchers <- se:
+	default:
+	}
+}

@@ -11,6 +11,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -29,10 +30,11 @@ import (
 func main() {
 	base := flag.String("base", "http://127.0.0.1:18181", "fifteen server on loopback")
 	dur := flag.Duration("duration", 5*time.Second, "time per phase")
-	conc := flag.Int("c", 8, "concurrent clients")
+	conc := flag.Int("c", 8, "concurrent clients for cached pages and tiles")
+	concAnalysis := flag.Int("ca", 2, "concurrent clients for isochrones and what-if")
 	maxReq := flag.Int("n", 200000, "maximum requests per phase")
 	flag.Parse()
-	if err := run(*base, *dur, *conc, *maxReq); err != nil {
+	if err := run(*base, *dur, *conc, *concAnalysis, *maxReq); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
 	}
@@ -45,7 +47,7 @@ type result struct {
 	p50, p99 time.Duration
 }
 
-func run(base string, dur time.Duration, conc, maxReq int) error {
+func run(base string, dur time.Duration, conc, concAnalysis, maxReq int) error {
 	u, err := url.Parse(base)
 	if err != nil {
 		return err
@@ -53,7 +55,9 @@ func run(base string, dur time.Duration, conc, maxReq int) error {
 	if ip := net.ParseIP(u.Hostname()); u.Hostname() != "localhost" && (ip == nil || !ip.IsLoopback()) {
 		return fmt.Errorf("%s is not a loopback address", base)
 	}
-	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: conc * 2}}
+	// No transparent gzip: both servers then send the same raw bytes, and
+	// the client (on the same two cores) spends nothing decompressing.
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: conc * 2, DisableCompression: true}}
 	const page = "/collections/cells/items?limit=100"
 	const tile = "/tiles/cells/14/8625/5753.mvt" // Vaduz
 	// Warm the caches and keep the bytes for the file server.
@@ -81,30 +85,41 @@ func run(base string, dur time.Duration, conc, maxReq int) error {
 	defer fileSrv.Close()
 	fileBase := "http://" + ln.Addr().String()
 
-	origins := func(r *rand.Rand) (float64, float64) {
-		return 9.505 + r.Float64()*0.03, 47.125 + r.Float64()*0.03 // around Vaduz
+	// Origins: centres of populated cells (where residents are), from the
+	// cells collection.
+	pts, err := cellCentres(client, base+"/collections/cells/items?limit=2000&res=10")
+	if err != nil {
+		return err
 	}
+	origins := func(r *rand.Rand) (float64, float64) {
+		p := pts[r.IntN(len(pts))]
+		return p[0], p[1]
+	}
+	// Cached pages and tiles run with -c clients; the analysis phases with
+	// -ca, one per core by default: each request is CPU work, and more
+	// clients than cores only measure queueing.
 	phases := []struct {
-		name string
-		do   func(r *rand.Rand) (*http.Request, error)
+		name     string
+		analysis bool
+		do       func(r *rand.Rand) (*http.Request, error)
 	}{
-		{"net/http file: cells page bytes", func(*rand.Rand) (*http.Request, error) {
+		{"net/http file: cells page bytes", false, func(*rand.Rand) (*http.Request, error) {
 			return http.NewRequest(http.MethodGet, fileBase+"/page.json", nil)
 		}},
-		{"fifteen: cells items page (cached)", func(*rand.Rand) (*http.Request, error) {
+		{"fifteen: cells items page (cached)", false, func(*rand.Rand) (*http.Request, error) {
 			return http.NewRequest(http.MethodGet, base+page, nil)
 		}},
-		{"net/http file: tile bytes", func(*rand.Rand) (*http.Request, error) {
+		{"net/http file: tile bytes", false, func(*rand.Rand) (*http.Request, error) {
 			return http.NewRequest(http.MethodGet, fileBase+"/tile.mvt", nil)
 		}},
-		{"fifteen: cells tile z14 (cached)", func(*rand.Rand) (*http.Request, error) {
+		{"fifteen: cells tile z14 (cached)", false, func(*rand.Rand) (*http.Request, error) {
 			return http.NewRequest(http.MethodGet, base+tile, nil)
 		}},
-		{"fifteen: isochrone 5/10/15 min, random origin", func(r *rand.Rand) (*http.Request, error) {
+		{"fifteen: isochrone 5/10/15 min, random origin", true, func(r *rand.Rand) (*http.Request, error) {
 			lon, lat := origins(r)
 			return http.NewRequest(http.MethodGet, fmt.Sprintf("%s/v1/isochrone?lon=%.6f&lat=%.6f", base, lon, lat), nil)
 		}},
-		{"fifteen: what-if, one new clinic at a random point", func(r *rand.Rand) (*http.Request, error) {
+		{"fifteen: what-if, one new clinic at a random point", true, func(r *rand.Rand) (*http.Request, error) {
 			lon, lat := origins(r)
 			body := fmt.Sprintf(`{"name":"load","add":[{"category":"clinic","lon":%.6f,"lat":%.6f}]}`, lon, lat)
 			req, err := http.NewRequest(http.MethodPost, base+"/v1/scenarios", bytes.NewBufferString(body))
@@ -114,11 +129,15 @@ func run(base string, dur time.Duration, conc, maxReq int) error {
 			return req, err
 		}},
 	}
-	fmt.Printf("%d clients, %s per phase, loopback only\n\n", conc, dur)
+	fmt.Printf("%d clients for cached pages and tiles, %d for analysis, %s per phase, loopback only\n\n", conc, concAnalysis, dur)
 	fmt.Printf("%-52s %9s %9s %9s %9s %6s\n", "phase", "requests", "req/s", "p50", "p99", "errors")
 	var results []result
 	for _, ph := range phases {
-		res := load(client, ph.name, ph.do, dur, conc, maxReq)
+		c := conc
+		if ph.analysis {
+			c = concAnalysis
+		}
+		res := load(client, ph.name, ph.do, dur, c, maxReq)
 		results = append(results, res)
 		fmt.Printf("%-52s %9d %9.0f %9s %9s %6d\n", res.name, res.n, res.rps, res.p50.Round(10*time.Microsecond), res.p99.Round(10*time.Microsecond), res.errs)
 	}
@@ -130,6 +149,43 @@ func run(base string, dur time.Duration, conc, maxReq int) error {
 		}
 	}
 	return nil
+}
+
+// cellCentres reads a page of cells and returns the first vertex of each
+// hexagon nudged towards its middle: a point where people live.
+func cellCentres(c *http.Client, u string) ([][2]float64, error) {
+	b, err := get(c, u)
+	if err != nil {
+		return nil, err
+	}
+	var fc struct {
+		Features []struct {
+			Geometry struct {
+				Coordinates [][][2]float64 `json:"coordinates"`
+			} `json:"geometry"`
+		} `json:"features"`
+	}
+	if err := json.Unmarshal(b, &fc); err != nil {
+		return nil, err
+	}
+	var pts [][2]float64
+	for _, f := range fc.Features {
+		ring := f.Geometry.Coordinates
+		if len(ring) == 0 || len(ring[0]) < 4 {
+			continue
+		}
+		var x, y float64
+		n := len(ring[0]) - 1
+		for _, p := range ring[0][:n] {
+			x += p[0]
+			y += p[1]
+		}
+		pts = append(pts, [2]float64{x / float64(n), y / float64(n)})
+	}
+	if len(pts) == 0 {
+		return nil, fmt.Errorf("no cells at %s", u)
+	}
+	return pts, nil
 }
 
 func get(c *http.Client, u string) ([]byte, error) {

@@ -34,7 +34,7 @@ func main() {
 	log.SetPrefix("screenshot: ")
 	bin := flag.String("bin", "bin/fifteen", "the fifteen binary to serve the city with")
 	base := flag.String("url", "", "use this running server (e.g. http://localhost:8080) instead of starting one")
-	page := flag.String("page", "/map?category=clinic&profile=adult&measure=share", "page to open, with its query and #zoom/lat/lon")
+	page := flag.String("page", "/map", "page to open, with its query (category, profile, measure, lang) and #zoom/lat/lon")
 	out := flag.String("out", "docs/map.png", "PNG to write")
 	width := flag.Int("width", 1280, "viewport width in CSS pixels")
 	height := flag.Int("height", 800, "viewport height in CSS pixels")

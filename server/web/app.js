@@ -38,7 +38,7 @@
       m_minutes: 'Walk minutes', m_share: 'Coverage share', m_compliance: 'Life-circle compliance',
       m_e2sfca: 'Places per user (E2SFCA)',
       t_inspect: 'Inspect', t_isochrone: 'Isochrone', t_whatif: 'What if…', t_suggest: 'Suggest sites', t_clear: 'Clear',
-      layers: 'Layers', loading: 'Loading…', data_link: 'Data (OGC API)',
+      layers: 'Layers', loading: 'Loading…', data_link: 'Data (OGC API)', licence: 'licence',
       l_cells: 'Cells: walk to the facility', l_cells_share: 'Cells: share within the threshold',
       l_communities: 'Communities', l_underserved: 'Underserved areas', l_facilities: 'Facilities',
       l_greenways: 'Greenways', l_network: 'Street network',
@@ -68,7 +68,7 @@
       remove: 'Remove the what-if', sites: 'Suggested sites for a {cat}', gain: '+{n} residents within {t} min',
       cumulative: '{n} in all', no_sites: 'No site would bring more residents within {t} min of a {cat}.',
       uncovered: 'Residents beyond {t} min now: {n}', iso: 'Walk from here, {profile}', area: '{n} km²',
-      snap: 'Start snapped {n} m to the network.', facility: 'Facility', unnamed: '(unnamed)',
+      snap: 'Start snapped {n} m to the network.', facility: 'Facility', unnamed: '(unnamed)', name: 'Name',
       gap: 'Underserved area {n}', gap_figs: '{p} residents, {a} km², mean walk {m}', close: 'Close',
       err_400: 'The request was not accepted', err_404: 'Not found', err_413: 'The request is too large',
       err_422: 'That cannot be computed there', err_503: 'The server is busy or took too long; try again',
@@ -79,7 +79,7 @@
       title: '15分钟社区生活圈', category: '设施', profile: '人群', measure: '社区指标',
       m_minutes: '步行时间', m_share: '覆盖率', m_compliance: '生活圈达标率', m_e2sfca: '人均供给（E2SFCA）',
       t_inspect: '查看', t_isochrone: '等时圈', t_whatif: '假如新建…', t_suggest: '推荐选址', t_clear: '清除',
-      layers: '图层', loading: '加载中…', data_link: '数据（OGC API）',
+      layers: '图层', loading: '加载中…', data_link: '数据（OGC API）', licence: '许可证',
       l_cells: '网格：到设施的步行时间', l_cells_share: '网格：阈值内人口比例',
       l_communities: '社区', l_underserved: '服务不足区域', l_facilities: '设施', l_greenways: '绿道',
       l_network: '步行路网',
@@ -109,7 +109,7 @@
       remove: '撤销', sites: '{cat}推荐选址', gain: '+{n} 名居民进入{t}分钟范围',
       cumulative: '累计 {n}', no_sites: '没有能增加{t}分钟内可达{cat}居民的选址。',
       uncovered: '目前{t}分钟外的居民：{n}', iso: '从此处步行，{profile}', area: '{n} 平方公里',
-      snap: '起点已吸附到 {n} 米外的路网。', facility: '设施', unnamed: '（无名称）',
+      snap: '起点已吸附到 {n} 米外的路网。', facility: '设施', unnamed: '（无名称）', name: '名称',
       gap: '服务不足区域 {n}', gap_figs: '{p} 名居民，{a} 平方公里，平均步行 {m}', close: '关闭',
       err_400: '请求无效', err_404: '未找到', err_413: '请求过大', err_422: '该处无法计算',
       err_503: '服务器繁忙或超时，请重试', err_500: '服务器出错', err_net: '无法连接服务器',
@@ -680,7 +680,7 @@
 
   function facilityHTML(p) {
     return head(t('facility')) + '<dl class="figs"><dt>' + esc(t('category')) + '</dt><dd>' + esc(catName(p.category)) +
-      '</dd><dt>Name</dt><dd>' + esc(p.name || t('unnamed')) + '</dd><dt>id</dt><dd>' + esc(p.id) + '</dd>' +
+      '</dd><dt>' + esc(t('name')) + '</dt><dd>' + esc(p.name || t('unnamed')) + '</dd><dt>id</dt><dd>' + esc(p.id) + '</dd>' +
       (p.capacity ? '<dt>' + esc(t('capacity')) + '</dt><dd>' + fmtInt(p.capacity) + '</dd>' : '') + '</dl>';
   }
 
