@@ -6,7 +6,7 @@ LDFLAGS := -X main.version=$(VERSION)
 BIN     := bin/fifteen
 ADDR    ?= :8080
 
-.PHONY: build run test bench fuzz check inspect loadtest clean
+.PHONY: build run test bench fuzz check inspect loadtest screenshot vendor-maplibre clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/fifteen
@@ -36,6 +36,15 @@ loadtest: build
 	trap "kill $$pid 2>/dev/null" EXIT; \
 	for i in $$(seq 1 100); do curl -sf http://$(LOADTEST_ADDR)/readyz >/dev/null && break; sleep 0.1; done; \
 	$(GO) run ./scripts/loadtest -base http://$(LOADTEST_ADDR) -duration $(LOADTEST_DURATION)
+
+# screenshot regenerates docs/map.png: the default city's map in headless
+# Chromium (apt-get install chromium).
+screenshot: build
+	$(GO) run ./scripts/screenshot -bin $(BIN) -out docs/map.png
+
+# vendor-maplibre refreshes the pinned MapLibre GL JS from the npm registry.
+vendor-maplibre:
+	scripts/vendor-maplibre.sh
 
 check:
 	test -z "$$(gofmt -l $$(git ls-files '*.go'))"

@@ -21,11 +21,15 @@ func (s *state) routesOGC(e *echo.Echo) {
 }
 
 // landing is the landing page: JSON when f=json or the Accept header asks
-// for JSON, HTML otherwise (browsers; the map page will take its place).
+// for JSON (GIS clients such as GDAL), the planner's map for a browser, and
+// the HTML landing page with f=html.
 func (o *ogc) landing(c echo.Context) error {
 	f, err := ogcNegotiate(c, true)
 	if err != nil {
 		return err
+	}
+	if f.html && !f.explicit {
+		return o.s.mapIndex(c)
 	}
 	doc := o.landingDoc(ogcBaseURL(c))
 	return o.serveDoc(c, f, ogcMediaJSON, doc, "landing")

@@ -24,10 +24,7 @@ func whatif(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	profile := fs.String("profile", "adult", "walker profile for the table")
 	opt := accessFlags(fs)
 	config := inputFlags(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	cfg, err := config()
+	cfg, err := parseInputs(fs, args, config)
 	if err != nil {
 		return err
 	}

@@ -56,10 +56,7 @@ func gaps(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&opt.Community, "community", "", "only clusters with residents of this community id")
 	aopt := cutoffFlag(fs)
 	config := inputFlags(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	cfg, err := config()
+	cfg, err := parseInputs(fs, args, config)
 	if err != nil {
 		return err
 	}
@@ -174,10 +171,7 @@ func site(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	candidates := fs.String("candidates", "", "GeoJSON of candidate points (default: network vertices in underserved cells)")
 	aopt := cutoffFlag(fs)
 	config := inputFlags(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	cfg, err := config()
+	cfg, err := parseInputs(fs, args, config)
 	if err != nil {
 		return err
 	}

@@ -167,14 +167,19 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// parseInputs parses a command's arguments and returns its input config.
+func parseInputs(fs *flag.FlagSet, args []string, config func() (data.Config, error)) (data.Config, error) {
+	if err := parse(fs, args); err != nil {
+		return data.Config{}, err
+	}
+	return config()
+}
+
 func inspect(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("inspect", stderr)
 	asJSON := fs.Bool("json", false, "print JSON")
 	config := inputFlags(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	cfg, err := config()
+	cfg, err := parseInputs(fs, args, config)
 	if err != nil {
 		return err
 	}

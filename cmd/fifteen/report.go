@@ -42,10 +42,7 @@ func report(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	circles := fs.String("circles", "minutes", "life-circle thresholds: minutes (5/10/15) or distance (300/500/1000 m at the walker's speed)")
 	opt := accessFlags(fs)
 	config := inputFlags(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	cfg, err := config()
+	cfg, err := parseInputs(fs, args, config)
 	if err != nil {
 		return err
 	}
@@ -194,10 +191,7 @@ func cells(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	res := fs.Int("res", geo.PopulationRes, "H3 resolution, 7 to 10")
 	opt := accessFlags(fs)
 	config := inputFlags(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	cfg, err := config()
+	cfg, err := parseInputs(fs, args, config)
 	if err != nil {
 		return err
 	}

@@ -25,10 +25,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	basemap := fs.String("basemap", os.Getenv("FIFTEEN_BASEMAP"), "external basemap style URL for the map page [FIFTEEN_BASEMAP]")
 	opt := accessFlags(fs)
 	config := inputFlags(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	cfg, err := config()
+	cfg, err := parseInputs(fs, args, config)
 	if err != nil {
 		return err
 	}
