@@ -242,3 +242,46 @@ func BenchmarkWhatIfCloseFacility(b *testing.B) {
 		}
 	}
 }
+
+// TestSitingGainIsWhatTheScenarioAdds opens the top suggested sites as a
+// what-if scenario: the residents newly within the threshold are exactly
+// the gains siting reported, for each walker.
+func TestSitingGainIsWhatTheScenarioAdds(t *testing.T) {
+	base := defaultAccess(t, geo.AccessOptions{})
+	rb, err := base.Report()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		category, profile string
+		k                 int
+	}{{"clinic", "adult", 1}, {"clinic", "adult", 3}, {"kindergarten", "senior", 2}, {"pharmacy", "wheelchair", 1}} {
+		sites, err := base.Site(geo.SitingOptions{Category: tc.category, Profile: tc.profile, K: tc.k})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sc geo.Scenario
+		for _, s := range sites {
+			sc.Add = append(sc.Add, geo.NewFacility{Category: tc.category, Point: s.Point})
+		}
+		after, err := base.WhatIf(sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ra, err := after.Report()
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := base.ProfileIndex(tc.profile)
+		var delta float64
+		for _, c := range geo.DiffReports(rb, ra).Total.Profiles[p].Categories {
+			if c.Category == tc.category {
+				delta = c.CoveredDelta
+			}
+		}
+		want := sites[len(sites)-1].Cumulative
+		if math.Abs(delta-want) > 1e-6*math.Max(1, want) {
+			t.Errorf("%s %s k=%d: the scenario covers %.4f more residents, siting said %.4f", tc.category, tc.profile, tc.k, delta, want)
+		}
+	}
+}
