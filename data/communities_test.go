@@ -3,7 +3,6 @@ package data
 import (
 	"errors"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,18 +12,8 @@ import (
 	"fifteen/geo"
 )
 
-func loadCommunitiesFile(t *testing.T, path string) ([]geo.Community, error) {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	return LoadCommunities(f, filepath.Base(path))
-}
-
 func TestLoadCommunitiesLiechtenstein(t *testing.T) {
-	comms, err := loadCommunitiesFile(t, "city/li_municipalities_population.geojson")
+	comms, err := loadFile("city/li_municipalities_population.geojson", LoadCommunities)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +50,7 @@ func TestLoadCommunitiesLiechtenstein(t *testing.T) {
 }
 
 func TestLoadCommunitiesFields(t *testing.T) {
-	comms, err := loadCommunitiesFile(t, "testdata/communities_ok.geojson")
+	comms, err := loadFile("testdata/communities_ok.geojson", LoadCommunities)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +119,7 @@ func TestLoadCommunitiesErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := loadCommunitiesFile(t, filepath.Join("testdata", tt.file))
+			_, err := loadFile(filepath.Join("testdata", tt.file), LoadCommunities)
 			if err == nil {
 				t.Fatal("no error")
 			}

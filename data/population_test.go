@@ -3,7 +3,6 @@ package data
 import (
 	"errors"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,18 +11,8 @@ import (
 	"fifteen/geo/hex"
 )
 
-func loadPopulationFile(t *testing.T, path string) ([]geo.CellPop, error) {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	return LoadPopulationCSV(f, filepath.Base(path))
-}
-
 func TestLoadPopulationCSVPortoAlegre(t *testing.T) {
-	cells, err := loadPopulationFile(t, "testdata/porto_alegre/poa_hexgrid.csv")
+	cells, err := loadFile("testdata/porto_alegre/poa_hexgrid.csv", LoadPopulationCSV)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +49,7 @@ func TestLoadPopulationCSVPortoAlegre(t *testing.T) {
 }
 
 func TestLoadPopulationCSVFields(t *testing.T) {
-	cells, err := loadPopulationFile(t, "testdata/pop_ok.csv")
+	cells, err := loadFile("testdata/pop_ok.csv", LoadPopulationCSV)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +113,7 @@ func TestLoadPopulationCSVErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var err error
 			if tt.file != "" {
-				_, err = loadPopulationFile(t, filepath.Join("testdata", tt.file))
+				_, err = loadFile(filepath.Join("testdata", tt.file), LoadPopulationCSV)
 			} else {
 				_, err = LoadPopulationCSV(strings.NewReader(tt.in), "inline.csv")
 				tt.want = append(tt.want, "inline.csv")
