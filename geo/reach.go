@@ -120,20 +120,27 @@ func (s *Searcher) dijkstra(c *Costs, sources []Source, cutoffDs uint32, toSourc
 	if toSource {
 		off, arcs = g.inOff, c.arcIn
 	}
-	for s.heap.len() > 0 {
-		t, v := s.heap.pop()
+	h := &s.heap
+	for h.size > 0 {
+		t, v := h.pop()
 		if t > dist[v] {
 			continue // stale entry
 		}
 		for _, a := range arcs[off[v]:off[v+1]] {
-			if a.w == impassable {
-				continue
-			}
+			// impassable arcs cost MaxUint32: the sum wraps below t
+			// or exceeds the cutoff, and is skipped either way.
 			nt := t + a.w
-			if nt > cutoffDs || nt >= dist[a.head] {
+			if nt < t || nt > cutoffDs || nt >= dist[a.head] {
 				continue
 			}
-			improve(a.head, nt, 0, v)
+			if touched != nil && dist[a.head] == Unreached {
+				*touched = append(*touched, a.head)
+			}
+			dist[a.head] = nt
+			if near != nil {
+				near[a.head] = near[v]
+			}
+			h.push(nt, a.head)
 		}
 	}
 }
