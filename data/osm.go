@@ -62,6 +62,10 @@ type OSMStats struct {
 	FacilitiesUnplaced []string `json:"facilities_unplaced"`
 	// GreenwayCandidates counts named paths not touching green space.
 	GreenwayNotGreen int `json:"greenway_candidates_not_in_green"`
+	// MergedDuplicates lists node facilities that lie inside an area
+	// facility of the same category (a school mapped as a node and as its
+	// grounds): counted once, as the area.
+	MergedDuplicates []string `json:"merged_duplicates"`
 	// IncompleteRings counts multipolygon rings that could not be closed.
 	IncompleteRings int     `json:"incomplete_rings"`
 	Buildings       int     `json:"buildings"`
@@ -250,6 +254,7 @@ func ReadOSM(ctx context.Context, r io.Reader, name string, tax *geo.Taxonomy) (
 		return nil, fmt.Errorf("%s: %w: %v", name, ErrBadOSM, err)
 	}
 	rd.finishGreenways()
+	rd.mergeDuplicates()
 	st := &rd.out.Stats
 	st.Nodes = len(rd.nodes.ids)
 	st.DecodeSec = time.Since(start).Seconds()
@@ -534,6 +539,64 @@ func (rd *osmReader) addFacility(c *geo.Category, id string, tags osm.Tags, p or
 		return
 	}
 	rd.out.Facilities = append(rd.out.Facilities, f)
+}
+
+// mergeDuplicates drops node facilities inside an area facility of the
+// same category, giving the area the node's name and capacity where it has
+// none, and lists each merge.
+func (rd *osmReader) mergeDuplicates() {
+	fs := rd.out.Facilities
+	areas := map[string][]int{} // category -> facility indexes of areas
+	for i, f := range fs {
+		switch f.Geom.(type) {
+		case orb.Polygon, orb.MultiPolygon:
+			areas[f.Category] = append(areas[f.Category], i)
+		}
+	}
+	if len(areas) == 0 {
+		return
+	}
+	sets := map[string]*geo.PolygonSet{}
+	for cat, idx := range areas {
+		mps := make([]orb.MultiPolygon, len(idx))
+		for k, i := range idx {
+			switch g := fs[i].Geom.(type) {
+			case orb.Polygon:
+				mps[k] = orb.MultiPolygon{g}
+			case orb.MultiPolygon:
+				mps[k] = g
+			}
+		}
+		sets[cat] = geo.NewPolygonSetMulti(mps)
+	}
+	drop := make([]bool, len(fs))
+	for i, f := range fs {
+		set := sets[f.Category]
+		if set == nil || f.Geom != nil || !strings.HasPrefix(f.ID, "osm:node/") {
+			continue
+		}
+		k := set.First(f.Point)
+		if k < 0 {
+			continue
+		}
+		area := &fs[areas[f.Category][k]]
+		if area.Name == "" {
+			area.Name = f.Name
+		}
+		if f.CapacitySource != "" && f.CapacitySource != "default" && (area.CapacitySource == "" || area.CapacitySource == "default") {
+			area.Capacity, area.CapacitySource = f.Capacity, f.CapacitySource
+		}
+		drop[i] = true
+		rd.out.Stats.MergedDuplicates = append(rd.out.Stats.MergedDuplicates,
+			f.ID+" ("+f.Category+") inside "+area.ID)
+	}
+	kept := fs[:0]
+	for i, f := range fs {
+		if !drop[i] {
+			kept = append(kept, f)
+		}
+	}
+	rd.out.Facilities = kept
 }
 
 // finishGreenways keeps the candidates of "within green" categories that

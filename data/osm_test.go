@@ -273,3 +273,37 @@ func FuzzReadOSM(f *testing.F) {
 		_, _ = ReadOSM(context.Background(), bytes.NewReader(b), "fuzz", DefaultTaxonomy())
 	})
 }
+
+func TestNodeInsideAreaOfSameCategoryMerges(t *testing.T) {
+	// A clinic node inside a clinic building: one clinic, the area, with
+	// the node's name and beds; a pharmacy node inside it stays.
+	d, err := readXML(t, xmlHead+`
+<node id="1" lat="47.100" lon="9.500"/><node id="2" lat="47.100" lon="9.502"/>
+<node id="3" lat="47.102" lon="9.502"/><node id="4" lat="47.102" lon="9.500"/>
+<node id="5" lat="47.101" lon="9.501"><tag k="amenity" v="clinic"/><tag k="name" v="社区卫生服务站"/><tag k="beds" v="12"/></node>
+<node id="6" lat="47.1011" lon="9.5011"><tag k="amenity" v="pharmacy"/></node>
+<node id="7" lat="47.105" lon="9.505"><tag k="amenity" v="clinic"/></node>
+<way id="10"><nd ref="1"/><nd ref="2"/><nd ref="3"/><nd ref="4"/><nd ref="1"/><tag k="amenity" v="clinic"/><tag k="building" v="yes"/></way>
+<way id="11"><nd ref="1"/><nd ref="2"/><tag k="highway" v="footway"/></way>
+</osm>`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var clinics []geo.Facility
+	for _, f := range d.Facilities {
+		if f.Category == "clinic" {
+			clinics = append(clinics, f)
+		}
+	}
+	if len(clinics) != 2 || countCategory(d.Facilities, "pharmacy") != 1 {
+		t.Fatalf("clinics %v, pharmacies %d", clinics, countCategory(d.Facilities, "pharmacy"))
+	}
+	for _, c := range clinics {
+		if c.ID == "osm:way/10" && c.Name != "社区卫生服务站" {
+			t.Errorf("the area did not take the node's name: %q", c.Name)
+		}
+	}
+	if len(d.Stats.MergedDuplicates) != 1 || !strings.Contains(d.Stats.MergedDuplicates[0], "osm:node/5") {
+		t.Errorf("merges %v", d.Stats.MergedDuplicates)
+	}
+}
