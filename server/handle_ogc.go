@@ -11,13 +11,20 @@ import (
 // GeoJSON and HTML encodings and an OpenAPI 3.0 definition (ogc_*.go).
 func (s *state) routesOGC(e *echo.Echo) {
 	o := newOGC(s)
-	e.GET("/", o.landing)
-	e.GET("/conformance", o.conformance)
-	e.GET("/api", o.api)
-	e.GET("/collections", o.collectionsList)
-	e.GET("/collections/:collectionId", o.collectionMeta)
-	e.GET("/collections/:collectionId/items", o.items)
-	e.GET("/collections/:collectionId/items/:featureId", o.item)
+	// Every route answers HEAD too, as the standard recommends: the same
+	// handler, and net/http sends the headers without the body.
+	for path, h := range map[string]echo.HandlerFunc{
+		"/":                                o.landing,
+		"/conformance":                     o.conformance,
+		"/api":                             o.api,
+		"/collections":                     o.collectionsList,
+		"/collections/:collectionId":       o.collectionMeta,
+		"/collections/:collectionId/items": o.items,
+		"/collections/:collectionId/items/:featureId": o.item,
+	} {
+		e.GET(path, h)
+		e.HEAD(path, h)
+	}
 }
 
 // landing is the landing page: JSON when f=json or the Accept header asks

@@ -21,6 +21,7 @@ func (s *state) middleware(e *echo.Echo) {
 		},
 	}))
 	e.Use(s.observe)
+	e.Use(headWithoutBody)
 	e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
 		AllowOrigins:  []string{"*"},
 		AllowMethods:  []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodDelete, http.MethodOptions},
@@ -69,3 +70,19 @@ func (s *state) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		return nil
 	}
 }
+
+// headWithoutBody answers HEAD with the headers GET would send and no body,
+// whatever writes the response (net/http drops it on a real connection;
+// this makes it so everywhere, recorders and proxies included).
+func headWithoutBody(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if c.Request().Method == http.MethodHead {
+			c.Response().Writer = discardBody{c.Response().Writer}
+		}
+		return next(c)
+	}
+}
+
+type discardBody struct{ http.ResponseWriter }
+
+func (d discardBody) Write(b []byte) (int, error) { return len(b), nil }

@@ -239,28 +239,28 @@ func ogcOpenAPI(s *state, colls []*ogcCollection) oaObj {
 			"304": oaContent("Not modified (If-None-Match).", nil)}, "404")
 	itemParams := []any{par("collectionId"), par("bbox"), par("limit"), par("offset"), par("category"), par("profile"), par("res"), par("f")}
 	paths := oaObj{
-		"/": oaObj{"get": oaOp(ogcTag, "getLandingPage", "Landing page",
+		"/": oaGetHead(oaOp(ogcTag, "getLandingPage", "Landing page",
 			"Links to the API definition, the conformance classes and the collections. JSON when f=json or the Accept header "+
 				"asks for JSON; otherwise HTML (the map page).",
-			[]any{par("f")}, withHTML("The landing page.", oaRef("schemas", "LandingPage"), ogcMediaJSON), "400")},
-		"/conformance": oaObj{"get": oaOp(ogcTag, "getConformance", "Conformance classes",
+			[]any{par("f")}, withHTML("The landing page.", oaRef("schemas", "LandingPage"), ogcMediaJSON), "400")),
+		"/conformance": oaGetHead(oaOp(ogcTag, "getConformance", "Conformance classes",
 			"The OGC API - Features Part 1 classes implemented: core, geojson, html and oas30.",
-			[]any{par("f")}, withHTML("The conformance classes.", oaRef("schemas", "ConfClasses"), ogcMediaJSON), "400")},
-		"/api": oaObj{"get": oaOp(ogcTag, "getAPI", "This API definition", "The OpenAPI 3.0 definition of every route.",
+			[]any{par("f")}, withHTML("The conformance classes.", oaRef("schemas", "ConfClasses"), ogcMediaJSON), "400")),
+		"/api": oaGetHead(oaOp(ogcTag, "getAPI", "This API definition", "The OpenAPI 3.0 definition of every route.",
 			[]any{oaQuery("f", "json only.", false, oaEnum([]string{"json"}, ""))},
-			oaOK("The API definition.", obj, ogcMediaOpenAPI), "400")},
-		"/collections": oaObj{"get": oaOp(ogcTag, "getCollections", "Feature collections",
+			oaOK("The API definition.", obj, ogcMediaOpenAPI), "400")),
+		"/collections": oaGetHead(oaOp(ogcTag, "getCollections", "Feature collections",
 			"Every collection with its extent, attribution and links.",
-			[]any{par("f")}, withHTML("The collections.", oaRef("schemas", "Collections"), ogcMediaJSON), "400")},
-		"/collections/{collectionId}": oaObj{"get": oaOp(ogcTag, "describeCollection", "A collection's metadata", "",
-			[]any{par("collectionId"), par("f")}, withHTML("The collection.", oaRef("schemas", "Collection"), ogcMediaJSON), "400", "404")},
-		"/collections/{collectionId}/items": oaObj{"get": oaOp(ogcTag, "getFeatures", "A page of features",
+			[]any{par("f")}, withHTML("The collections.", oaRef("schemas", "Collections"), ogcMediaJSON), "400")),
+		"/collections/{collectionId}": oaGetHead(oaOp(ogcTag, "describeCollection", "A collection's metadata", "",
+			[]any{par("collectionId"), par("f")}, withHTML("The collection.", oaRef("schemas", "Collection"), ogcMediaJSON), "400", "404")),
+		"/collections/{collectionId}/items": oaGetHead(oaOp(ogcTag, "getFeatures", "A page of features",
 			"Features in a stable order, with numberMatched, numberReturned and next/prev links. Parameters a collection does "+
 				"not take are refused (400).",
-			itemParams, withHTML("A page of features.", oaRef("schemas", "FeatureCollectionGeoJSON"), ogcMediaGeoJSON), "400", "404")},
-		"/collections/{collectionId}/items/{featureId}": oaObj{"get": oaOp(ogcTag, "getFeature", "One feature", "",
+			itemParams, withHTML("A page of features.", oaRef("schemas", "FeatureCollectionGeoJSON"), ogcMediaGeoJSON), "400", "404")),
+		"/collections/{collectionId}/items/{featureId}": oaGetHead(oaOp(ogcTag, "getFeature", "One feature", "",
 			[]any{par("collectionId"), par("featureId"), par("category"), par("profile"), par("res"), par("f")},
-			withHTML("The feature.", oaRef("schemas", "FeatureGeoJSON"), ogcMediaGeoJSON), "400", "404")},
+			withHTML("The feature.", oaRef("schemas", "FeatureGeoJSON"), ogcMediaGeoJSON), "400", "404")),
 
 		"/v1/isochrone": oaObj{
 			"get": oaOp(anTag, "getIsochrone", "Isochrone of one point",
