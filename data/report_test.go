@@ -223,3 +223,62 @@ func BenchmarkReportOnly(b *testing.B) {
 		}
 	}
 }
+
+func TestSeniorsCountedByTheirShare(t *testing.T) {
+	raw, err := os.ReadFile("city/li_municipalities_population.geojson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fc map[string]any
+	if err := json.Unmarshal(raw, &fc); err != nil {
+		t.Fatal(err)
+	}
+	shares := map[string]float64{}
+	var want60 float64
+	for i, f := range fc["features"].([]any) {
+		props := f.(map[string]any)["properties"].(map[string]any)
+		share := 0.15 + 0.01*float64(i)
+		props["aged_60_share"] = share
+		shares[props["name"].(string)] = share
+		want60 += props["population"].(float64) * share
+	}
+	b, _ := json.Marshal(fc)
+	path := filepath.Join(t.TempDir(), "communities.geojson")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The embedded OSM with this communities file.
+	osmPath := filepath.Join(t.TempDir(), "li.osm.pbf")
+	if err := os.WriteFile(osmPath, defaultOSM, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	city, _, err := Load(context.Background(), Config{OSMPath: osmPath, CommunitiesPath: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := geo.ComputeAccess(city, geo.AccessOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := a.Report()
+	if err != nil {
+		t.Fatal(err)
+	}
+	senior := a.ProfileIndex("senior")
+	if got := r.Total.Profiles[senior].Population; math.Abs(got-want60) > 1e-6*want60 {
+		t.Errorf("city: %.2f seniors counted, want %.2f", got, want60)
+	}
+	for _, cc := range r.Communities {
+		want := cc.Population * shares[cc.Name]
+		if got := cc.Profiles[senior].Population; math.Abs(got-want) > 1e-6*want {
+			t.Errorf("%s: %.2f seniors, want %.2f", cc.Name, got, want)
+		}
+		// Within one community the share is uniform: seniors' coverage
+		// is still never above adults'.
+		for c, cat := range cc.Profiles[senior].Categories {
+			if cat.Share > cc.Profiles[0].Categories[c].Share+1e-12 {
+				t.Errorf("%s %s: senior share above adult", cc.Name, cat.Category)
+			}
+		}
+	}
+}
