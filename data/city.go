@@ -177,7 +177,7 @@ func Load(ctx context.Context, cfg Config) (*geo.City, *LoadStats, error) {
 	t = time.Now()
 	if city.Population != nil {
 		cells := city.Population.Cells
-		city.CellSnap = city.Index.SnapAll(func(i int) orb.Point { return cells[i].Cell.Center() }, len(cells), city.SnapMaxM, nil)
+		city.CellSnap = city.Index.SnapAll(func(i int) orb.Point { return cells[i].Point }, len(cells), city.SnapMaxM, nil)
 	}
 	stage("cell_snap", t)
 	st.TotalSec = time.Since(start).Seconds()

@@ -12,6 +12,7 @@ import (
 	"unicode"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
 
 	"fifteen/geo"
 )
@@ -305,5 +306,23 @@ func TestNodeInsideAreaOfSameCategoryMerges(t *testing.T) {
 	}
 	if len(d.Stats.MergedDuplicates) != 1 || !strings.Contains(d.Stats.MergedDuplicates[0], "osm:node/5") {
 		t.Errorf("merges %v", d.Stats.MergedDuplicates)
+	}
+}
+
+func TestCellPointsAreWhereResidentsLive(t *testing.T) {
+	city := defaultCity(t)
+	moved := 0
+	for _, pc := range city.Population.Cells {
+		if !planar.PolygonContains(orb.Polygon{pc.Cell.Boundary()}, pc.Point) {
+			t.Fatalf("cell %v: point %v outside its hexagon", pc.Cell, pc.Point)
+		}
+		if pc.Point != pc.Cell.Center() {
+			moved++
+		}
+	}
+	// Liechtenstein is spread by floor area everywhere: the points follow
+	// the buildings, not the centres.
+	if moved < len(city.Population.Cells)*9/10 {
+		t.Errorf("only %d of %d cells measured from their buildings", moved, len(city.Population.Cells))
 	}
 }

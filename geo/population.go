@@ -76,6 +76,10 @@ type PopulationInput struct {
 type PopCell struct {
 	Cell hex.Cell
 	Pop  float64
+	// Point is where the cell's residents are measured from: the
+	// floor-area-weighted centroid of the residential buildings the
+	// population was spread by, or the cell's centre.
+	Point orb.Point
 	// Community is the index into the communities of the community the
 	// population belongs to, or -1 for none.
 	Community int32
@@ -134,8 +138,10 @@ func PlacePopulation(in PopulationInput) (*Population, error) {
 	commIdx := NewPolygonSetMulti(communityGeoms(comms))
 	areaIdx := NewPolygonSet(in.ResidentialAreas)
 
-	// Floor area per community and cell.
+	// Floor area per community and cell, and the floor-weighted sum of the
+	// buildings' centroids.
 	floorM2 := make([]map[hex.Cell]float64, len(comms))
+	floorXY := make([]map[hex.Cell]orb.Point, len(comms))
 	for bi, b := range in.Buildings {
 		if err := ValidPoint(b.Centroid); err != nil {
 			return nil, fmt.Errorf("building %d: %w", bi, err)
@@ -160,8 +166,11 @@ func PlacePopulation(in PopulationInput) (*Population, error) {
 		}
 		if floorM2[ci] == nil {
 			floorM2[ci] = make(map[hex.Cell]float64)
+			floorXY[ci] = make(map[hex.Cell]orb.Point)
 		}
 		floorM2[ci][cell] += w
+		xy := floorXY[ci][cell]
+		floorXY[ci][cell] = orb.Point{xy[0] + w*b.Centroid[0], xy[1] + w*b.Centroid[1]}
 	}
 
 	pop := &Population{
@@ -176,7 +185,12 @@ func PlacePopulation(in PopulationInput) (*Population, error) {
 		}
 		pop.Method[ci] = method
 		for _, s := range cells {
-			pop.Cells = append(pop.Cells, PopCell{Cell: s.cell, Pop: s.pop, Community: int32(ci)})
+			pt := s.cell.Center()
+			if w := floorM2[ci][s.cell]; method == MethodFloorArea && w > 0 {
+				xy := floorXY[ci][s.cell]
+				pt = orb.Point{xy[0] / w, xy[1] / w}
+			}
+			pop.Cells = append(pop.Cells, PopCell{Cell: s.cell, Pop: s.pop, Community: int32(ci), Point: pt})
 			pop.PlacedByCommunity[ci] += s.pop
 		}
 		pop.Total += pop.PlacedByCommunity[ci]
@@ -435,7 +449,7 @@ func PopulationFromCells(cells []CellPop, comms []Community) (*Population, error
 	}
 	for cell, p := range acc {
 		ci := ix.First(cell.Center())
-		pop.Cells = append(pop.Cells, PopCell{Cell: cell, Pop: p, Community: int32(ci)})
+		pop.Cells = append(pop.Cells, PopCell{Cell: cell, Pop: p, Community: int32(ci), Point: cell.Center()})
 	}
 	sortPopCells(pop.Cells)
 	for _, c := range pop.Cells {

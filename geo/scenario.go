@@ -252,7 +252,7 @@ func (a *Access) whatIfNetwork(sc Scenario) (*Access, error) {
 	city.FacilitySnap = city.Index.SnapAll(func(i int) orb.Point { return city.Facilities[i].Point }, len(city.Facilities), city.SnapMaxM,
 		func(i int) bool { return city.Facilities[i].BelowStreet })
 	cells := city.Population.Cells
-	city.CellSnap = city.Index.SnapAll(func(i int) orb.Point { return cells[i].Cell.Center() }, len(cells), city.SnapMaxM, nil)
+	city.CellSnap = city.Index.SnapAll(func(i int) orb.Point { return cells[i].Point }, len(cells), city.SnapMaxM, nil)
 	// Access points stay where they were, on the new edges; those on a
 	// closed way are gone.
 	city.FacilityAccess = make([][]Snap, len(old.FacilityAccess))
