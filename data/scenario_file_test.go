@@ -56,3 +56,13 @@ func TestLoadScenarioBadInput(t *testing.T) {
 		t.Errorf("oversized: %v", err)
 	}
 }
+
+// FuzzLoadScenario checks that no scenario file makes the reader panic.
+func FuzzLoadScenario(f *testing.F) {
+	f.Add([]byte(`{"name":"x","add":[{"category":"clinic","lon":9.5,"lat":47.1}],"close_ways":[1]}`))
+	f.Add([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"LineString","coordinates":[[9.5,47.1],[9.6,47.1]]},"properties":{}}]}`))
+	f.Add([]byte(`{"type":"FeatureCollection","features":[null]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, _ = LoadScenario(strings.NewReader(string(b)), "fuzz.json")
+	})
+}
