@@ -24,8 +24,12 @@ test:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./...
 
+# fuzz runs every fuzz target for FUZZTIME each.
+FUZZTIME ?= 30s
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzReadOSM -fuzztime 60s ./data/
+	for t in FuzzReadOSM FuzzLoadFacilities FuzzLoadPopulationCSV FuzzLoadScenario; do \
+		$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./data/ || exit 1; done
+	$(GO) test -run '^$$' -fuzz '^FuzzOGCAppendString$$' -fuzztime $(FUZZTIME) ./server/
 
 # loadtest serves the default city on loopback and measures it (bounded in
 # time: six phases of LOADTEST_DURATION).
