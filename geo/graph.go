@@ -96,6 +96,7 @@ type Graph struct {
 	inOff  []uint32 // CSR: arcs entering v, as arcs from v walked backwards
 	in     []Arc
 
+	deadEnd  []bool   // vertex has a single neighbour
 	comp     []uint32 // component of each vertex
 	compSize []uint32 // vertices per component
 	largest  uint32   // the largest component
@@ -197,7 +198,7 @@ func (g *Graph) SizeBytes() int {
 	return cap(g.vertex)*8 + cap(g.from)*4 + cap(g.to)*4 + cap(g.lengthM)*4 + cap(g.attr)*4 +
 		cap(g.geomOff)*4 + cap(g.geom)*8 + cap(g.wayOff)*4 + cap(g.ways)*8 +
 		cap(g.outOff)*4 + cap(g.out)*8 + sharedSize(g.in, g.out, cap(g.inOff)*4+cap(g.in)*8) +
-		cap(g.comp)*4 + cap(g.compSize)*4
+		cap(g.comp)*4 + cap(g.compSize)*4 + cap(g.deadEnd)
 }
 
 func sharedSize(a, b []Arc, size int) int {
@@ -523,6 +524,27 @@ func (g *Graph) buildAdjacency() {
 		g.inOff, g.in = g.csr(nv, true)
 	} else {
 		g.inOff, g.in = g.outOff, g.out
+	}
+	// A dead end touches one neighbour only (its edges, however many, all
+	// lead there or back to itself): a search that reaches it from that
+	// neighbour can never improve anything through it.
+	g.deadEnd = make([]bool, nv)
+	for v := 0; v < nv; v++ {
+		other := -1
+		dead := true
+		for _, arcs := range [2][]Arc{g.Out(v), g.In(v)} {
+			for _, a := range arcs {
+				h := int(a.Head)
+				if h == v {
+					continue
+				}
+				if other >= 0 && h != other {
+					dead = false
+				}
+				other = h
+			}
+		}
+		g.deadEnd[v] = dead
 	}
 }
 

@@ -121,6 +121,7 @@ func (s *Searcher) dijkstra(c *Costs, sources []Source, cutoffDs uint32, toSourc
 		off, arcs = g.inOff, c.arcIn
 	}
 	h := &s.heap
+	deadEnd := g.deadEnd
 	for h.size > 0 {
 		t, v := h.pop()
 		if t > dist[v] {
@@ -139,6 +140,9 @@ func (s *Searcher) dijkstra(c *Costs, sources []Source, cutoffDs uint32, toSourc
 			dist[a.head] = nt
 			if near != nil {
 				near[a.head] = near[v]
+			}
+			if deadEnd[a.head] {
+				continue // nothing to relax beyond it: no need to queue it
 			}
 			h.push(nt, a.head)
 		}
