@@ -125,7 +125,21 @@ func scenarioFromGeoJSON(b []byte, name string) (geo.Scenario, error) {
 		if f == nil {
 			return sc, bad("null feature")
 		}
-		action := f.Properties.MustString("action", "")
+		str := func(key string) (string, error) {
+			switch v := f.Properties[key].(type) {
+			case nil:
+				return "", nil
+			case string:
+				return v, nil
+			case float64:
+				return strconv.FormatFloat(v, 'f', -1, 64), nil
+			}
+			return "", bad("%q is not a string", key)
+		}
+		action, err := str("action")
+		if err != nil {
+			return sc, err
+		}
 		if action == "" {
 			switch f.Geometry.(type) {
 			case orb.Point:
@@ -143,8 +157,12 @@ func scenarioFromGeoJSON(b []byte, name string) (geo.Scenario, error) {
 			if err := geo.ValidPoint(p); err != nil {
 				return sc, bad("%v", err)
 			}
-			nf := geo.NewFacility{Point: p, Category: f.Properties.MustString("category", ""),
-				Name: f.Properties.MustString("name", ""), ID: f.Properties.MustString("id", "")}
+			nf := geo.NewFacility{Point: p}
+			for key, dst := range map[string]*string{"category": &nf.Category, "name": &nf.Name, "id": &nf.ID} {
+				if *dst, err = str(key); err != nil {
+					return sc, err
+				}
+			}
 			if nf.Category == "" {
 				return sc, bad("a new facility needs a category")
 			}
@@ -166,7 +184,10 @@ func scenarioFromGeoJSON(b []byte, name string) (geo.Scenario, error) {
 			}
 			sc.AddLinks = append(sc.AddLinks, l)
 		case "close":
-			id := f.Properties.MustString("id", "")
+			id, err := str("id")
+			if err != nil {
+				return sc, err
+			}
 			if id == "" {
 				return sc, bad("close needs the facility's id")
 			}

@@ -253,7 +253,8 @@ func (a *Access) nearest(s *Searcher, p, c int) ([]uint32, []int32) {
 // bounded search per facility.
 func (a *Access) opportunities(s *Searcher, p, c, ncell int) ([]uint16, []float32) {
 	cat := &a.City.Taxonomy.Categories[c]
-	thr := MinToDs(cat.ThresholdMin)
+	// Beyond the cutoff nothing is known: a facility counts within both.
+	thr := min(MinToDs(cat.ThresholdMin), a.cutoffDs)
 	k := a.Options.K
 	cutoff := thr
 	if k > 1 {

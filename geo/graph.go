@@ -222,6 +222,7 @@ type GraphBuilder struct {
 
 type piece struct {
 	way        int64
+	moreWays   []int64 // further ways of a piece re-added from a merged edge
 	start, end uint32 // seq[start:end]
 	attr       EdgeAttr
 }
@@ -258,6 +259,16 @@ func (b *GraphBuilder) AddWay(wayID int64, nodeIDs []int64, pts []orb.Point, att
 	b.end[b.seq[start]] = true
 	b.end[b.seq[len(b.seq)-1]] = true
 	b.piece = append(b.piece, piece{way: wayID, start: start, end: uint32(len(b.seq)), attr: attr})
+}
+
+// addEdgeWays is AddWay for a piece that already stands for several ways
+// (an edge of a graph being rebuilt): the edge keeps all of them.
+func (b *GraphBuilder) addEdgeWays(ways []int64, nodeIDs []int64, pts []orb.Point, attr EdgeAttr) {
+	n := len(b.piece)
+	b.AddWay(ways[0], nodeIDs, pts, attr)
+	if len(b.piece) > n && len(ways) > 1 {
+		b.piece[n].moreWays = ways[1:]
+	}
 }
 
 // NumWays returns the number of pieces added so far.
@@ -360,10 +371,16 @@ func (b *GraphBuilder) Build() (*Graph, error) {
 			used[r] = true
 			re := raws[r]
 			p := b.piece[re.p]
-			if nways == 0 || p.way != lastWay {
-				g.ways = append(g.ways, p.way)
-				lastWay = p.way
-				nways++
+			addWay := func(w int64) {
+				if nways == 0 || w != lastWay {
+					g.ways = append(g.ways, w)
+					lastWay = w
+					nways++
+				}
+			}
+			addWay(p.way)
+			for _, w := range p.moreWays {
+				addWay(w)
 			}
 			nodes := b.seq[re.start:re.end]
 			forward := nodes[0] == cur

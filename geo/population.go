@@ -72,6 +72,10 @@ type PopulationInput struct {
 	NetworkCells func() []hex.Cell
 }
 
+// MinGridRes is the coarsest H3 resolution a population grid may use: a
+// resolution-5 cell (about 250 km²) splits into 16,807 resolution-10 cells.
+const MinGridRes = 5
+
 // PopCell is the population placed on one cell.
 type PopCell struct {
 	Cell hex.Cell
@@ -423,6 +427,12 @@ func PopulationFromCells(cells []CellPop, comms []Community) (*Population, error
 		if cp.Cell.Res() > PopulationRes {
 			return nil, fmt.Errorf("cell %d (%s): %w: resolution %d finer than %d",
 				i, cp.Cell, hex.ErrBadResolution, cp.Cell.Res(), PopulationRes)
+		}
+		// A cell splits into 7^(10-res) children: below MinGridRes one row
+		// would mean millions of cells, which no population grid needs.
+		if cp.Cell.Res() < MinGridRes {
+			return nil, fmt.Errorf("cell %d (%s): %w: resolution %d coarser than %d (a cell of %.0f km²)",
+				i, cp.Cell, hex.ErrBadResolution, cp.Cell.Res(), MinGridRes, cp.Cell.AreaM2()/1e6)
 		}
 		if math.IsNaN(cp.Pop) || math.IsInf(cp.Pop, 0) || cp.Pop < 0 {
 			return nil, fmt.Errorf("cell %d (%s): %w: population %v", i, cp.Cell, ErrNoPopulation, cp.Pop)

@@ -119,7 +119,7 @@ func (g *Graph) rebuild(ix *SegmentIndex, maxDistM float64, closeWays []int64, l
 			})
 			ids, wp = insertSplits(wp, ids, sp, func(s split) (float64, int64, orb.Point) { return s.offM, s.id, s.pt })
 		}
-		b.AddWay(g.EdgeWays(e)[0], ids, wp, g.EdgeAttr(e))
+		b.addEdgeWays(g.EdgeWays(e), ids, wp, g.EdgeAttr(e))
 	}
 	for k, lw := range lws {
 		if lw.ids[0] == lw.ids[len(lw.ids)-1] && len(lw.ids) == 2 {

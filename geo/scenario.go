@@ -51,20 +51,28 @@ func (a *Access) WhatIf(sc Scenario) (*Access, error) {
 	for i, c := range city.Taxonomy.Categories {
 		catIdx[c.ID] = i
 	}
-	byID := map[string]int{}
+	// One OSM element may be a facility of several categories (a school
+	// that is primary and middle): closing its id closes every one.
+	byID := map[string][]int{}
 	for i, f := range city.Facilities {
-		byID[f.ID] = i
+		byID[f.ID] = append(byID[f.ID], i)
 	}
 	closed := map[int]bool{}
 	for _, id := range sc.Close {
-		i, ok := byID[id]
+		idx, ok := byID[id]
 		if !ok {
 			return nil, fmt.Errorf("%w: no facility %q to close", ErrBadScenario, id)
 		}
-		if a.City.Closed[i] {
+		open := 0
+		for _, i := range idx {
+			if !a.City.Closed[i] {
+				closed[i] = true
+				open++
+			}
+		}
+		if open == 0 {
 			return nil, fmt.Errorf("%w: facility %q is already closed", ErrBadScenario, id)
 		}
-		closed[i] = true
 	}
 	var added []int
 	for k, nf := range sc.Add {
@@ -95,7 +103,7 @@ func (a *Access) WhatIf(sc Scenario) (*Access, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: new facility %d: %w", ErrBadScenario, k, err)
 		}
-		byID[id] = len(city.Facilities)
+		byID[id] = []int{len(city.Facilities)}
 		added = append(added, len(city.Facilities))
 		city.Facilities = append(city.Facilities, f)
 		city.FacilitySnap = append(city.FacilitySnap, snap)
@@ -144,7 +152,7 @@ func (a *Access) WhatIf(sc Scenario) (*Access, error) {
 				addedHere = append(addedHere, i)
 			}
 		}
-		thr := MinToDs(city.Taxonomy.Categories[c].ThresholdMin)
+		thr := min(MinToDs(city.Taxonomy.Categories[c].ThresholdMin), b.cutoffDs)
 		for p := range b.Profiles {
 			times := slices.Clone(a.TimeDs[p][c])
 			near := slices.Clone(a.Nearest[p][c])
@@ -255,8 +263,8 @@ func (a *Access) whatIfNetwork(sc Scenario) (*Access, error) {
 	city.CellSnap = city.Index.SnapAll(func(i int) orb.Point { return cells[i].Point }, len(cells), city.SnapMaxM, nil)
 	// Access points stay where they were, on the new edges; those on a
 	// closed way are gone.
-	city.FacilityAccess = make([][]Snap, len(old.FacilityAccess))
-	for i, pts := range old.FacilityAccess {
+	city.FacilityAccess = make([][]Snap, len(a.FacilityAccess))
+	for i, pts := range a.FacilityAccess {
 		for _, s := range pts {
 			if ns, err := city.Index.Nearest(s.Point, 0.5, nil); err == nil {
 				ns.DistM = s.DistM // the straight leg to the network is unchanged

@@ -53,12 +53,31 @@ func FacilityAccess(ix *SegmentIndex, f *Facility, kind string, snap Snap, entra
 		pts = append(pts, s)
 	}
 	if kind == KindLine && len(f.WayIDs) > 0 {
+		// An edge built from the facility's ways alone is reached at
+		// either end. An edge merged with other ways (an unnamed path
+		// continuing a greenway) is reached where the facility's own
+		// lines end on it: between those points the chain has no
+		// junction, so nothing enters the greenway elsewhere.
 		g := ix.Graph()
+		own := map[int64]bool{}
+		for _, w := range f.WayIDs {
+			own[w] = true
+		}
 		for _, w := range f.WayIDs {
 			for _, e := range wayEdges[w] {
+				if !allOwn(g.EdgeWays(int(e)), own) {
+					continue
+				}
 				from, to := g.EdgeEnds(int(e))
 				add(Snap{Edge: int(e), OffsetM: 0, Point: g.Vertex(from)})
 				add(Snap{Edge: int(e), OffsetM: g.EdgeLengthM(int(e)), Point: g.Vertex(to)})
+			}
+		}
+		for _, l := range lines(f.Geom) {
+			for _, p := range []orb.Point{l[0], l[len(l)-1]} {
+				if s, err := ix.Nearest(p, 1, nil); err == nil {
+					add(s)
+				}
 			}
 		}
 		if len(pts) > 0 {
@@ -89,6 +108,34 @@ func FacilityAccess(ix *SegmentIndex, f *Facility, kind string, snap Snap, entra
 		pts = append(pts, snap)
 	}
 	return pts
+}
+
+// allOwn reports whether every way is one of own.
+func allOwn(ways []int64, own map[int64]bool) bool {
+	for _, w := range ways {
+		if !own[w] {
+			return false
+		}
+	}
+	return true
+}
+
+// lines returns the lines of a line geometry, each with two points or more.
+func lines(g orb.Geometry) []orb.LineString {
+	var out []orb.LineString
+	switch g := g.(type) {
+	case orb.LineString:
+		out = append(out, g)
+	case orb.MultiLineString:
+		out = append(out, g...)
+	}
+	var kept []orb.LineString
+	for _, l := range out {
+		if len(l) >= 2 {
+			kept = append(kept, l)
+		}
+	}
+	return kept
 }
 
 func areaAccess(ix *SegmentIndex, mp orb.MultiPolygon, entrances *PointIndex, add func(Snap)) {

@@ -71,7 +71,12 @@ func (rc *respCache) put(key string, e *cached) {
 func (s *state) serveCached(c echo.Context, contentType string, build func() ([]byte, error)) error {
 	req := c.Request()
 	// Pages carry absolute links: the host and scheme are part of the key.
-	key := req.Method + " " + c.Scheme() + "://" + req.Host + req.URL.Path + "?" + req.URL.RawQuery
+	// HEAD is GET without the body: one entry, one ETag.
+	method := req.Method
+	if method == http.MethodHead {
+		method = http.MethodGet
+	}
+	key := method + " " + c.Scheme() + "://" + req.Host + req.URL.Path + "?" + req.URL.RawQuery
 	e := s.cache.get(key)
 	if e == nil {
 		body, err := build()
@@ -90,19 +95,44 @@ func (s *state) serveCached(c echo.Context, contentType string, build func() ([]
 		s.cache.put(key, e)
 	}
 	hdr := c.Response().Header()
-	hdr.Set("ETag", e.etag)
+	body, etag := e.body, e.etag
+	gz := e.gz != nil && acceptsGzip(req.Header.Get(echo.HeaderAcceptEncoding))
+	if gz {
+		// Another coding is another representation: its own strong ETag.
+		body, etag = e.gz, strings.TrimSuffix(e.etag, `"`)+`-gz"`
+		hdr.Set(echo.HeaderContentEncoding, "gzip")
+	}
+	hdr.Set("ETag", etag)
 	hdr.Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
 	hdr.Set("Cache-Control", "public, max-age=300")
-	if match := req.Header.Get("If-None-Match"); match != "" && etagMatch(match, e.etag) {
+	if match := req.Header.Get("If-None-Match"); match != "" && etagMatch(match, etag) {
+		hdr.Del(echo.HeaderContentEncoding)
 		return c.NoContent(http.StatusNotModified)
-	}
-	body := e.body
-	if e.gz != nil && strings.Contains(req.Header.Get(echo.HeaderAcceptEncoding), "gzip") {
-		hdr.Set(echo.HeaderContentEncoding, "gzip")
-		body = e.gz
 	}
 	hdr.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
 	return c.Blob(http.StatusOK, e.contentType, body)
+}
+
+// acceptsGzip reads an Accept-Encoding header: gzip (or *) with a quality
+// above zero.
+func acceptsGzip(header string) bool {
+	for _, part := range strings.Split(header, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		name = strings.ToLower(strings.TrimSpace(name))
+		if name != "gzip" && name != "x-gzip" && name != "*" {
+			continue
+		}
+		q := 1.0
+		for _, p := range strings.Split(params, ";") {
+			if k, v, ok := strings.Cut(strings.TrimSpace(p), "="); ok && strings.TrimSpace(k) == "q" {
+				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+					q = f
+				}
+			}
+		}
+		return q > 0
+	}
+	return false
 }
 
 // etagMatch reports whether an If-None-Match header names etag (or *).

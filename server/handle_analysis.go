@@ -156,6 +156,14 @@ func (s *state) postIsochrones(c echo.Context) error {
 	opt := geo.IsochroneOptions{Minutes: minutes, Reverse: req.Reverse}
 	ctx := c.Request().Context()
 	err = parallel(ctx, len(points), func(i int) {
+		defer func() {
+			if r := recover(); r != nil {
+				s.cfg.Logger.Error("isochrone batch origin panicked", "origin", results[i].ID, "panic", r)
+				results[i].OK, results[i].Features = false, nil
+				results[i].Error = &Problem{Type: "about:blank", Title: "Internal Server Error", Status: http.StatusInternalServerError,
+					Detail: "the server could not compute this origin; the cause is logged", Param: fmt.Sprintf("origins[%d]", i)}
+			}
+		}()
 		body, err := s.isochrone(points[i], p, opt)
 		if err != nil {
 			pr := *s.problemOf(err, c)
@@ -185,7 +193,7 @@ func parallel(ctx context.Context, n int, fn func(i int)) error {
 	for range workers {
 		wg.Go(func() {
 			for i := range next {
-				fn(i)
+				fn(i) // fn recovers its own panics: a goroutine's would end the process
 			}
 		})
 	}
@@ -250,8 +258,11 @@ func (s *state) getReport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if c.QueryParam("f") == "" && strings.Contains(c.Request().Header.Get(echo.HeaderAccept), "text/csv") {
-		format = "csv"
+	if c.QueryParam("f") == "" {
+		c.Response().Header().Add(echo.HeaderVary, echo.HeaderAccept) // the format may follow Accept
+		if strings.Contains(c.Request().Header.Get(echo.HeaderAccept), "text/csv") {
+			format = "csv"
+		}
 	}
 	profile := c.QueryParam("profile")
 	if profile != "" {

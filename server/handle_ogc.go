@@ -31,6 +31,7 @@ func (s *state) routesOGC(e *echo.Echo) {
 // for JSON (GIS clients such as GDAL), the planner's map for a browser, and
 // the HTML landing page with f=html.
 func (o *ogc) landing(c echo.Context) error {
+	c.Response().Header().Add(echo.HeaderVary, echo.HeaderAccept)
 	f, err := ogcNegotiate(c, true)
 	if err != nil {
 		return err

@@ -24,6 +24,9 @@ func TestHEADMatchesGET(t *testing.T) {
 		if g, h := get.Header().Get("Content-Type"), head.Header().Get("Content-Type"); g != h {
 			t.Errorf("%s: content type GET %q, HEAD %q", target, g, h)
 		}
+		if g, h := get.Header().Get("ETag"), head.Header().Get("ETag"); g != h {
+			t.Errorf("%s: ETag GET %q, HEAD %q", target, g, h)
+		}
 	}
 	if r := do(t, e, http.MethodHead, "/collections/nope", nil); r.Code != http.StatusNotFound || r.Body.Len() != 0 {
 		t.Errorf("HEAD of an unknown collection: %d with %d bytes", r.Code, r.Body.Len())
