@@ -223,7 +223,7 @@ type GraphBuilder struct {
 type piece struct {
 	way        int64
 	moreWays   []int64 // further ways of a piece re-added from a merged edge
-	start, end uint32 // seq[start:end]
+	start, end uint32  // seq[start:end]
 	attr       EdgeAttr
 }
 
