@@ -15,6 +15,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/clip"
 
 	hexcell "fifteen/geo/hex"
 )
@@ -135,9 +136,12 @@ func (o *ogc) parseItems(c echo.Context, coll *ogcCollection) (ogcItemsQuery, er
 	if q.bbox, q.hasBBox, err = queryBBox(c); err != nil {
 		return q, err
 	}
-	if q.limit, err = queryInt(c, "limit", o.s.cfg.ItemsLimit, 1, o.s.cfg.ItemsMaxLimit); err != nil {
+	// A limit above the maximum is served at the maximum, as OGC API -
+	// Features describes (the next link carries on from there).
+	if q.limit, err = queryInt(c, "limit", o.s.cfg.ItemsLimit, 1, math.MaxInt32); err != nil {
 		return q, err
 	}
+	q.limit = min(q.limit, o.s.cfg.ItemsMaxLimit)
 	if q.offset, err = queryInt(c, "offset", 0, 0, math.MaxInt32); err != nil {
 		return q, err
 	}
@@ -160,7 +164,22 @@ func (o *ogc) itemParams(c echo.Context, coll *ogcCollection, id string) (ogcPar
 			return ogcParams{}, notFound("featureId", "no cell %q of resolution 7 to 10 in collection %q", id, coll.id)
 		}
 	}
-	return o.parseParams(c, coll, res)
+	p, err := o.parseParams(c, coll, res)
+	if err != nil {
+		return p, err
+	}
+	// A cluster's id names its category and walker: they choose the set.
+	if coll.id == "underserved" {
+		if cat, prof, _, ok := parseGapFeatureID(id); ok {
+			if ci, err := o.s.categoryIndex(cat, true); err == nil {
+				p.category = ci
+			}
+			if pi, err := o.s.profileIndex(o.s.base, prof); err == nil {
+				p.profile = pi
+			}
+		}
+	}
+	return p, nil
 }
 
 // ogcCheckParams rejects query parameters the collection does not take.
@@ -421,8 +440,9 @@ func (o *ogc) page(base string, coll *ogcCollection, q ogcItemsQuery, query url.
 	matched := fs.Len()
 	if q.hasBBox {
 		match = []int{}
+		gs, exact := fs.(ogcGeomSet)
 		for i, b := range fs.Bounds() {
-			if b.Intersects(q.bbox) {
+			if b.Intersects(q.bbox) && (!exact || geomIntersects(gs.geometry(i), q.bbox)) {
 				match = append(match, i)
 			}
 		}
@@ -543,4 +563,32 @@ func ogcMustJSON(v any) []byte {
 func ogcHash(b []byte) string {
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:8])
+}
+
+// geomIntersects reports whether a geometry meets a bound, not only its
+// envelope (OGC API - Features /req/core/fc-bbox-response): clipped to
+// the bound, something remains.
+func geomIntersects(g orb.Geometry, b orb.Bound) bool {
+	switch g := g.(type) {
+	case nil:
+		return false
+	case orb.Point:
+		return b.Contains(g)
+	}
+	switch c := clip.Geometry(b, orb.Clone(g)).(type) {
+	case nil:
+		return false
+	case orb.LineString:
+		return len(c) > 0
+	case orb.MultiLineString:
+		return len(c) > 0
+	case orb.Polygon:
+		return len(c) > 0 && len(c[0]) > 0
+	case orb.MultiPolygon:
+		return len(c) > 0
+	case orb.Ring:
+		return len(c) > 0
+	default:
+		return true
+	}
 }

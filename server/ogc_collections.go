@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/paulmach/orb"
@@ -20,6 +21,12 @@ import (
 
 // ogcSet is the features one combination of a collection's parameters
 // selects.
+// ogcGeomSet is a set that can give a feature's geometry, for the exact
+// bbox test that follows the envelope test.
+type ogcGeomSet interface {
+	geometry(i int) orb.Geometry
+}
+
 type ogcSet interface {
 	// Len is the number of features.
 	Len() int
@@ -192,6 +199,8 @@ func (o *ogc) facilities(line bool) func(p ogcParams) (ogcSet, error) {
 
 func (fs *ogcFacilitySet) Len() int { return len(fs.idx) }
 
+func (fs *ogcFacilitySet) geometry(i int) orb.Geometry { return fs.geom(i) }
+
 func (fs *ogcFacilitySet) geom(i int) orb.Geometry {
 	f := &fs.city.Facilities[fs.idx[i]]
 	if fs.line && f.Geom != nil {
@@ -256,6 +265,8 @@ func (o *ogc) communities(p ogcParams) (ogcSet, error) {
 }
 
 func (cs *ogcCommunitySet) Len() int { return len(cs.city.Communities) }
+
+func (cs *ogcCommunitySet) geometry(i int) orb.Geometry { return cs.city.Communities[i].Geom }
 
 func (cs *ogcCommunitySet) Bounds() []orb.Bound {
 	return cs.bounds.get(cs.Len(), func(i int) orb.Bound { return cs.city.Communities[i].Geom.Bound() })
@@ -344,6 +355,8 @@ func (o *ogc) cells(p ogcParams) (ogcSet, error) {
 
 func (cs *ogcCellSet) Len() int { return len(cs.rows) }
 
+func (cs *ogcCellSet) geometry(i int) orb.Geometry { return orb.Polygon{cs.rows[i].Cell.Boundary()} }
+
 func (cs *ogcCellSet) Bounds() []orb.Bound {
 	return cs.bounds.get(len(cs.rows), func(i int) orb.Bound { return cs.rows[i].Cell.Boundary().Bound() })
 }
@@ -397,14 +410,35 @@ func (o *ogc) underserved(p ogcParams) (ogcSet, error) {
 
 func (gs *ogcGapSet) Len() int { return len(gs.clusters) }
 
+func (gs *ogcGapSet) geometry(i int) orb.Geometry { return gs.clusters[i].Outline }
+
 func (gs *ogcGapSet) Bounds() []orb.Bound {
 	return gs.bounds.get(len(gs.clusters), func(i int) orb.Bound { return gs.clusters[i].Outline.Bound() })
 }
 
-// Find looks a cluster up by its rank.
+// gapFeatureID names a cluster across the whole collection: its rank is
+// only unique within one category and walker.
+func gapFeatureID(category, profile string, rank int) string {
+	return category + ":" + profile + ":" + strconv.Itoa(rank)
+}
+
+// parseGapFeatureID splits a cluster's feature id.
+func parseGapFeatureID(id string) (category, profile string, rank int, ok bool) {
+	parts := strings.Split(id, ":")
+	if len(parts) != 3 {
+		return "", "", 0, false
+	}
+	n, err := strconv.Atoi(parts[2])
+	if err != nil || strconv.Itoa(n) != parts[2] || n < 1 {
+		return "", "", 0, false
+	}
+	return parts[0], parts[1], n, true
+}
+
+// Find looks a cluster up by its feature id.
 func (gs *ogcGapSet) Find(id string) (int, bool) {
-	n, err := strconv.Atoi(id)
-	if err != nil || n < 1 || n > len(gs.clusters) || strconv.Itoa(n) != id {
+	cat, prof, n, ok := parseGapFeatureID(id)
+	if !ok || cat != gs.category || prof != gs.profile || n > len(gs.clusters) {
 		return 0, false
 	}
 	return n - 1, true
@@ -426,7 +460,7 @@ func (gs *ogcGapSet) Append(dst []byte, i int) []byte {
 	p.numPtr("mean_min", c.MeanMin)
 	p.numPtr("max_min", c.MaxMin)
 	p.num("unreached", c.Unreached)
-	return ogcAppendFeature(dst, strconv.AppendInt(nil, int64(c.ID), 10), c.Outline, p.b)
+	return ogcAppendFeature(dst, ogcAppendString(nil, gapFeatureID(gs.category, gs.profile, c.ID)), c.Outline, p.b)
 }
 
 // --- network ---
@@ -441,6 +475,8 @@ func (o *ogc) network(ogcParams) (ogcSet, error) {
 }
 
 func (ns *ogcNetworkSet) Len() int { return ns.g.NumEdges() }
+
+func (ns *ogcNetworkSet) geometry(e int) orb.Geometry { return ns.g.EdgeGeometry(e) }
 
 func (ns *ogcNetworkSet) Bounds() []orb.Bound {
 	return ns.bounds.get(ns.Len(), func(e int) orb.Bound {

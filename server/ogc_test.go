@@ -121,7 +121,7 @@ func TestOGCRoutes(t *testing.T) {
 		{"bbox of words", "/collections/cells/items?bbox=a,b,c,d", nil, 400, ctProblem, "bbox"},
 		{"limit 0", "/collections/facilities/items?limit=0", nil, 400, ctProblem, "limit"},
 		{"limit negative", "/collections/facilities/items?limit=-5", nil, 400, ctProblem, "limit"},
-		{"limit above the maximum", "/collections/network/items?limit=10001", nil, 400, ctProblem, "limit"},
+		{"limit above the maximum is served at the maximum", "/collections/network/items?limit=10001", nil, 200, ctGeoJSON, ""},
 		{"limit not a number", "/collections/network/items?limit=ten", nil, 400, ctProblem, "limit"},
 		{"offset negative", "/collections/network/items?offset=-1", nil, 400, ctProblem, "offset"},
 		{"offset not a number", "/collections/network/items?offset=1.5", nil, 400, ctProblem, "offset"},
@@ -154,7 +154,7 @@ func TestOGCRoutes(t *testing.T) {
 	}
 	for _, item := range []struct{ coll, id string }{
 		{"facilities", ids.facility}, {"greenways", ids.greenway}, {"communities", ids.community},
-		{"cells", ids.cell10}, {"cells", ids.cell8}, {"underserved", "1"}, {"network", "0"},
+		{"cells", ids.cell10}, {"cells", ids.cell8}, {"underserved", "clinic:adult:1"}, {"network", "0"},
 	} {
 		tests = append(tests,
 			ogcRouteCase{item.coll + " item " + item.id, ogcItem(item.coll, item.id), nil, 200, ctGeoJSON, ""},
@@ -469,11 +469,27 @@ func TestOGCFilters(t *testing.T) {
 		if def.Features[0].Properties["category"] != "clinic" || def.Features[0].Properties["profile"] != "adult" {
 			t.Errorf("default cluster properties %v", def.Features[0].Properties)
 		}
-		ranks := 0.0
-		for _, f := range def.Features {
-			ranks++
-			if f.ID != ranks {
-				t.Errorf("cluster id %v at rank %v", f.ID, ranks)
+		// Ids name the category and walker with the rank, so that an
+		// item URL finds the same cluster whatever the query was.
+		for k, f := range def.Features {
+			if want := fmt.Sprintf("clinic:adult:%d", k+1); f.ID != want {
+				t.Errorf("cluster id %v at rank %d, want %s", f.ID, k+1, want)
+			}
+		}
+		park := ogcGetPage(t, "/collections/underserved/items?category=park&profile=senior&limit=1")
+		if len(park.Features) == 1 {
+			id := park.Features[0].ID.(string)
+			e, _ := testServer(t)
+			rec := do(t, e, http.MethodGet, "/collections/underserved/items/"+id, nil)
+			var one struct {
+				ID         string         `json:"id"`
+				Properties map[string]any `json:"properties"`
+			}
+			if err := json.Unmarshal(rec.Body.Bytes(), &one); err != nil || rec.Code != http.StatusOK {
+				t.Fatalf("item %s: %d %v", id, rec.Code, err)
+			}
+			if one.ID != id || one.Properties["category"] != "park" || one.Properties["profile"] != "senior" {
+				t.Errorf("item %s came back as %s %v", id, one.ID, one.Properties)
 			}
 		}
 	})

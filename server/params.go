@@ -78,8 +78,11 @@ func queryBBox(c echo.Context) (orb.Bound, bool, error) {
 		return orb.Bound{}, false, nil
 	}
 	parts := strings.Split(v, ",")
+	if len(parts) == 6 { // minLon,minLat,minZ,maxLon,maxLat,maxZ: heights do not matter here
+		parts = []string{parts[0], parts[1], parts[3], parts[4]}
+	}
 	if len(parts) != 4 {
-		return orb.Bound{}, false, badParam("bbox", "want four numbers minLon,minLat,maxLon,maxLat, got %q", v)
+		return orb.Bound{}, false, badParam("bbox", "want four numbers minLon,minLat,maxLon,maxLat (or six with heights), got %q", v)
 	}
 	var f [4]float64
 	for i, s := range parts {

@@ -16,10 +16,12 @@ import (
 // use. It also bounds how many scenarios are computed at once, so that a
 // burst of them cannot take every CPU from the other routes.
 type scenarioStore struct {
-	mu    sync.Mutex
-	max   int
-	byID  map[string]*storedScenario
-	order []string // ids, oldest first
+	mu       sync.Mutex
+	max      int
+	maxBytes int // bound on the stored bodies together
+	bytes    int
+	byID     map[string]*storedScenario
+	order    []string // ids, oldest first
 
 	slots chan struct{} // one token per concurrent computation
 }
@@ -64,7 +66,7 @@ func newScenarioStore(max int) *scenarioStore {
 	if slots < 1 {
 		slots = 1
 	}
-	return &scenarioStore{max: max, byID: map[string]*storedScenario{}, slots: make(chan struct{}, slots)}
+	return &scenarioStore{max: max, maxBytes: scenarioStoreBytes, byID: map[string]*storedScenario{}, slots: make(chan struct{}, slots)}
 }
 
 // acquire waits for a computation slot; release gives it back. It fails
@@ -87,13 +89,23 @@ func newScenarioID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// add stores sc, evicting the oldest scenarios beyond the bound.
+// scenarioStoreBytes bounds the memory the stored scenarios hold: a
+// scenario's body carries a full report and every changed cell, megabytes
+// for a large city or a large scenario.
+const scenarioStoreBytes = 256 << 20
+
+// add stores sc, evicting the oldest scenarios beyond the count or the
+// byte bound (the newest always stays).
 func (st *scenarioStore) add(sc *storedScenario) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.byID[sc.ID] = sc
 	st.order = append(st.order, sc.ID)
-	for len(st.order) > st.max {
+	st.bytes += len(sc.body)
+	for len(st.order) > 1 && (len(st.order) > st.max || st.bytes > st.maxBytes) {
+		if old := st.byID[st.order[0]]; old != nil {
+			st.bytes -= len(old.body)
+		}
 		delete(st.byID, st.order[0])
 		st.order = st.order[1:]
 	}
@@ -110,9 +122,11 @@ func (st *scenarioStore) get(id string) *storedScenario {
 func (st *scenarioStore) remove(id string) bool {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if _, ok := st.byID[id]; !ok {
+	sc, ok := st.byID[id]
+	if !ok {
 		return false
 	}
+	st.bytes -= len(sc.body)
 	delete(st.byID, id)
 	st.order = slices.DeleteFunc(st.order, func(s string) bool { return s == id })
 	return true
