@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"time"
 
@@ -48,6 +49,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		server.Deps{City: city, Access: a, Load: st})
 	if err != nil {
 		return err
+	}
+	// With GC percent 400 the heap may grow to five times what is live; a
+	// soft limit at four times the loaded city (at least 1 GiB) makes the
+	// collector work harder before that. GOMEMLIMIT overrides.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		debug.SetMemoryLimit(max(1<<30, 4*int64(ms.HeapAlloc)))
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
