@@ -7,8 +7,11 @@ import (
 )
 
 func (s *state) routesOps(e *echo.Echo) {
+	// Load balancers often probe with HEAD.
 	e.GET("/healthz", s.healthz)
+	e.HEAD("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
+	e.HEAD("/readyz", s.readyz)
 	e.GET("/metrics", s.metrics.handler())
 }
 

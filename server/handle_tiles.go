@@ -29,7 +29,9 @@ type tileServer struct {
 func (s *state) routesTiles(e *echo.Echo) {
 	t := &tileServer{s: s, data: newTileData(s.city, s.base, s.report)}
 	e.GET("/tiles/:layer.json", t.tileJSON)
+	e.HEAD("/tiles/:layer.json", t.tileJSON)
 	e.GET("/tiles/:layer/:z/:x/:y.mvt", t.tile)
+	e.HEAD("/tiles/:layer/:z/:x/:y.mvt", t.tile)
 }
 
 // tile serves one Mapbox Vector Tile, raw or gzipped as the client

@@ -9,13 +9,14 @@ import (
 	"testing"
 )
 
-// TestHEADMatchesGET: every OGC route answers HEAD with GET's status and
+// TestHEADMatchesGET: every OGC, tile and health route answers HEAD with GET's status and
 // headers and no body, as OGC API - Features recommends.
 func TestHEADMatchesGET(t *testing.T) {
 	e, _ := testServer(t)
 	for _, target := range []string{
 		"/?f=json", "/conformance", "/api", "/collections", "/collections/cells",
 		"/collections/cells/items?limit=2", "/collections/facilities/items?limit=1",
+		"/healthz", "/readyz", "/tiles/cells.json", "/tiles/cells/14/8529/5974.mvt",
 	} {
 		get := do(t, e, http.MethodGet, target, nil)
 		head := do(t, e, http.MethodHead, target, nil)

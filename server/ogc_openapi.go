@@ -329,11 +329,11 @@ func ogcOpenAPI(s *state, colls []*ogcCollection) oaObj {
 		"/v1/profiles": oaObj{"get": oaOp(anTag, "getProfiles", "Walker profiles",
 			"The walkers (speed, steps, slopes) and the search cutoff.", nil, oaOK("The profiles.", obj, ogcMediaJSON))},
 
-		"/tiles/{layer}.json": oaObj{"get": oaOp(tileTag, "getTileJSON", "TileJSON of a layer",
+		"/tiles/{layer}.json": oaGetHead(oaOp(tileTag, "getTileJSON", "TileJSON of a layer",
 			"A TileJSON 3.0.0 document: tile URL template, zooms, bounds, attribution and the layer's fields.",
 			[]any{par("layer"), par("profile"), oaQuery("category", "Layer underserved: the category (default "+gapDefault+").", false, oaEnum(catIDs, ""))},
-			oaOK("The TileJSON.", obj, ogcMediaJSON), "400", "404")},
-		"/tiles/{layer}/{z}/{x}/{y}.mvt": oaObj{"get": oaOp(tileTag, "getTile", "A vector tile",
+			oaOK("The TileJSON.", obj, ogcMediaJSON), "400", "404")),
+		"/tiles/{layer}/{z}/{x}/{y}.mvt": oaGetHead(oaOp(tileTag, "getTile", "A vector tile",
 			"A Mapbox Vector Tile; 204 when the tile is empty.",
 			[]any{par("layer"),
 				oaPathParam("z", "Zoom.", oaSchema("integer", "minimum", 0, "maximum", 22)),
@@ -343,7 +343,7 @@ func ogcOpenAPI(s *state, colls []*ogcCollection) oaObj {
 			map[string]oaObj{
 				"200": oaContent("The tile.", oaSchema("string", "format", "binary"), "application/vnd.mapbox-vector-tile"),
 				"204": oaContent("The tile is empty.", nil),
-			}, "400", "404")},
+			}, "400", "404")),
 
 		"/map":  oaGetHead(mapPage),
 		"/map/": oaGetHead(mapSlash),
@@ -354,10 +354,10 @@ func ogcOpenAPI(s *state, colls []*ogcCollection) oaObj {
 			}), ogcMediaJSON))},
 		"/static/{path}": oaGetHead(static),
 
-		"/healthz": oaObj{"get": oaOp(opsTag, "healthz", "Liveness", "Answers while the process serves.", nil,
-			oaOK("Alive.", obj, ogcMediaJSON))},
-		"/readyz": oaObj{"get": oaOp(opsTag, "readyz", "Readiness", "Answers once the city is loaded and its baseline computed.", nil,
-			oaOK("Ready.", obj, ogcMediaJSON))},
+		"/healthz": oaGetHead(oaOp(opsTag, "healthz", "Liveness", "Answers while the process serves.", nil,
+			oaOK("Alive.", obj, ogcMediaJSON))),
+		"/readyz": oaGetHead(oaOp(opsTag, "readyz", "Readiness", "Answers once the city is loaded and its baseline computed.", nil,
+			oaOK("Ready.", obj, ogcMediaJSON))),
 		"/metrics": oaObj{"get": oaOp(opsTag, "metrics", "Prometheus metrics", "", nil,
 			oaOK("Metrics in the Prometheus text format.", oaSchema("string"), "text/plain"))},
 	}
