@@ -3,6 +3,7 @@ package geo
 import (
 	"cmp"
 	"container/heap"
+	"context"
 	"fmt"
 	"math"
 	"runtime"
@@ -103,6 +104,12 @@ func (a *Access) Site(opt SitingOptions) ([]Site, error) {
 // non-finite Capacity or a threshold beyond the access cutoff, and
 // ErrBadCoordinate for an invalid candidate.
 func (a *Access) Siting(opt SitingOptions) (*SitingResult, error) {
+	return a.SitingContext(context.Background(), opt)
+}
+
+// SitingContext is Siting that gives up, with ctx's error, once ctx ends:
+// a server's request timeout then bounds it on a large city.
+func (a *Access) SitingContext(ctx context.Context, opt SitingOptions) (*SitingResult, error) {
 	if opt.Category == "" {
 		return nil, fmt.Errorf("%w: no category given", ErrBadOption)
 	}
@@ -137,7 +144,10 @@ func (a *Access) Siting(opt SitingOptions) (*SitingResult, error) {
 		cands = a.underservedVertices(&g)
 	}
 	res.Candidates = len(cands)
-	covers, snaps, tooFar := a.coverSets(g.p, g.thrDs[0], cands, weight, opt.Capacity > 0)
+	covers, snaps, tooFar := a.coverSets(ctx, g.p, g.thrDs[0], cands, weight, opt.Capacity > 0)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	res.TooFar = tooFar
 
 	picks := greedyCover(covers, weight, opt.K, opt.Capacity)
@@ -190,7 +200,7 @@ type coverSet struct {
 // coverSets snaps every candidate and computes its cover set among the
 // cells of positive weight, in parallel, one bounded search per candidate.
 // A candidate too far from the network has an empty set.
-func (a *Access) coverSets(p int, thrDs uint32, cands []orb.Point, weight []float64, withTimes bool) ([]coverSet, []Snap, int) {
+func (a *Access) coverSets(ctx context.Context, p int, thrDs uint32, cands []orb.Point, weight []float64, withTimes bool) ([]coverSet, []Snap, int) {
 	ix := a.City.Index
 	if ix == nil {
 		ix = NewSegmentIndex(a.City.Graph)
@@ -215,7 +225,7 @@ func (a *Access) coverSets(p int, thrDs uint32, cands []orb.Point, weight []floa
 			var packed []uint64
 			for {
 				lo := int(next.Add(chunk)) - chunk
-				if lo >= len(cands) {
+				if lo >= len(cands) || ctx.Err() != nil {
 					return
 				}
 				for i := lo; i < min(lo+chunk, len(cands)); i++ {

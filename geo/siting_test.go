@@ -2,6 +2,7 @@ package geo
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -176,7 +177,7 @@ func TestSitingCoverSetsMatchFullSearch(t *testing.T) {
 			w, thr := siteWeights(a, p)
 			cands := sc.vertices()
 			cands = append(cands, sitePoint(75, 75), sitePoint(400, 151), sitePoint(5000, 5000))
-			covers, _, tooFar := a.coverSets(p, thr, cands, w, true)
+			covers, _, tooFar := a.coverSets(context.Background(), p, thr, cands, w, true)
 			if tooFar != 1 {
 				t.Errorf("seed %d: %d too far, want 1", seed, tooFar)
 			}
@@ -562,5 +563,22 @@ func TestSitingErrors(t *testing.T) {
 	res, err := a.Siting(SitingOptions{Category: "clinic", K: 1, Candidates: []orb.Point{sitePoint(5000, 0)}})
 	if err != nil || res.TooFar != 1 || len(res.Sites) != 0 {
 		t.Errorf("a candidate 4 km away: %+v, %v; want it skipped and counted", res, err)
+	}
+}
+
+func TestSitingContextEnds(t *testing.T) {
+	city := streetCity([]testFacility{{category: "clinic", offM: 100}}, []testCell{{pop: 10, offM: 1400}}, nil)
+	city.Index, city.SnapMaxM = NewSegmentIndex(city.Graph), 250
+	a, err := ComputeAccess(city, AccessOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := a.SitingContext(ctx, SitingOptions{Category: "clinic", K: 1}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+	if _, err := a.SitingContext(context.Background(), SitingOptions{Category: "clinic", K: 1}); err != nil {
+		t.Fatal(err)
 	}
 }

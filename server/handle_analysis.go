@@ -371,7 +371,7 @@ func (s *state) postSiting(c echo.Context) error {
 }
 
 func (s *state) siting(c echo.Context, opt geo.SitingOptions, format string) error {
-	res, err := s.base.Siting(opt)
+	res, err := s.base.SitingContext(c.Request().Context(), opt)
 	if err != nil {
 		return err
 	}
