@@ -101,19 +101,10 @@ func cellRes(z int) int {
 // category, else its first category (the rule of the OGC underserved
 // collection too).
 func tileGapCategory(t *geo.Taxonomy) string {
-	first := ""
-	for _, c := range t.Categories {
-		if c.ID == "clinic" {
-			return c.ID
-		}
-		if c.Essential && first == "" {
-			first = c.ID
-		}
+	if c := ogcDefaultGapCategory(t); c >= 0 {
+		return t.Categories[c].ID
 	}
-	if first == "" && len(t.Categories) > 0 {
-		first = t.Categories[0].ID
-	}
-	return first
+	return ""
 }
 
 // fields describes the properties of the layer's features, for the
