@@ -203,6 +203,9 @@ type osmReader struct {
 
 	// greenway candidates wait for the green areas, which may come later.
 	lineCands []geo.Facility
+	// lineWays gives, for a route relation's candidate (by index in
+	// lineCands), the member way of each line of its geometry.
+	lineWays map[int][]int64
 	green     []orb.Polygon
 
 	ids []int64 // scratch
@@ -461,23 +464,37 @@ func (rd *osmReader) relation(r *osm.Relation) {
 		}
 		// Routes and other relations: the union of their member ways.
 		var ml orb.MultiLineString
-		var ways []int64
+		var ways, lineWay []int64
 		for _, m := range r.Members {
 			if m.Type != osm.TypeWay {
 				continue
 			}
 			for _, run := range rd.memberRuns(m.Ref) {
 				ml = append(ml, orb.LineString(run))
+				lineWay = append(lineWay, m.Ref)
 			}
 			ways = append(ways, m.Ref)
 		}
 		for _, ci := range matches {
 			st.FacilityElements++
+			c := &rd.tax.Categories[ci]
+			if c.Within == geo.WithinGreen && len(ml) > 0 {
+				// A route counts where it runs through green space: its
+				// member ways are sorted out once the green areas are in.
+				rd.addFacility(c, id, r.Tags, representativePoint(ml), ml, ways...)
+				if n := len(rd.lineCands); n > 0 && rd.lineCands[n-1].ID == id {
+					if rd.lineWays == nil {
+						rd.lineWays = map[int][]int64{}
+					}
+					rd.lineWays[n-1] = lineWay
+				}
+				continue
+			}
 			var g orb.Geometry
 			if len(ml) > 0 {
 				g = ml
 			}
-			rd.addFacilityGeom(&rd.tax.Categories[ci], id, r.Tags, g, ways...)
+			rd.addFacilityGeom(c, id, r.Tags, g, ways...)
 		}
 	}
 }
@@ -532,9 +549,9 @@ func (rd *osmReader) addFacility(c *geo.Category, id string, tags osm.Tags, p or
 		f.WayIDs = ways
 	}
 	f.BelowStreet = belowStreet(tags)
-	// Only ways are tested for green space: a route relation of the
-	// category (a hiking route) is a greenway by what it is.
-	if c.Within == "green" && strings.HasPrefix(id, "osm:way/") {
+	// Ways and route relations are tested for green space once every
+	// green area is read (see finishGreenways).
+	if c.Within == geo.WithinGreen && (strings.HasPrefix(id, "osm:way/") || strings.HasPrefix(id, "osm:relation/")) {
 		rd.lineCands = append(rd.lineCands, f)
 		return
 	}
@@ -606,14 +623,36 @@ func (rd *osmReader) finishGreenways() {
 		return
 	}
 	idx := newPolyIndex(rd.green)
-	for _, f := range rd.lineCands {
+	for i, f := range rd.lineCands {
+		if lw, ok := rd.lineWays[i]; ok {
+			// A route: keep the member ways that run through green space.
+			var green orb.MultiLineString
+			var ways []int64
+			seen := map[int64]bool{}
+			for k, l := range f.Geom.(orb.MultiLineString) {
+				if idx.anyVertexInside(l, l[0]) {
+					green = append(green, l)
+					if !seen[lw[k]] {
+						seen[lw[k]] = true
+						ways = append(ways, lw[k])
+					}
+				}
+			}
+			if len(green) == 0 {
+				rd.out.Stats.GreenwayNotGreen++
+				continue
+			}
+			f.Geom, f.WayIDs, f.Point = green, ways, representativePoint(green)
+			rd.out.Facilities = append(rd.out.Facilities, f)
+			continue
+		}
 		if idx.anyVertexInside(f.Geom, f.Point) {
 			rd.out.Facilities = append(rd.out.Facilities, f)
 		} else {
 			rd.out.Stats.GreenwayNotGreen++
 		}
 	}
-	rd.lineCands = nil
+	rd.lineCands, rd.lineWays = nil, nil
 }
 
 // representativePoint returns a point for a facility with an area or line

@@ -174,13 +174,16 @@ func TestClippedWayIsCutAtGaps(t *testing.T) {
 }
 
 func TestRelationTagsNotInherited(t *testing.T) {
-	// A hiking route and a school multipolygon: their member ways stay what
-	// their own tags say.
+	// A hiking route (through a forest: a greenway) and a school
+	// multipolygon: their member ways stay what their own tags say.
 	d, err := readXML(t, xmlHead+`
 <node id="1" lat="47.1" lon="9.500"/><node id="2" lat="47.1" lon="9.501"/>
 <node id="3" lat="47.101" lon="9.501"/><node id="4" lat="47.101" lon="9.500"/>
+<node id="31" lat="47.0995" lon="9.4995"/><node id="32" lat="47.0995" lon="9.5015"/>
+<node id="33" lat="47.1005" lon="9.5015"/><node id="34" lat="47.1005" lon="9.4995"/>
 <way id="10"><nd ref="1"/><nd ref="2"/><tag k="highway" v="footway"/></way>
 <way id="11"><nd ref="2"/><nd ref="3"/><nd ref="4"/><nd ref="1"/></way>
+<way id="12"><nd ref="31"/><nd ref="32"/><nd ref="33"/><nd ref="34"/><nd ref="31"/><tag k="landuse" v="forest"/></way>
 <relation id="20"><member type="way" ref="10" role=""/><tag k="type" v="route"/><tag k="route" v="hiking"/><tag k="name" v="Panoramaweg"/></relation>
 <relation id="21"><member type="way" ref="11" role="outer"/><member type="way" ref="10" role="outer"/><tag k="type" v="multipolygon"/><tag k="amenity" v="school"/><tag k="isced:level" v="1"/></relation>
 </osm>`)
@@ -324,5 +327,41 @@ func TestCellPointsAreWhereResidentsLive(t *testing.T) {
 	// the buildings, not the centres.
 	if moved < len(city.Population.Cells)*9/10 {
 		t.Errorf("only %d of %d cells measured from their buildings", moved, len(city.Population.Cells))
+	}
+}
+
+func TestRouteCountsWhereItRunsThroughGreen(t *testing.T) {
+	// A hiking route of two ways: one through a park, one along a road.
+	// Only the first is greenway.
+	d, err := readXML(t, xmlHead+`
+<node id="1" lat="47.1" lon="9.500"/><node id="2" lat="47.1" lon="9.501"/><node id="3" lat="47.1" lon="9.503"/>
+<node id="31" lat="47.0995" lon="9.4995"/><node id="32" lat="47.0995" lon="9.5008"/>
+<node id="33" lat="47.1005" lon="9.5008"/><node id="34" lat="47.1005" lon="9.4995"/>
+<way id="10"><nd ref="1"/><nd ref="2"/><tag k="highway" v="path"/></way>
+<way id="11"><nd ref="2"/><nd ref="3"/><tag k="highway" v="residential"/></way>
+<way id="12"><nd ref="31"/><nd ref="32"/><nd ref="33"/><nd ref="34"/><nd ref="31"/><tag k="leisure" v="park"/></way>
+<relation id="20"><member type="way" ref="10" role=""/><member type="way" ref="11" role=""/><tag k="type" v="route"/><tag k="route" v="hiking"/></relation>
+<relation id="21"><member type="way" ref="11" role=""/><tag k="type" v="route"/><tag k="route" v="foot"/></relation>
+</osm>`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var route *geo.Facility
+	for i, f := range d.Facilities {
+		if f.ID == "osm:relation/20" {
+			route = &d.Facilities[i]
+		}
+		if f.ID == "osm:relation/21" {
+			t.Errorf("a route along a road only became a greenway")
+		}
+	}
+	if route == nil {
+		t.Fatal("the route through the park is not a greenway")
+	}
+	if len(route.WayIDs) != 1 || route.WayIDs[0] != 10 {
+		t.Errorf("greenway ways %v, want [10]", route.WayIDs)
+	}
+	if d.Stats.GreenwayNotGreen != 1 {
+		t.Errorf("%d candidates not in green, want 1", d.Stats.GreenwayNotGreen)
 	}
 }
