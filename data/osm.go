@@ -206,7 +206,7 @@ type osmReader struct {
 	// lineWays gives, for a route relation's candidate (by index in
 	// lineCands), the member way of each line of its geometry.
 	lineWays map[int][]int64
-	green     []orb.Polygon
+	green    []orb.Polygon
 
 	ids []int64 // scratch
 	pts []orb.Point
