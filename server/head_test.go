@@ -124,3 +124,32 @@ func TestBBoxWithHeights(t *testing.T) {
 		t.Errorf("four numbers match %d, six %d", a.NumberMatched, b.NumberMatched)
 	}
 }
+
+// TestDerivedAnswersHaveETags: analysis answers that follow from the data
+// and the request carry an ETag and answer a matching If-None-Match with
+// 304; errors carry none.
+func TestDerivedAnswersHaveETags(t *testing.T) {
+	e, _ := testServer(t)
+	for _, target := range []string{
+		"/v1/isochrone?lon=7.4215&lat=43.737", "/v1/nearest?lon=7.4215&lat=43.737&category=pharmacy",
+		"/v1/gaps?category=clinic", "/v1/siting?category=clinic&k=1", "/v1/categories", "/v1/profiles", "/tiles/cells.json",
+	} {
+		first := do(t, e, http.MethodGet, target, nil)
+		tag := first.Header().Get("ETag")
+		if first.Code != http.StatusOK || tag == "" {
+			t.Fatalf("%s: %d, ETag %q", target, first.Code, tag)
+		}
+		again := do(t, e, http.MethodGet, target, nil, "If-None-Match", tag)
+		if again.Code != http.StatusNotModified || again.Body.Len() != 0 {
+			t.Errorf("%s: If-None-Match gave %d with %d bytes", target, again.Code, again.Body.Len())
+		}
+		other := do(t, e, http.MethodGet, target+"&profile=senior", nil)
+		if other.Code == http.StatusOK && other.Header().Get("ETag") == tag {
+			t.Errorf("%s: another query has the same ETag", target)
+		}
+	}
+	bad := do(t, e, http.MethodGet, "/v1/isochrone?lon=999&lat=43.737", nil)
+	if bad.Code != http.StatusBadRequest || bad.Header().Get("ETag") != "" {
+		t.Errorf("a bad request: %d with ETag %q", bad.Code, bad.Header().Get("ETag"))
+	}
+}

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -33,6 +35,7 @@ func (s *state) middleware(e *echo.Echo) {
 		Skipper: func(c echo.Context) bool { return selfCompressed(c.Request().URL.Path) },
 		Level:   5,
 	}))
+	e.Use(s.derivedETag)
 	e.Use(middleware.BodyLimit(s.cfg.BodyLimit))
 	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: s.cfg.RequestTimeout}))
 }
@@ -86,3 +89,38 @@ func headWithoutBody(next echo.HandlerFunc) echo.HandlerFunc {
 type discardBody struct{ http.ResponseWriter }
 
 func (d discardBody) Write(b []byte) (int, error) { return len(b), nil }
+
+// derivedETag gives the analysis GETs whose answer follows from the loaded
+// data and the request alone (isochrones, nearest facilities, gaps,
+// siting, the taxonomy, the walkers, TileJSON) a weak ETag computed from
+// the data's tag and the request, without computing the answer: a
+// matching If-None-Match is a 304 at once. Weak, because the gzip
+// middleware may change the bytes. Scenarios change and are left out;
+// the pages, tiles and report have strong ETags from the response cache.
+func (s *state) derivedETag(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		if req.Method != http.MethodGet && req.Method != http.MethodHead {
+			return next(c)
+		}
+		p := req.URL.Path
+		derived := strings.HasPrefix(p, "/tiles/") && strings.HasSuffix(p, ".json")
+		switch p {
+		case "/v1/isochrone", "/v1/nearest", "/v1/gaps", "/v1/siting", "/v1/categories", "/v1/profiles":
+			derived = true
+		}
+		if !derived {
+			return next(c)
+		}
+		h := sha256.Sum256([]byte(s.etag + "|" + c.Scheme() + "://" + req.Host + p + "?" + req.URL.RawQuery +
+			"|" + req.Header.Get(echo.HeaderAccept)))
+		tag := `W/"` + hex.EncodeToString(h[:8]) + `"`
+		hdr := c.Response().Header()
+		hdr.Set("ETag", tag)
+		hdr.Add(echo.HeaderVary, echo.HeaderAccept)
+		if match := req.Header.Get("If-None-Match"); match != "" && etagMatch(match, strings.TrimPrefix(tag, "W/")) {
+			return c.NoContent(http.StatusNotModified)
+		}
+		return next(c)
+	}
+}
