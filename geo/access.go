@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"sort"
@@ -95,6 +96,12 @@ func DsToMin(ds uint32) float64 { return float64(ds) / 600 }
 // The city must have a population; facilities too far from the network, or
 // on no reachable edge, reach nothing and are never counted.
 func ComputeAccess(city *City, opt AccessOptions) (*Access, error) {
+	return ComputeAccessContext(context.Background(), city, opt)
+}
+
+// ComputeAccessContext is ComputeAccess that gives up, with ctx's error,
+// once ctx ends.
+func ComputeAccessContext(ctx context.Context, city *City, opt AccessOptions) (*Access, error) {
 	if len(opt.Profiles) == 0 && city.Taxonomy != nil {
 		opt.Profiles = MergeProfiles(DefaultProfiles(), city.Taxonomy.Profiles)
 	}
@@ -139,6 +146,9 @@ func ComputeAccess(city *City, opt AccessOptions) (*Access, error) {
 		a.Count[p] = make([][]uint16, nc)
 		a.MeanKMin[p] = make([][]float32, nc)
 		for c := 0; c < nc; c++ {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
 			if len(a.ByCategory[c]) == 0 {
 				a.TimeDs[p][c], a.Nearest[p][c], a.Count[p][c], a.MeanKMin[p][c] = unreachedCells(ncell)
 				continue

@@ -1,6 +1,8 @@
 package geo
 
 import (
+	"context"
+	"errors"
 	"math"
 	"testing"
 
@@ -156,5 +158,23 @@ func TestRegressionLineAccessOnMergedEdge(t *testing.T) {
 		if d > 1 {
 			t.Errorf("access point %v (edge %d offset %.0f m, leg %.0f m) is %.0f m from the greenway", ap.Point, ap.Edge, ap.OffsetM, ap.DistM, d)
 		}
+	}
+}
+
+func TestWhatIfContextEnds(t *testing.T) {
+	city := streetCity([]testFacility{{category: "clinic", offM: 100}}, []testCell{{pop: 10, offM: 500}}, nil)
+	city.Index, city.SnapMaxM = NewSegmentIndex(city.Graph), 250
+	a, err := ComputeAccess(city, AccessOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	link := orb.LineString{streetPoint(1000), {9.501, 47.1 + 1100/111_195.0}, streetPoint(1200)}
+	if _, err := a.WhatIfContext(ctx, Scenario{AddLinks: []orb.LineString{link}}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+	if _, err := ComputeAccessContext(ctx, city, AccessOptions{}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("ComputeAccessContext: got %v, want context.Canceled", err)
 	}
 }

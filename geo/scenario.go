@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -40,8 +41,14 @@ type Scenario struct {
 // closing ways changes the network itself and recomputes everything. The
 // result equals ComputeAccess on the changed city.
 func (a *Access) WhatIf(sc Scenario) (*Access, error) {
+	return a.WhatIfContext(context.Background(), sc)
+}
+
+// WhatIfContext is WhatIf that gives up, with ctx's error, once ctx ends
+// (a network change recomputes every category).
+func (a *Access) WhatIfContext(ctx context.Context, sc Scenario) (*Access, error) {
 	if len(sc.AddLinks) > 0 || len(sc.CloseWays) > 0 {
-		return a.whatIfNetwork(sc)
+		return a.whatIfNetwork(ctx, sc)
 	}
 	city := *a.City // shallow: the changed slices are copied below
 	city.Facilities = slices.Clip(city.Facilities)
@@ -247,7 +254,7 @@ func (a *Access) cloneFor(city *City) *Access {
 
 // whatIfNetwork rebuilds the network with the scenario's links and closed
 // ways and recomputes access from scratch on it.
-func (a *Access) whatIfNetwork(sc Scenario) (*Access, error) {
+func (a *Access) whatIfNetwork(ctx context.Context, sc Scenario) (*Access, error) {
 	old := a.City
 	g, err := old.Graph.rebuild(old.Index, old.SnapMaxM, sc.CloseWays, sc.AddLinks)
 	if err != nil {
@@ -275,7 +282,7 @@ func (a *Access) whatIfNetwork(sc Scenario) (*Access, error) {
 			city.FacilityAccess[i] = []Snap{city.FacilitySnap[i]}
 		}
 	}
-	b, err := ComputeAccess(&city, a.Options)
+	b, err := ComputeAccessContext(ctx, &city, a.Options)
 	if err != nil {
 		return nil, err
 	}

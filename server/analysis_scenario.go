@@ -29,7 +29,7 @@ func (s *state) runScenario(ctx context.Context, sc geo.Scenario) (*storedScenar
 		return nil, err
 	}
 	defer s.scenarios.release()
-	after, err := s.base.WhatIf(sc)
+	after, err := s.base.WhatIfContext(ctx, sc)
 	if err != nil {
 		return nil, err
 	}
