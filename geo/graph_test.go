@@ -150,29 +150,36 @@ func TestBuildEmpty(t *testing.T) {
 	}
 }
 
+// randomWalk returns the node ids of a short random walk on a size×size
+// grid of node ids (100*row + col), without repeating a node in a row.
+func randomWalk(rng *rand.Rand, size int) []int64 {
+	r, c := rng.IntN(size), rng.IntN(size)
+	ids := []int64{int64(100*r + c)}
+	for k := 0; k < 1+rng.IntN(6); k++ {
+		switch rng.IntN(4) {
+		case 0:
+			c = min(c+1, size-1)
+		case 1:
+			c = max(c-1, 0)
+		case 2:
+			r = min(r+1, size-1)
+		default:
+			r = max(r-1, 0)
+		}
+		id := int64(100*r + c)
+		if id != ids[len(ids)-1] {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
 // randomWays adds n random ways over a 20×20 grid of node ids, some of them
 // steps, some one-way, so merging meets every case.
 func randomWays(b *GraphBuilder, rng *rand.Rand, n int) float64 {
 	var total float64
 	for w := 0; w < n; w++ {
-		r, c := rng.IntN(20), rng.IntN(20)
-		ids := []int64{int64(100*r + c)}
-		for k := 0; k < 1+rng.IntN(6); k++ {
-			switch rng.IntN(4) {
-			case 0:
-				c = min(c+1, 19)
-			case 1:
-				c = max(c-1, 0)
-			case 2:
-				r = min(r+1, 19)
-			default:
-				r = max(r-1, 0)
-			}
-			id := int64(100*r + c)
-			if id != ids[len(ids)-1] {
-				ids = append(ids, id)
-			}
-		}
+		ids := randomWalk(rng, 20)
 		if len(ids) < 2 {
 			continue
 		}

@@ -40,24 +40,7 @@ func TestMergeMergedGraphKeepsDirectedDistances(t *testing.T) {
 		var b GraphBuilder
 		adj := map[int64][]rawArc{}
 		for w := 0; w < 3+rng.IntN(12); w++ {
-			r, c := rng.IntN(6), rng.IntN(6)
-			ids := []int64{int64(100*r + c)}
-			for k := 0; k < 1+rng.IntN(6); k++ {
-				switch rng.IntN(4) {
-				case 0:
-					c = min(c+1, 5)
-				case 1:
-					c = max(c-1, 0)
-				case 2:
-					r = min(r+1, 5)
-				default:
-					r = max(r-1, 0)
-				}
-				id := int64(100*r + c)
-				if id != ids[len(ids)-1] {
-					ids = append(ids, id)
-				}
-			}
+			ids := randomWalk(rng, 6)
 			if len(ids) < 2 {
 				continue
 			}
