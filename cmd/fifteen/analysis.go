@@ -147,8 +147,9 @@ func isochrone(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	// The built-in walkers and those of the categories file, as report uses.
 	var prof *geo.Profile
-	for _, p := range geo.DefaultProfiles() {
+	for _, p := range geo.MergeProfiles(geo.DefaultProfiles(), city.Taxonomy.Profiles) {
 		if p.ID == *profile {
 			prof = &p
 		}
