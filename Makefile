@@ -29,7 +29,7 @@ FUZZTIME ?= 30s
 fuzz:
 	for t in FuzzReadOSM FuzzLoadFacilities FuzzLoadPopulationCSV FuzzLoadScenario; do \
 		$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./data/ || exit 1; done
-	$(GO) test -run '^$$' -fuzz '^FuzzOGCAppendString$$' -fuzztime $(FUZZTIME) ./server/
+	$(GO) test -run '^$$' -fuzz '^FuzzAppendString$$' -fuzztime $(FUZZTIME) ./publish/
 
 # loadtest serves the default city on loopback and measures it (bounded in
 # time: six phases of LOADTEST_DURATION).

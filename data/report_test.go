@@ -1,9 +1,7 @@
 package data
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"math"
 	"os"
@@ -88,63 +86,6 @@ func TestCoverageGrowsWithThreshold(t *testing.T) {
 		if s5 > s10 || s10 > s15 {
 			t.Errorf("%s: coverage 5/10/15 min = %.3f %.3f %.3f", cat.ID, s5, s10, s15)
 		}
-	}
-}
-
-func TestReportFormats(t *testing.T) {
-	a := defaultAccess(t, geo.AccessOptions{})
-	r, err := a.Report()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := WriteReportCSV(&buf, r); err != nil {
-		t.Fatal(err)
-	}
-	recs, err := csv.NewReader(&buf).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := 1 + 12*len(a.Profiles)*len(a.City.Taxonomy.Categories)
-	if len(recs) != want || strings.Join(recs[0], ",") != strings.Join(ReportCSVHeader, ",") {
-		t.Fatalf("%d CSV rows, want %d", len(recs), want)
-	}
-	buf.Reset()
-	if err := WriteReportGeoJSON(&buf, a.City, r); err != nil {
-		t.Fatal(err)
-	}
-	var fc struct {
-		Type        string
-		Attribution string
-		Features    []struct {
-			Properties map[string]any
-		}
-	}
-	if err := json.Unmarshal(buf.Bytes(), &fc); err != nil {
-		t.Fatal(err)
-	}
-	if fc.Type != "FeatureCollection" || len(fc.Features) != 11 || !strings.Contains(fc.Attribution, "OpenStreetMap") {
-		t.Fatalf("geojson: type %q, %d features, attribution %q", fc.Type, len(fc.Features), fc.Attribution)
-	}
-	if _, ok := fc.Features[0].Properties["share_clinic_adult"]; !ok {
-		t.Errorf("no share_clinic_adult property")
-	}
-	rows, err := CellRows(a, 0, 8)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pop float64
-	for _, row := range rows {
-		pop += row.Population
-		if row.Cell.Res() != 8 {
-			t.Fatalf("cell %v at res %d", row.Cell, row.Cell.Res())
-		}
-	}
-	if math.Abs(pop-37269) > 0.5 {
-		t.Errorf("res-8 cells hold %.1f people", pop)
-	}
-	if _, err := CellRows(a, 0, 11); err == nil {
-		t.Errorf("res 11 accepted")
 	}
 }
 

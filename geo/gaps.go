@@ -75,19 +75,17 @@ type gapTarget struct {
 // gapTarget resolves the profile and the categories of opt.
 func (a *Access) gapTarget(category, profile string, tier int) (gapTarget, error) {
 	var g gapTarget
-	if profile == "" {
-		profile = "adult"
-	}
-	if g.p = a.ProfileIndex(profile); g.p < 0 {
-		return g, fmt.Errorf("%w: unknown profile %q", ErrBadOption, profile)
+	var err error
+	if g.p, err = a.ResolveProfile(profile); err != nil {
+		return g, err
 	}
 	cats := a.City.Taxonomy.Categories
 	switch {
 	case tier != 0 && category != "":
 		return g, fmt.Errorf("%w: give a category (%q) or a tier (%d), not both", ErrBadOption, category, tier)
 	case tier != 0:
-		if tier != 5 && tier != 10 && tier != 15 {
-			return g, fmt.Errorf("%w: tier %d is not 5, 10 or 15", ErrBadOption, tier)
+		if err := ValidTier(tier); err != nil {
+			return g, err
 		}
 		for c := range cats {
 			if cats[c].Tier == tier {
@@ -100,9 +98,9 @@ func (a *Access) gapTarget(category, profile string, tier int) (gapTarget, error
 	case category == "":
 		return g, fmt.Errorf("%w: no category given", ErrBadOption)
 	default:
-		c := slices.IndexFunc(cats, func(c Category) bool { return c.ID == category })
-		if c < 0 {
-			return g, fmt.Errorf("%w %q", ErrUnknownCategory, category)
+		c, err := a.City.Taxonomy.Index(category)
+		if err != nil {
+			return g, err
 		}
 		g.cats = []int{c}
 	}

@@ -64,13 +64,11 @@ func (o *IsochroneOptions) fill() error {
 	if len(o.Minutes) == 0 {
 		o.Minutes = []float64{5, 10, 15}
 	}
+	if err := CheckContours(o.Minutes); err != nil {
+		return err
+	}
 	o.Minutes = slices.Clone(o.Minutes)
 	sort.Float64s(o.Minutes)
-	for _, m := range o.Minutes {
-		if !(m > 0 && m <= MaxIsochroneMin) {
-			return fmt.Errorf("%w: minutes %v outside (0, %v]", ErrBadOption, m, MaxIsochroneMin)
-		}
-	}
 	if o.Res == 0 {
 		o.Res = IsochroneRes
 	}

@@ -11,7 +11,7 @@ import (
 )
 
 // MaxNearest bounds the number of facilities Access.NearestRoutes returns.
-const MaxNearest = 100
+const MaxNearest = 20
 
 // Route is one walk from an origin to a destination, both attached to the
 // network.

@@ -5,19 +5,16 @@ import (
 	"time"
 
 	"fifteen/geo"
+	"fifteen/publish"
 )
 
 // scenarioDoc is the body of POST /v1/scenarios and GET
-// /v1/scenarios/{id}.
+// /v1/scenarios/{id}: the scenario's id and creation time, and the what-if
+// answer that fifteen whatif --format json gives too.
 type scenarioDoc struct {
-	ID          string              `json:"id"`
-	Name        string              `json:"name"`
-	Created     time.Time           `json:"created"`
-	Attribution string              `json:"attribution"`
-	Summary     ScenarioSummary     `json:"summary"`
-	Diff        *geo.ReportDiff     `json:"diff"`
-	Cells       []geo.CellChange    `json:"cells"`
-	Report      *geo.CoverageReport `json:"report"`
+	ID      string    `json:"id"`
+	Created time.Time `json:"created"`
+	*publish.WhatIf
 }
 
 // runScenario applies sc to the baseline and renders the result: the
@@ -37,25 +34,9 @@ func (s *state) runScenario(ctx context.Context, sc geo.Scenario) (*storedScenar
 	if err != nil {
 		return nil, err
 	}
-	doc := scenarioDoc{
-		ID: newScenarioID(), Name: sc.Name, Created: time.Now().UTC().Truncate(time.Millisecond),
-		Attribution: s.city.Attribution,
-		Diff:        geo.DiffReports(s.report, rep),
-		Cells:       geo.CellChanges(s.base, after),
-		Report:      rep,
-	}
-	if doc.Cells == nil {
-		doc.Cells = []geo.CellChange{}
-	}
-	sum := ScenarioSummary{Add: len(sc.Add), Close: len(sc.Close), AddLinks: len(sc.AddLinks),
-		CloseWays: len(sc.CloseWays), CellsChanged: len(doc.Cells)}
-	if len(doc.Diff.Total.Profiles) > 0 {
-		p := doc.Diff.Total.Profiles[0]
-		sum.Profile = p.Profile
-		sum.CompleteShareBefore, sum.CompleteShareAfter = p.CompleteShareBefore, p.CompleteShareAfter
-		sum.F15Before, sum.F15After = p.F15Before, p.F15After
-	}
-	doc.Summary = sum
+	w := publish.NewWhatIf(sc, s.base, after, s.report, rep)
+	doc := scenarioDoc{ID: newScenarioID(), Created: time.Now().UTC().Truncate(time.Millisecond), WhatIf: w}
+	sum := w.Summary
 	body, err := anMarshalJSON(doc)
 	if err != nil {
 		return nil, err

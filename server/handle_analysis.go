@@ -1,11 +1,11 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"runtime"
 	"strings"
@@ -16,13 +16,11 @@ import (
 
 	"fifteen/data"
 	"fifteen/geo"
+	"fifteen/publish"
 )
 
 // maxBatchOrigins bounds the origins of POST /v1/isochrone.
 const maxBatchOrigins = 100
-
-// maxNearestK bounds k of /v1/nearest.
-const maxNearestK = 20
 
 // routesAnalysis registers the analysis routes.
 func (s *state) routesAnalysis(e *echo.Echo) {
@@ -51,11 +49,7 @@ func (s *state) isochrone(origin orb.Point, p int, opt geo.IsochroneOptions) ([]
 	if err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	if err := data.WriteIsochroneGeoJSON(&buf, s.city.Attribution, s.base.Profiles[p].ID, res); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return publish.Isochrone(s.city.Attribution, s.base.Profiles[p].ID, res)
 }
 
 // getIsochrone answers GET /v1/isochrone?lon&lat&minutes&profile&reverse.
@@ -223,7 +217,7 @@ func (s *state) getNearest(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	k, err := queryInt(c, "k", 1, 1, maxNearestK)
+	k, err := queryInt(c, "k", 1, 1, geo.MaxNearest)
 	if err != nil {
 		return err
 	}
@@ -238,12 +232,13 @@ func (s *state) getNearest(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return anGeoJSON(c, s.nearestGeoJSON(res, s.base.Profiles[p].ID, catID))
+	l := publish.RouteLayer{City: s.city, R: res}
+	return anLayer(c, l.Members(s.base.Profiles[p].ID, catID, s.base.Options.CutoffMin), l)
 }
 
-// anGeoJSON writes v as a GeoJSON document.
-func anGeoJSON(c echo.Context, v any) error {
-	body, err := anMarshalJSON(v)
+// anLayer writes published layers as one GeoJSON FeatureCollection.
+func anLayer(c echo.Context, members []publish.Member, layers ...publish.Layer) error {
+	body, err := publish.GeoJSON(members, layers...)
 	if err != nil {
 		return err
 	}
@@ -290,11 +285,11 @@ func (s *state) getGaps(c echo.Context) error {
 		return err
 	}
 	opt.Category = c.QueryParam("category")
-	if opt.Tier, err = queryInt(c, "tier", 0, 5, 15); err != nil {
+	if opt.Tier, err = queryInt(c, "tier", 0, 0, math.MaxInt32); err != nil {
 		return err
 	}
 	switch {
-	case opt.Tier != 0 && opt.Tier != 5 && opt.Tier != 10 && opt.Tier != 15:
+	case opt.Tier != 0 && geo.ValidTier(opt.Tier) != nil:
 		return badParam("tier", "%d is not 5, 10 or 15", opt.Tier)
 	case opt.Tier != 0 && opt.Category != "":
 		return badParam("tier", "give category or tier, not both")
@@ -312,11 +307,11 @@ func (s *state) getGaps(c echo.Context) error {
 	if opt.Community, err = s.communityParam(c); err != nil {
 		return err
 	}
-	clusters, err := s.base.Gaps(opt)
+	l, err := publish.Clusters(s.base, opt)
 	if err != nil {
 		return err
 	}
-	return anGeoJSON(c, data.GapsGeoJSON(s.base, opt, clusters))
+	return anLayer(c, l.Members(s.base), l)
 }
 
 // sitingOptions reads the query parameters of /v1/siting, GET or POST, and
@@ -381,7 +376,8 @@ func (s *state) siting(c echo.Context, opt geo.SitingOptions, format string) err
 		}
 		return c.JSON(http.StatusOK, res)
 	}
-	return anGeoJSON(c, data.SitesGeoJSON(s.base, res))
+	l := publish.SiteLayer{R: res}
+	return anLayer(c, l.Members(s.city.Attribution), l)
 }
 
 // postScenario answers POST /v1/scenarios: a what-if scenario as JSON or

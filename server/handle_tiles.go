@@ -10,6 +10,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/paulmach/orb/maptile"
+
+	"fifteen/publish"
 )
 
 // mvtContentType is the media type of Mapbox Vector Tiles.
@@ -199,7 +201,7 @@ func (t *tileServer) tileJSON(c echo.Context) error {
 		Bounds: [4]float64{tileRound6(b.Min[0]), tileRound6(b.Min[1]), tileRound6(b.Max[0]), tileRound6(b.Max[1])},
 		Center: [3]float64{tileRound6(center[0]), tileRound6(center[1]), float64(tileFitZoom(b.Max[0]-b.Min[0], b.Max[1]-b.Min[1], l))},
 		VectorLayers: []tileVectorLayer{{ID: l.id, Description: l.description, MinZoom: l.minZoom, MaxZoom: l.maxZoom,
-			Fields: l.fields(t.s.city.Taxonomy)}},
+			Fields: publish.TileFields(t.data.schema(l, profile))}},
 	}
 	c.Response().Header().Set("Cache-Control", "public, max-age=300")
 	return c.JSON(http.StatusOK, doc)

@@ -11,13 +11,14 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/clip"
 
+	"fifteen/geo"
 	hexcell "fifteen/geo/hex"
+	"fifteen/publish"
 )
 
 // Media types of the OGC API.
@@ -43,7 +44,7 @@ type ogc struct {
 	s       *state
 	colls   []*ogcCollection
 	byID    map[string]*ogcCollection
-	sets    ogcMemo[ogcSetKey, ogcSet]
+	sets    ogcMemo[ogcSetKey, *ogcSet]
 	openapi []byte
 }
 
@@ -170,11 +171,11 @@ func (o *ogc) itemParams(c echo.Context, coll *ogcCollection, id string) (ogcPar
 	}
 	// A cluster's id names its category and walker: they choose the set.
 	if coll.id == "underserved" {
-		if cat, prof, _, ok := parseGapFeatureID(id); ok {
-			if ci, err := o.s.categoryIndex(cat, true); err == nil {
+		if cat, prof, _, ok := publish.ParseClusterID(id); ok {
+			if ci, err := o.s.city.Taxonomy.Index(cat); err == nil {
 				p.category = ci
 			}
-			if pi, err := o.s.profileIndex(o.s.base, prof); err == nil {
+			if pi, err := o.s.base.ResolveProfile(prof); err == nil {
 				p.profile = pi
 			}
 		}
@@ -212,12 +213,12 @@ func (o *ogc) parseParams(c echo.Context, coll *ogcCollection, resDefault int) (
 			return p, err
 		}
 		if p.category < 0 && coll.id == "underserved" {
-			p.category = ogcDefaultGapCategory(o.s.city.Taxonomy)
+			p.category = o.s.city.Taxonomy.DefaultGapCategory()
 		}
 	}
 	if coll.takes(ogcParamProfile) {
 		v := c.QueryParam(ogcParamProfile)
-		if v != "" || coll.id != "communities" { // communities: every profile by default
+		if v != "" || !coll.allProfiles { // some collections: every walker by default
 			if p.profile, err = o.s.profileIndex(o.s.base, v); err != nil {
 				return p, err
 			}
@@ -277,17 +278,18 @@ func ogcAppendLinks(dst []byte, links []ogcLink) []byte {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		var p ogcProps
-		p.str("href", l.Href)
-		p.str("rel", l.Rel)
+		dst = append(dst, `{"href":`...)
+		dst = publish.AppendString(dst, l.Href)
+		dst = append(dst, `,"rel":`...)
+		dst = publish.AppendString(dst, l.Rel)
 		if l.Type != "" {
-			p.str("type", l.Type)
+			dst = append(dst, `,"type":`...)
+			dst = publish.AppendString(dst, l.Type)
 		}
 		if l.Title != "" {
-			p.str("title", l.Title)
+			dst = append(dst, `,"title":`...)
+			dst = publish.AppendString(dst, l.Title)
 		}
-		dst = append(dst, '{')
-		dst = append(dst, p.b...)
 		dst = append(dst, '}')
 	}
 	return append(dst, ']')
@@ -356,10 +358,10 @@ func (o *ogc) collectionDoc(base string, coll *ogcCollection) (map[string]any, e
 func (o *ogc) defaultParams(coll *ogcCollection) ogcParams {
 	p := ogcParams{category: -1, profile: -1}
 	if coll.id == "underserved" {
-		p.category = ogcDefaultGapCategory(o.s.city.Taxonomy)
+		p.category = o.s.city.Taxonomy.DefaultGapCategory()
 	}
-	if coll.takes(ogcParamProfile) && coll.id != "communities" {
-		p.profile = o.s.base.ProfileIndex("adult")
+	if coll.takes(ogcParamProfile) && !coll.allProfiles {
+		p.profile = o.s.base.ProfileIndex(geo.DefaultProfile)
 		if p.profile < 0 {
 			p.profile = 0
 		}
@@ -419,12 +421,11 @@ func ogcRound6(f float64) float64 { return math.Round(f*1e6) / 1e6 }
 // ogcPage is one page of a collection's features.
 type ogcPage struct {
 	coll          *ogcCollection
-	set           ogcSet
+	set           *ogcSet
 	idx           []int // the features on the page
 	matched       int
 	links         []ogcLink
 	attribution   string
-	timeStamp     string
 	limit, offset int
 	base          string
 	query         url.Values
@@ -440,9 +441,8 @@ func (o *ogc) page(base string, coll *ogcCollection, q ogcItemsQuery, query url.
 	matched := fs.Len()
 	if q.hasBBox {
 		match = []int{}
-		gs, exact := fs.(ogcGeomSet)
 		for i, b := range fs.Bounds() {
-			if b.Intersects(q.bbox) && (!exact || geomIntersects(gs.geometry(i), q.bbox)) {
+			if b.Intersects(q.bbox) && geomIntersects(fs.layer.Geometry(i), q.bbox) {
 				match = append(match, i)
 			}
 		}
@@ -479,17 +479,15 @@ func (o *ogc) page(base string, coll *ogcCollection, q ogcItemsQuery, query url.
 	}
 	links = append(links, ogcLink{Href: base + "/collections/" + coll.id + "?f=json", Rel: "collection", Type: ogcMediaJSON, Title: coll.title})
 	return &ogcPage{coll: coll, set: fs, idx: idx, matched: matched, links: links,
-		attribution: o.s.city.Attribution, timeStamp: time.Now().UTC().Format(time.RFC3339),
-		limit: q.limit, offset: q.offset, base: base, query: query}, nil
+		attribution: o.s.city.Attribution,
+		limit:       q.limit, offset: q.offset, base: base, query: query}, nil
 }
 
 // ogcPageJSON streams a page as a GeoJSON FeatureCollection.
 func ogcPageJSON(p *ogcPage) ([]byte, error) {
 	b := make([]byte, 0, 1024+512*len(p.idx))
 	b = append(b, `{"type":"FeatureCollection","attribution":`...)
-	b = ogcAppendString(b, p.attribution)
-	b = append(b, `,"timeStamp":`...)
-	b = ogcAppendString(b, p.timeStamp)
+	b = publish.AppendString(b, p.attribution)
 	b = append(b, `,"numberMatched":`...)
 	b = strconv.AppendInt(b, int64(p.matched), 10)
 	b = append(b, `,"numberReturned":`...)
@@ -497,11 +495,12 @@ func ogcPageJSON(p *ogcPage) ([]byte, error) {
 	b = append(b, `,"links":`...)
 	b = ogcAppendLinks(b, p.links)
 	b = append(b, `,"features":[`...)
+	var scratch []publish.Value
 	for k, i := range p.idx {
 		if k > 0 {
 			b = append(b, ',')
 		}
-		b = p.set.Append(b, i)
+		b, scratch = p.set.Append(b, i, scratch)
 	}
 	return append(b, "]}\n"...), nil
 }
@@ -527,14 +526,15 @@ func (o *ogc) feature(base string, coll *ogcCollection, p ogcParams, id string, 
 	path := "/collections/" + coll.id + "/items/" + url.PathEscape(id)
 	links := ogcSelfLinks(base, path, query, ogcMediaGeoJSON)
 	links = append(links, ogcLink{Href: base + "/collections/" + coll.id + "?f=json", Rel: "collection", Type: ogcMediaJSON, Title: coll.title})
-	return &ogcFeature{coll: coll, body: fs.Append(nil, i), links: links, attribution: o.s.city.Attribution}, nil
+	body, _ := fs.Append(nil, i, nil)
+	return &ogcFeature{coll: coll, body: body, links: links, attribution: o.s.city.Attribution}, nil
 }
 
 // ogcFeatureJSON writes one feature with its links and attribution.
 func ogcFeatureJSON(f *ogcFeature) ([]byte, error) {
 	b := append([]byte(nil), f.body[:len(f.body)-1]...) // reopen the Feature object
 	b = append(b, `,"attribution":`...)
-	b = ogcAppendString(b, f.attribution)
+	b = publish.AppendString(b, f.attribution)
 	b = append(b, `,"links":`...)
 	b = ogcAppendLinks(b, f.links)
 	return append(b, "}\n"...), nil

@@ -84,7 +84,7 @@ func ogcOpenAPI(s *state, colls []*ogcCollection) oaObj {
 		profIDs = append(profIDs, p.ID)
 	}
 	gapDefault := ""
-	if c := ogcDefaultGapCategory(s.city.Taxonomy); c >= 0 {
+	if c := s.city.Taxonomy.DefaultGapCategory(); c >= 0 {
 		gapDefault = catIDs[c]
 	}
 	obj := oaSchema("object")

@@ -22,6 +22,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"fifteen/geo"
+	"fifteen/publish"
 )
 
 var ogcUpdate = flag.Bool("update", false, "rewrite the golden files of testdata/")
@@ -37,10 +38,10 @@ func ogcFixtureIDs(t *testing.T, city *geo.City) ogcIDs {
 	for i := range city.Facilities {
 		f := &city.Facilities[i]
 		if f.Category == "clinic" && ids.facility == "" {
-			ids.facility = ogcFacilityID(f)
+			ids.facility = publish.FacilityID(f)
 		}
 		if f.Category == "greenway" && ids.greenway == "" {
-			ids.greenway = ogcFacilityID(f)
+			ids.greenway = publish.FacilityID(f)
 		}
 	}
 	ids.community = city.Communities[0].ID
@@ -788,41 +789,6 @@ func TestOGCGolden(t *testing.T) {
 			}
 		})
 	}
-}
-
-// TestOGCAppendString checks the JSON string writer against encoding/json.
-func TestOGCAppendString(t *testing.T) {
-	for _, s := range []string{"", "plain", `quote " and \ backslash`, "tab\tnew\nline\rcr", "\x00\x01\x1f",
-		"社区卫生服务中心", "é", "line\u2028sep\u2029", "bad \xff utf8", "<&>"} {
-		got := ogcAppendString(nil, s)
-		if !json.Valid(got) {
-			t.Errorf("%q: invalid JSON %s", s, got)
-			continue
-		}
-		var back string
-		if err := json.Unmarshal(got, &back); err != nil {
-			t.Fatal(err)
-		}
-		if want := string([]rune(s)); back != want { // one U+FFFD per bad byte
-
-			t.Errorf("%q: round trip gives %q", s, back)
-		}
-	}
-}
-
-// FuzzOGCAppendString: any string gives valid JSON that decodes to it.
-func FuzzOGCAppendString(f *testing.F) {
-	f.Add("a\"b\\c\x00\u2028")
-	f.Fuzz(func(t *testing.T, s string) {
-		got := ogcAppendString(nil, s)
-		var back string
-		if err := json.Unmarshal(got, &back); err != nil {
-			t.Fatalf("%q gives invalid JSON %s: %v", s, got, err)
-		}
-		if want := string([]rune(s)); back != want {
-			t.Fatalf("%q round trips to %q", s, back)
-		}
-	})
 }
 
 // TestOGCConcurrentFirstRequests sends the first requests of a fresh server

@@ -118,29 +118,28 @@ func parseMinutes(name, v string, max float64) ([]float64, error) {
 	var out []float64
 	for _, s := range strings.Split(v, ",") {
 		f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-		if err != nil || !(f > 0 && f <= max) {
-			return nil, badParam(name, "%q: want minutes in (0, %v] separated by commas", v, max)
+		if err != nil {
+			return nil, badParam(name, "%q: want minutes separated by commas", v)
 		}
 		out = append(out, f)
 	}
-	if len(out) > 12 {
-		return nil, badParam(name, "at most 12 contours")
+	if err := geo.CheckContours(out); err != nil {
+		return nil, badParam(name, "%q: %s", v, strings.TrimPrefix(err.Error(), geo.ErrBadOption.Error()+": "))
 	}
 	return out, nil
 }
 
-// profileIndex resolves the profile parameter (default adult).
+// profileIndex resolves the profile parameter (default geo.DefaultProfile).
 func (s *state) profileIndex(a *geo.Access, id string) (int, error) {
-	if id == "" {
-		id = "adult"
+	p, err := a.ResolveProfile(id)
+	if err != nil {
+		return 0, badParam("profile", "%s", strings.TrimPrefix(err.Error(), geo.ErrBadOption.Error()+": "))
 	}
-	if p := a.ProfileIndex(id); p >= 0 {
-		return p, nil
-	}
-	return 0, badParam("profile", "unknown profile %q", id)
+	return p, nil
 }
 
-// categoryIndex resolves a category id.
+// categoryIndex resolves a category id; -1 when none is given and none is
+// required.
 func (s *state) categoryIndex(id string, required bool) (int, error) {
 	if id == "" {
 		if required {
@@ -148,10 +147,9 @@ func (s *state) categoryIndex(id string, required bool) (int, error) {
 		}
 		return -1, nil
 	}
-	for i, c := range s.city.Taxonomy.Categories {
-		if c.ID == id {
-			return i, nil
-		}
+	i, err := s.city.Taxonomy.Index(id)
+	if err != nil {
+		return -1, badParam("category", "%s", strings.TrimPrefix(err.Error(), "geo: "))
 	}
-	return -1, badParam("category", "unknown category %q", id)
+	return i, nil
 }

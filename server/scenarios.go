@@ -8,6 +8,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"fifteen/publish"
 )
 
 // scenarioStore keeps the what-if scenarios computed by POST /v1/scenarios
@@ -42,21 +44,8 @@ type ScenarioInfo struct {
 }
 
 // ScenarioSummary tells what a scenario changes and its headline effect on
-// the whole city for the first profile.
-type ScenarioSummary struct {
-	Add       int `json:"add"`
-	Close     int `json:"close"`
-	AddLinks  int `json:"add_links"`
-	CloseWays int `json:"close_ways"`
-	// CellsChanged counts the (cell, profile, category) walks that
-	// changed.
-	CellsChanged        int     `json:"cells_changed"`
-	Profile             string  `json:"profile"`
-	CompleteShareBefore float64 `json:"complete_share_before"`
-	CompleteShareAfter  float64 `json:"complete_share_after"`
-	F15Before           float64 `json:"f15_before"`
-	F15After            float64 `json:"f15_after"`
-}
+// the whole city for the first walker.
+type ScenarioSummary = publish.WhatIfSummary
 
 func newScenarioStore(max int) *scenarioStore {
 	if max < 1 {

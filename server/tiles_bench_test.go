@@ -105,7 +105,7 @@ func BenchmarkTileMonaco(b *testing.B) {
 	b.Run("index/cells/res10", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := newTileData(d.City, d.Access, rep).cellSet(10); err != nil {
+			if _, err := newTileData(d.City, d.Access, rep).set(tileSetKey{layer: "cells", res: 10}); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -113,7 +113,9 @@ func BenchmarkTileMonaco(b *testing.B) {
 	b.Run("index/network", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			newTileData(d.City, d.Access, rep).networkSet()
+			if _, err := newTileData(d.City, d.Access, rep).set(tileSetKey{layer: "network"}); err != nil {
+				b.Fatal(err)
+			}
 		}
 	})
 }
@@ -136,7 +138,9 @@ func BenchmarkTileVaduz(b *testing.B) {
 	b.Run("index/network", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			newTileData(d.City, d.Access, nil).networkSet()
+			if _, err := newTileData(d.City, d.Access, nil).set(tileSetKey{layer: "network"}); err != nil {
+				b.Fatal(err)
+			}
 		}
 	})
 }

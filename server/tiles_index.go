@@ -2,41 +2,56 @@ package server
 
 import (
 	"fmt"
-	"math"
-	"strings"
 	"sync"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 	"github.com/tidwall/rtree"
 
-	"fifteen/data"
 	"fifteen/geo"
+	"fifteen/publish"
 )
 
 // tileFeatures is one layer's features in WGS84, indexed by bound so that a
-// tile touches only the features that intersect it. It is immutable once
-// built; geometries are cloned before they are projected.
+// tile touches only the features that intersect it, with their properties
+// rendered from the layer's published schema (publish.TileProperties). It
+// is immutable once built; geometries are cloned before they are
+// projected.
 type tileFeatures struct {
 	tr    rtree.RTreeG[int32]
 	geoms []orb.Geometry
 	ids   []uint64
 	// minZoom, when not nil, hides feature i below zoom minZoom[i].
 	minZoom []uint8
-	// props are the features' properties, when they do not depend on the
-	// query (facilities, network, underserved).
-	props []geojson.Properties
+	props   []geojson.Properties
+	// schema is the published schema of the features.
+	schema *publish.Schema
 }
 
-// add appends a feature and indexes its bound.
-func (fs *tileFeatures) add(g orb.Geometry, id uint64, props geojson.Properties) {
-	b := g.Bound()
-	fs.tr.Insert(b.Min, b.Max, int32(len(fs.geoms)))
-	fs.geoms = append(fs.geoms, g)
-	fs.ids = append(fs.ids, id)
-	if props != nil {
-		fs.props = append(fs.props, props)
+// tileFeaturesOf indexes the features of a published layer: feature ids
+// are ranks from 1 (an H3 index or a string id does not fit a tile's
+// integer id as a JavaScript number), unless id gives them.
+func tileFeaturesOf(l publish.Layer, id func(i int) uint64) *tileFeatures {
+	fs := &tileFeatures{schema: l.Schema()}
+	var scratch []publish.Value
+	for i := 0; i < l.Len(); i++ {
+		g := l.Geometry(i)
+		if g == nil {
+			continue
+		}
+		var pr geojson.Properties
+		pr, scratch = publish.TileProperties(l, i, scratch)
+		fid := uint64(i + 1)
+		if id != nil {
+			fid = id(i)
+		}
+		b := g.Bound()
+		fs.tr.Insert(b.Min, b.Max, int32(len(fs.geoms)))
+		fs.geoms = append(fs.geoms, g)
+		fs.ids = append(fs.ids, fid)
+		fs.props = append(fs.props, pr)
 	}
+	return fs
 }
 
 // search appends to dst the features at zoom z whose bound meets b.
@@ -67,216 +82,62 @@ type tileData struct {
 	access *geo.Access
 	report *geo.CoverageReport
 
-	cells [geo.PopulationRes - 6]tileLazy[*tileCells] // by resolution 7..10
-
-	communitiesOnce sync.Once
-	communities     *tileFeatures
-	communityProps  [][]geojson.Properties // [profile][community]
-
-	facilitiesOnce sync.Once
-	facilities     *tileFeatures
-
-	networkOnce sync.Once
-	network     *tileFeatures
-
-	gapsMu sync.Mutex
-	gaps   map[string]*tileLazy[*tileFeatures] // by "category|profile"
+	// sets are the layers' features by layer, walker, category and
+	// resolution.
+	sets ogcMemo[tileSetKey, *tileFeatures]
 
 	boundsOnce sync.Once
 	bounds     orb.Bound
 }
 
-// tileLazy is a value computed once on first use.
-type tileLazy[T any] struct {
-	once sync.Once
-	v    T
-	err  error
-}
-
-func (l *tileLazy[T]) get(build func() (T, error)) (T, error) {
-	l.once.Do(func() { l.v, l.err = build() })
-	return l.v, l.err
-}
-
-// tileCells is the populated cells at one resolution, with their properties
-// under each profile.
-type tileCells struct {
-	features *tileFeatures
-	props    [][]geojson.Properties // [profile][cell]
+// tileSetKey names one layer's features: the walker, category and cell
+// resolution it was built for (zero where the layer takes none).
+type tileSetKey struct {
+	layer    string
+	profile  int
+	category string
+	res      int
 }
 
 func newTileData(city *geo.City, a *geo.Access, rep *geo.CoverageReport) *tileData {
-	return &tileData{city: city, access: a, report: rep, gaps: map[string]*tileLazy[*tileFeatures]{}}
+	return &tileData{city: city, access: a, report: rep}
 }
 
-// cellSet returns the cells at resolution res (7..10).
-func (td *tileData) cellSet(res int) (*tileCells, error) {
-	return td.cells[res-7].get(func() (*tileCells, error) {
-		cs := &tileCells{features: &tileFeatures{}}
-		cats := td.city.Taxonomy.Categories
-		for p := range td.access.Profiles {
-			rows, err := data.CellRows(td.access, p, res)
+// set returns the features of one layer, built on first use from the
+// layer's published result.
+func (td *tileData) set(k tileSetKey) (*tileFeatures, error) {
+	return td.sets.get(k, func() (*tileFeatures, error) {
+		switch k.layer {
+		case "cells":
+			l, err := publish.Cells(td.access, k.profile, k.res)
 			if err != nil {
 				return nil, err
 			}
-			if p == 0 {
-				// Feature ids are ranks: an H3 index does not fit the
-				// 53 bits of a JavaScript number.
-				for i, r := range rows {
-					cs.features.add(orb.Polygon{r.Cell.Boundary()}, uint64(i+1), nil)
-				}
-			} else if len(rows) != len(cs.features.ids) {
-				return nil, fmt.Errorf("server: tiles: %d cells at resolution %d for profile %d, %d for the first", len(rows), res, p, len(cs.features.ids))
-			}
-			props := make([]geojson.Properties, len(rows))
-			for i, r := range rows {
-				pr := make(geojson.Properties, 3+2*len(cats))
-				pr["h3"] = r.Cell.String()
-				if r.Community != "" {
-					pr["community"] = r.Community
-				}
-				pr["population"] = tileRound(r.Population, tileMinutesDigits)
-				for ci, c := range cats {
-					if !math.IsNaN(r.Minutes[ci]) {
-						pr["minutes_"+c.ID] = tileRound(r.Minutes[ci], tileMinutesDigits)
-					}
-					pr["within_"+c.ID] = tileRound(r.Within[ci], tileShareDigits)
-				}
-				props[i] = pr
-			}
-			cs.props = append(cs.props, props)
-		}
-		return cs, nil
-	})
-}
-
-// communitySet returns the communities and their properties per profile.
-func (td *tileData) communitySet() (*tileFeatures, [][]geojson.Properties) {
-	td.communitiesOnce.Do(func() {
-		fs := &tileFeatures{}
-		for i, c := range td.city.Communities {
-			fs.add(c.Geom, uint64(i+1), nil)
-		}
-		props := make([][]geojson.Properties, len(td.access.Profiles))
-		for p := range props {
-			props[p] = make([]geojson.Properties, len(td.report.Communities))
-			for i, cc := range td.report.Communities {
-				cov := cc.Profiles[p]
-				pr := geojson.Properties{
-					"id": cc.ID, "name": cc.Name, "population": tileRound(cc.Population, tileMinutesDigits),
-					"complete_share":         tileRound(cov.CompleteShare, tileShareDigits),
-					"f15":                    tileRound(cov.F15, tileShareDigits),
-					"mean_categories_within": tileRound(cov.MeanCategoriesWithin, tileMinutesDigits),
-				}
-				for _, cg := range cov.Categories {
-					pr["share_"+cg.Category] = tileRound(cg.Share, tileShareDigits)
-				}
-				props[p][i] = pr
-			}
-		}
-		td.communities, td.communityProps = fs, props
-	})
-	return td.communities, td.communityProps
-}
-
-// facilitySet returns the open facilities as points.
-func (td *tileData) facilitySet() *tileFeatures {
-	td.facilitiesOnce.Do(func() {
-		fs := &tileFeatures{}
-		for i, f := range td.city.Facilities {
-			if td.city.Closed[i] {
-				continue
-			}
-			pr := geojson.Properties{"id": f.ID, "category": f.Category}
-			if f.Name != "" {
-				pr["name"] = f.Name
-			}
-			if f.Capacity > 0 {
-				pr["capacity"] = f.Capacity
-			}
-			fs.add(f.Point, uint64(i+1), pr)
-		}
-		td.facilities = fs
-	})
-	return td.facilities
-}
-
-// networkSet returns the walk network's edges. A one-way edge walkable
-// only against its geometry is drawn reversed, so that oneway always means
-// "in the direction of the line".
-func (td *tileData) networkSet() *tileFeatures {
-	td.networkOnce.Do(func() {
-		g := td.city.Graph
-		fs := &tileFeatures{minZoom: make([]uint8, 0, g.NumEdges())}
-		for e := 0; e < g.NumEdges(); e++ {
-			fl := g.EdgeAttr(e).Flags
-			line := g.EdgeGeometry(e)
-			if fl&geo.FlagOnewayBwd != 0 && fl&geo.FlagOnewayFwd == 0 {
-				line.Reverse()
-			}
-			pr := geojson.Properties{"length_m": tileRound(g.EdgeLengthM(e), 10)}
-			for _, f := range []struct {
-				name string
-				flag geo.EdgeFlags
-			}{
-				{"steps", geo.FlagSteps}, {"unpaved", geo.FlagUnpaved}, {"tunnel", geo.FlagTunnel},
-				{"indoor", geo.FlagIndoor}, {"bridge", geo.FlagBridge}, {"major", geo.FlagMajorRoad},
-				{"oneway", geo.FlagOnewayFwd | geo.FlagOnewayBwd},
-			} {
-				if fl&f.flag != 0 {
-					pr[f.name] = true
+			return tileFeaturesOf(l, nil), nil
+		case "communities":
+			rep := td.report.Filter(td.access.Profiles[k.profile].ID, "")
+			return tileFeaturesOf(publish.Communities(td.city, rep, td.access.Options.K), nil), nil
+		case "facilities":
+			l := publish.Facilities(td.city, "", false)
+			return tileFeaturesOf(l, func(i int) uint64 { return uint64(l.Index[i] + 1) }), nil
+		case "network":
+			l := publish.NetworkLayer{G: td.city.Graph}
+			fs := tileFeaturesOf(l, func(e int) uint64 { return uint64(e) })
+			fs.minZoom = make([]uint8, len(fs.ids))
+			for i, e := range fs.ids {
+				if td.city.Graph.EdgeAttr(int(e)).Flags&geo.FlagMajorRoad == 0 {
+					fs.minZoom[i] = networkAllZoom
 				}
 			}
-			mz := uint8(networkAllZoom)
-			if fl&geo.FlagMajorRoad != 0 {
-				mz = 0
+			return fs, nil
+		case "underserved":
+			l, err := publish.Clusters(td.access, geo.GapOptions{Category: k.category, Profile: td.access.Profiles[k.profile].ID})
+			if err != nil {
+				return nil, err
 			}
-			fs.add(line, uint64(e), pr)
-			fs.minZoom = append(fs.minZoom, mz)
+			return tileFeaturesOf(l, func(i int) uint64 { return uint64(l.Clusters[i].ID) }), nil
 		}
-		td.network = fs
-	})
-	return td.network
-}
-
-// gapSet returns the outlines of the clusters underserved for category
-// under profile (both valid ids).
-func (td *tileData) gapSet(category, profile string) (*tileFeatures, error) {
-	key := category + "|" + profile
-	td.gapsMu.Lock()
-	l := td.gaps[key]
-	if l == nil {
-		l = &tileLazy[*tileFeatures]{}
-		td.gaps[key] = l
-	}
-	td.gapsMu.Unlock()
-	return l.get(func() (*tileFeatures, error) {
-		cls, err := td.access.Gaps(geo.GapOptions{Category: category, Profile: profile})
-		if err != nil {
-			return nil, err
-		}
-		fs := &tileFeatures{}
-		for _, cl := range cls {
-			if len(cl.Outline) == 0 {
-				continue
-			}
-			pr := geojson.Properties{
-				"id": cl.ID, "category": category, "profile": profile,
-				"population": tileRound(cl.Population, tileMinutesDigits), "cells": len(cl.Cells),
-				"area_km2": tileRound(cl.AreaKm2, tileShareDigits), "unreached": tileRound(cl.Unreached, tileMinutesDigits),
-			}
-			if cl.MeanMin != nil {
-				pr["mean_min"] = tileRound(*cl.MeanMin, tileMinutesDigits)
-			}
-			if cl.MaxMin != nil {
-				pr["max_min"] = tileRound(*cl.MaxMin, tileMinutesDigits)
-			}
-			if len(cl.Communities) > 0 {
-				pr["communities"] = strings.Join(cl.Communities, ",")
-			}
-			fs.add(cl.Outline, uint64(cl.ID), pr)
-		}
-		return fs, nil
+		return nil, fmt.Errorf("server: no tile layer %q", k.layer)
 	})
 }
 
@@ -304,6 +165,3 @@ func (td *tileData) cityBounds() orb.Bound {
 	})
 	return td.bounds
 }
-
-// tileRound rounds f to 1/scale.
-func tileRound(f float64, scale float64) float64 { return math.Round(f*scale) / scale }

@@ -1,9 +1,8 @@
 package server
 
 import (
-	"fmt"
-
 	"fifteen/geo"
+	"fifteen/publish"
 )
 
 // Vector tile layers. Each layer has its own zoom range; tiles outside it
@@ -42,10 +41,6 @@ const (
 	// networkAllZoom is the zoom from which the network layer shows every
 	// edge; below it, only major roads.
 	networkAllZoom = 13
-	// tileMinutesDigits and tileShareDigits round minutes and shares in
-	// tile properties (to 0.01 min and 0.001) to keep tiles small.
-	tileMinutesDigits = 100
-	tileShareDigits   = 1000
 )
 
 // tileLayer describes one vector tile layer.
@@ -97,64 +92,27 @@ func cellRes(z int) int {
 }
 
 // tileGapCategory is the category of the underserved layer when the query
-// names none: clinic when the taxonomy has it, else its first essential
-// category, else its first category (the rule of the OGC underserved
-// collection too).
+// names none (the rule of the OGC underserved collection too).
 func tileGapCategory(t *geo.Taxonomy) string {
-	if c := ogcDefaultGapCategory(t); c >= 0 {
+	if c := t.DefaultGapCategory(); c >= 0 {
 		return t.Categories[c].ID
 	}
 	return ""
 }
 
-// fields describes the properties of the layer's features, for the
-// vector_layers of its TileJSON.
-func (l *tileLayer) fields(t *geo.Taxonomy) map[string]string {
-	f := map[string]string{}
+// schema is the published schema of the layer's features for the walker
+// (communities name their figures by walker), without building them.
+func (td *tileData) schema(l *tileLayer, profile int) *publish.Schema {
 	switch l.id {
 	case "cells":
-		f["h3"] = "H3 cell index (hexadecimal); the feature id is the cell's rank among the cells of its resolution"
-		f["community"] = "Id of the community holding most of the cell's residents"
-		f["population"] = "Residents on the cell"
-		for _, c := range t.Categories {
-			f["minutes_"+c.ID] = fmt.Sprintf("Population-weighted walk in minutes to the nearest %s, of the residents who reach one within the cutoff; absent when none does", c.Name)
-			f["within_"+c.ID] = fmt.Sprintf("Share (0..1) of the residents within %g minutes of a %s", c.ThresholdMin, c.Name)
-		}
+		return publish.CellSchema(td.city.Taxonomy)
 	case "communities":
-		f["id"] = "Community id"
-		f["name"] = "Community name"
-		f["population"] = "Residents"
-		f["complete_share"] = "Share (0..1) of residents within the threshold of every essential category"
-		f["f15"] = "Share (0..1) of residents whose mean walk over the essential categories is at most 15 minutes"
-		f["mean_categories_within"] = "Mean number of categories within their thresholds"
-		for _, c := range t.Categories {
-			f["share_"+c.ID] = fmt.Sprintf("Share (0..1) of residents within %g minutes of a %s", c.ThresholdMin, c.Name)
-		}
+		rep := td.report.Filter(td.access.Profiles[profile].ID, "")
+		return publish.Communities(td.city, rep, td.access.Options.K).Schema()
 	case "facilities":
-		f["id"] = "Facility id, such as osm:node/123"
-		f["category"] = "Category id"
-		f["name"] = "Name as mapped; absent when unnamed"
-		f["capacity"] = "Places (pupils, beds) where known; absent otherwise"
+		return publish.FacilitySchema(false)
 	case "underserved":
-		f["id"] = "Cluster rank, 1 for the most populous"
-		f["category"] = "Category whose threshold the residents are beyond"
-		f["profile"] = "Walker profile"
-		f["population"] = "Underserved residents"
-		f["cells"] = "Number of H3 resolution-10 cells"
-		f["area_km2"] = "Area of the cells in km²"
-		f["mean_min"] = "Population-weighted mean walk in minutes of those who reach a facility within the cutoff; absent when none does"
-		f["max_min"] = "Longest such walk in minutes; absent when none"
-		f["unreached"] = "Residents with no facility within the cutoff"
-		f["communities"] = "Ids of the communities of the residents, comma-separated, the most populous first"
-	case "network":
-		f["length_m"] = "Length of the edge in metres"
-		f["steps"] = "Steps (highway=steps)"
-		f["unpaved"] = "Unpaved or loose surface"
-		f["tunnel"] = "Tunnel or underground passage"
-		f["indoor"] = "Indoor corridor"
-		f["bridge"] = "Bridge"
-		f["major"] = "Primary, secondary or trunk road"
-		f["oneway"] = "Walkable only in the direction the line is drawn"
+		return publish.ClusterSchema()
 	}
-	return f
+	return publish.NetworkSchema()
 }

@@ -22,43 +22,24 @@ type tileQuery struct {
 	category string // underserved only
 }
 
-// tileSource returns the features of q's layer and a function giving the
-// properties of feature i.
-func (td *tileData) tileSource(q tileQuery) (*tileFeatures, func(i int32) geojson.Properties, error) {
+// tileSource returns the features of q's layer.
+func (td *tileData) tileSource(q tileQuery) (*tileFeatures, error) {
+	k := tileSetKey{layer: q.layer.id}
 	switch q.layer.id {
 	case "cells":
-		cs, err := td.cellSet(cellRes(int(q.tile.Z)))
-		if err != nil {
-			return nil, nil, err
-		}
-		props := cs.props[q.profile]
-		return cs.features, func(i int32) geojson.Properties { return props[i] }, nil
+		k.profile, k.res = q.profile, cellRes(int(q.tile.Z))
 	case "communities":
-		fs, props := td.communitySet()
-		pp := props[q.profile]
-		return fs, func(i int32) geojson.Properties { return pp[i] }, nil
-	case "facilities":
-		return tileWithProps(td.facilitySet())
-	case "network":
-		return tileWithProps(td.networkSet())
+		k.profile = q.profile
 	case "underserved":
-		fs, err := td.gapSet(q.category, td.access.Profiles[q.profile].ID)
-		if err != nil {
-			return nil, nil, err
-		}
-		return tileWithProps(fs)
+		k.profile, k.category = q.profile, q.category
 	}
-	return nil, nil, notFound("layer", "no tile layer %q", q.layer.id)
-}
-
-func tileWithProps(fs *tileFeatures) (*tileFeatures, func(i int32) geojson.Properties, error) {
-	return fs, func(i int32) geojson.Properties { return fs.props[i] }, nil
+	return td.set(k)
 }
 
 // tileHasFeatures reports whether some feature of q's layer meets the tile
 // (with its buffer): a cheap test that spares building empty tiles.
 func (td *tileData) tileHasFeatures(q tileQuery) (bool, error) {
-	fs, _, err := td.tileSource(q)
+	fs, err := td.tileSource(q)
 	if err != nil {
 		return false, err
 	}
@@ -70,7 +51,7 @@ func (td *tileData) tileHasFeatures(q tileQuery) (bool, error) {
 // the tile and its buffer, simplified (more at low zoom) and encoded. It
 // returns errEmptyTile when nothing is left.
 func (td *tileData) renderTile(q tileQuery) ([]byte, error) {
-	fs, props, err := td.tileSource(q)
+	fs, err := td.tileSource(q)
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +63,7 @@ func (td *tileData) renderTile(q tileQuery) ([]byte, error) {
 	slices.Sort(idx) // a stable order: the data's own
 	feats := make([]*geojson.Feature, len(idx))
 	for k, i := range idx {
-		feats[k] = &geojson.Feature{Type: "Feature", ID: fs.ids[i], Geometry: orb.Clone(fs.geoms[i]), Properties: props(i)}
+		feats[k] = &geojson.Feature{Type: "Feature", ID: fs.ids[i], Geometry: orb.Clone(fs.geoms[i]), Properties: fs.props[i]}
 	}
 	layer := &mvt.Layer{Name: q.layer.id, Version: 2, Extent: tileExtent, Features: feats}
 	layer.ProjectToTile(q.tile)

@@ -15,7 +15,6 @@ import (
 	"github.com/paulmach/orb/maptile"
 	"github.com/paulmach/orb/planar"
 
-	"fifteen/data"
 	"fifteen/geo"
 	"fifteen/geo/hex"
 )
@@ -94,11 +93,11 @@ func TestTileCells(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			l := tileGet(t, "cells", tc.tile, "profile="+tc.profile)
 			p := d.Access.ProfileIndex(tc.profile)
-			rows, err := data.CellRows(d.Access, p, tc.res)
+			rows, err := d.Access.Cells(p, tc.res)
 			if err != nil {
 				t.Fatal(err)
 			}
-			byCell := map[hex.Cell]data.CellRow{}
+			byCell := map[hex.Cell]geo.CellRow{}
 			for _, r := range rows {
 				byCell[r.Cell] = r
 			}
@@ -224,10 +223,12 @@ func TestTileCommunities(t *testing.T) {
 							t.Errorf("%s %s = %v, want %v", city.Communities[i].ID, k, f.Properties[k], want)
 						}
 					}
-					near("f15", cov.F15)
-					near("complete_share", cov.CompleteShare)
+					// The tile carries the communities' published fields for
+					// the walker, named as in the OGC collection.
+					near("f15_"+profile, cov.F15)
+					near("complete_share_"+profile, cov.CompleteShare)
 					for _, cg := range cov.Categories {
-						near("share_"+cg.Category, cg.Share)
+						near("share_"+cg.Category+"_"+profile, cg.Share)
 					}
 					switch f.Geometry.(type) {
 					case orb.Polygon, orb.MultiPolygon:
@@ -298,7 +299,7 @@ func TestTileNetwork(t *testing.T) {
 				t.Errorf("edge %d length %v, want %v", e, got, g.EdgeLengthM(e))
 			}
 			fl := g.EdgeAttr(e).Flags
-			for name, flag := range map[string]geo.EdgeFlags{"steps": geo.FlagSteps, "tunnel": geo.FlagTunnel, "indoor": geo.FlagIndoor, "major": geo.FlagMajorRoad} {
+			for name, flag := range map[string]geo.EdgeFlags{"steps": geo.FlagSteps, "tunnel": geo.FlagTunnel, "indoor": geo.FlagIndoor, "major_road": geo.FlagMajorRoad} {
 				if got := f.Properties[name] == true; got != (fl&flag != 0) {
 					t.Errorf("edge %d %s = %v, flags %b", e, name, f.Properties[name], fl)
 				}
@@ -322,7 +323,7 @@ func TestTileNetwork(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, f := range ls[0].Features {
-			if f.Properties["major"] != true {
+			if f.Properties["major_road"] != true {
 				t.Fatalf("z12 network has a minor edge %v", f.ID)
 			}
 		}

@@ -103,7 +103,7 @@ func TestReportAndCellsCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(out, "h3,community,population,minutes_kindergarten") {
+	if !strings.HasPrefix(out, "h3,res,community,population,profile,minutes_kindergarten") {
 		t.Errorf("cells header: %q", out[:80])
 	}
 	for _, args := range [][]string{

@@ -6,7 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
-	"fifteen/data"
+	"fifteen/publish"
 	"io"
 	"math"
 	"os"
@@ -57,12 +57,13 @@ func TestGapsCommandDefaultCity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) < 2 || strings.Join(rows[0], ",") != strings.Join(data.GapsCSVHeader, ",") {
+	wantHead := publish.CSVHeader(publish.ClusterSchema(), publish.CSVOptions{Attribution: "x"})
+	if len(rows) < 2 || strings.Join(rows[0], ",") != strings.Join(wantHead, ",") {
 		t.Fatalf("csv: %d rows, header %v", len(rows), rows[0])
 	}
 	prev := math.Inf(1)
 	for i, r := range rows[1:] {
-		pop, err := strconv.ParseFloat(r[1], 64)
+		pop, err := strconv.ParseFloat(r[4], 64)
 		if err != nil || pop < 100 || pop > prev || r[0] != strconv.Itoa(i+1) {
 			t.Errorf("csv row %d: %v", i, r)
 		}
@@ -108,16 +109,21 @@ func TestSiteCommandDefaultCity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 4 || strings.Join(rows[0], ",") != strings.Join(data.SitesCSVHeader, ",") {
+	wantHead := publish.CSVHeader(publish.SiteSchema(), publish.CSVOptions{Attribution: "x"})
+	if len(rows) != 4 || strings.Join(rows[0], ",") != strings.Join(wantHead, ",") {
 		t.Fatalf("csv:\n%s", out)
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
 	}
 	prev := math.Inf(1)
 	var pts []orb.Point
 	for i, r := range rows[1:] {
-		gain, _ := strconv.ParseFloat(r[4], 64)
-		lon, _ := strconv.ParseFloat(r[1], 64)
-		lat, _ := strconv.ParseFloat(r[2], 64)
-		if r[0] != strconv.Itoa(i+1) || !(gain > 0) || gain > prev || r[3] == "" {
+		gain, _ := strconv.ParseFloat(r[col["gain"]], 64)
+		lon, _ := strconv.ParseFloat(r[col["lon"]], 64)
+		lat, _ := strconv.ParseFloat(r[col["lat"]], 64)
+		if r[0] != strconv.Itoa(i+1) || !(gain > 0) || gain > prev || r[col["community"]] == "" {
 			t.Errorf("csv row %d: %v", i, r)
 		}
 		prev = gain

@@ -28,10 +28,12 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
-	"text/tabwriter"
 
 	"fifteen/data"
+	"fifteen/geo"
+	"fifteen/publish"
 )
 
 // version is stamped by the Makefile with -X main.version=....
@@ -79,6 +81,9 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
+	if errors.Is(err, errHelp) {
+		return
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "fifteen:", err)
 		var ue usageError
@@ -157,7 +162,25 @@ func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
+// errHelp is returned when a command's flags were asked for: the usage has
+// been printed and the command ends successfully.
+var errHelp = errors.New("help shown")
+
+// helpOut is where a command prints its flags when asked with -h or
+// --help (standard output: the user asked for it).
+var helpOut io.Writer = os.Stdout
+
 func parse(fs *flag.FlagSet, args []string) error {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "-h" || a == "-help" || a == "--help" || a == "--h" {
+			fs.SetOutput(helpOut)
+			fs.Usage()
+			return errHelp
+		}
+	}
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
@@ -175,57 +198,79 @@ func parseInputs(fs *flag.FlagSet, args []string, config func() (data.Config, er
 	return config()
 }
 
-func inspect(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("inspect", stderr)
-	asJSON := fs.Bool("json", false, "print JSON")
-	config := inputFlags(fs)
-	cfg, err := parseInputs(fs, args, config)
-	if err != nil {
-		return err
-	}
-	city, st, err := data.Load(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	in := data.Inspect(city, st)
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(in)
-	}
-	return printInspection(stdout, in)
+// accessFlags registers the options of an access computation.
+func accessFlags(fs *flag.FlagSet) *geo.AccessOptions {
+	var opt geo.AccessOptions
+	fs.IntVar(&opt.K, "k", 1, "number of nearest facilities averaged in mean_k_min")
+	fs.Float64Var(&opt.CutoffMin, "cutoff", geo.DefaultCutoffMin, "search cutoff in minutes")
+	return &opt
 }
 
-func printInspection(w io.Writer, in data.Inspection) error {
-	n := in.Network
-	fmt.Fprintf(w, "%s\n%s\n\n", in.City, in.Attribution)
-	fmt.Fprintf(w, "network: %d vertices, %d edges, %.1f km walkable; %d components, the largest %.1f km (%d vertices)\n",
-		n.Vertices, n.Edges, n.WalkableKm, n.Components, n.LargestKm, n.LargestVertices)
-	fmt.Fprintf(w, "         steps %.1f km, unpaved %.1f km, tunnel/indoor %.1f km; %.0f B per edge\n\n",
-		n.StepsKm, n.UnpavedKm, n.TunnelOrIndoorKm, n.BytesPerEdge)
-	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "category\tname\tfound\tsnapped\ttoo far\ton islands\t")
-	for _, c := range in.Facilities.ByCategory {
-		fmt.Fprintf(tw, "%s\t%s %s\t%d\t%d\t%d\t%d\t\n", c.Category, c.Name, c.NameZH, c.Found, c.Snapped, c.TooFar, c.OnIsland)
+// cutoffFlag registers the search cutoff alone: site's --k is the number of
+// sites, not accessFlags' nearest-K.
+func cutoffFlag(fs *flag.FlagSet) *geo.AccessOptions {
+	var opt geo.AccessOptions
+	fs.Float64Var(&opt.CutoffMin, "cutoff", geo.DefaultCutoffMin, "search cutoff in minutes")
+	return &opt
+}
+
+// loadAccess loads the city and computes access.
+func loadAccess(ctx context.Context, cfg data.Config, opt geo.AccessOptions) (*geo.Access, error) {
+	city, _, err := data.Load(ctx, cfg)
+	if err != nil {
+		return nil, err
 	}
-	if err := tw.Flush(); err != nil {
-		return err
+	a, err := geo.ComputeAccess(city, opt)
+	if err != nil {
+		return nil, usageError{err.Error()}
 	}
-	if len(in.Facilities.Unplaced) > 0 {
-		fmt.Fprintf(w, "%d facilities with no geometry in the file: %v\n", len(in.Facilities.Unplaced), in.Facilities.Unplaced)
+	return a, nil
+}
+
+// domainUsage turns the domain's errors about bad options, unknown
+// categories and walkers into usage errors (their messages list what is
+// valid).
+func domainUsage(err error) error {
+	for _, e := range []error{geo.ErrBadOption, geo.ErrUnknownCategory, geo.ErrBadCoordinate} {
+		if errors.Is(err, e) {
+			return usageError{err.Error()}
+		}
 	}
-	p := in.Population
-	fmt.Fprintf(w, "\ncommunities: %d, population %.0f; placed %.0f on %d H3 res-%d cells (%.0f too far from the network, %.0f on islands)\n",
-		in.Communities.Count, in.Communities.Population, p.Placed, p.Cells, p.Resolution, p.TooFar, p.OnIslands)
-	tw = tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "community\tpopulation\tplaced\tcells\tmethod\t")
-	for _, c := range p.ByCommunity {
-		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%d\t%s\t\n", c.Name, c.Population, c.Placed, c.Cells, c.Method)
+	return err
+}
+
+// checkFormat checks --format against the formats a command writes.
+func checkFormat(format string, formats ...string) error {
+	for _, f := range formats {
+		if format == f {
+			return nil
+		}
 	}
-	if err := tw.Flush(); err != nil {
-		return err
+	return usageError{fmt.Sprintf("--format %q: want %s", format, strings.Join(formats, ", "))}
+}
+
+// writeLayer writes a published result as CSV or GeoJSON (the renderings
+// the API serves too), with the attribution.
+func writeLayer(w io.Writer, format string, l publish.Layer, members []publish.Member, attribution string, bom bool) error {
+	if format == "csv" {
+		return publish.WriteCSV(w, l, publish.CSVOptions{Attribution: attribution, BOM: bom})
 	}
-	fmt.Fprintf(w, "\nloaded in %.3f s\n", in.TotalSec)
-	return nil
+	return publish.WriteGeoJSON(w, members, l)
+}
+
+// encodeJSON writes v as indented JSON.
+func encodeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+func pct(f float64) string { return fmt.Sprintf("%.0f%%", 100*f) }
+
+func minutes(f *float64) string {
+	if f == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f", *f)
 }
