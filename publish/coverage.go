@@ -9,8 +9,8 @@ import (
 )
 
 // CoverageLayer is a coverage report in long format: one row per community
-// (the whole city first, community_id "*"), walker and category, with the
-// community's outline. Its fields are the same whatever the taxonomy, so
+// (the whole city last, community_id "*", without geometry), walker and
+// category, with the community's outline. Its fields are the same whatever the taxonomy, so
 // spreadsheets and Shapefiles read it; filter by walker and category to
 // map one of them.
 type CoverageLayer struct {
@@ -38,7 +38,7 @@ func Coverage(city *geo.City, r *geo.CoverageReport) *CoverageLayer {
 		Kind: "coverage", Title: "Coverage (long format)", Geometry: "MultiPolygon", IDType: IDString,
 		Description: "The coverage report with one row per community, walker and category: residents within the " +
 			"category's threshold, walk statistics, capacity-aware access (E2SFCA) where the category has places, " +
-			"and the community's composite figures for the walker. The whole city comes first with community_id * " +
+			"and the community's composite figures for the walker. The whole city comes last with community_id * " +
 			"and no geometry. Feature ids are community:walker:category.",
 		Fields: []Field{
 			{Name: "community_id", Type: String, Description: "Community id; * for the whole city"},
@@ -87,10 +87,10 @@ func Coverage(city *geo.City, r *geo.CoverageReport) *CoverageLayer {
 			}
 		}
 	}
-	add(-1, &r.Total)
 	for i := range r.Communities {
 		add(i, &r.Communities[i])
 	}
+	add(-1, &r.Total)
 	return l
 }
 

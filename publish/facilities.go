@@ -32,13 +32,14 @@ type FacilityLayer struct {
 	Index []int // facility indexes
 	Lines bool
 	kind  map[string]string
+	ids   map[string]int // feature id to position
 }
 
 // Facilities returns the open facilities of city; category, when not
 // empty, keeps one category; lines keeps only line facilities, with their
 // full geometry.
 func Facilities(city *geo.City, category string, lines bool) *FacilityLayer {
-	l := &FacilityLayer{City: city, Lines: lines, kind: map[string]string{}}
+	l := &FacilityLayer{City: city, Lines: lines, kind: map[string]string{}, ids: map[string]int{}}
 	for _, c := range city.Taxonomy.Categories {
 		l.kind[c.ID] = c.Kind
 	}
@@ -52,9 +53,16 @@ func Facilities(city *geo.City, category string, lines bool) *FacilityLayer {
 		case category != "" && f.Category != category:
 			continue
 		}
+		l.ids[FacilityID(f)] = len(l.Index)
 		l.Index = append(l.Index, i)
 	}
 	return l
+}
+
+// Find returns the position of the facility with feature id.
+func (l *FacilityLayer) Find(id string) (int, bool) {
+	i, ok := l.ids[id]
+	return i, ok
 }
 
 // FacilitySchema is the schema of facilities; lines describes the

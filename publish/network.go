@@ -66,6 +66,9 @@ func (l NetworkLayer) Props(dst []Value, e int) []Value {
 		Int(oneway), incline, Ints(l.G.EdgeWays(e)), Bool(l.G.InLargest(e)))
 }
 
+// Find returns the edge with number id.
+func (l NetworkLayer) Find(id string) (int, bool) { return ParseEdgeID(id, l.Len()) }
+
 // ParseEdgeID parses an edge's feature id.
 func ParseEdgeID(id string, edges int) (int, bool) {
 	n, err := strconv.Atoi(id)

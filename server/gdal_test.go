@@ -19,32 +19,12 @@ import (
 // says. It needs ogrinfo and ogr2ogr (Debian package gdal-bin): CI must
 // have them; elsewhere the test is skipped without them.
 func TestGDALReadsEveryCollection(t *testing.T) {
-	for _, tool := range []string{"ogrinfo", "ogr2ogr"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("%s is not on PATH: CI must install gdal-bin (apt-get install -y gdal-bin)", tool)
-			}
-			t.Skipf("%s is not on PATH: install gdal-bin to run this test", tool)
-		}
-	}
-	// A server of its own: the response cache keys pages by path and
-	// query, and these pages link to this listener's host.
-	e, err := New(testConfig(), testDeps(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	base := "http://" + ln.Addr().String()
+	needGDAL(t)
+	base := gdalServer(t, testDeps(t))
 	ds := "OAPIF:" + base
 
 	listing := gdal(t, "ogrinfo", "-ro", "-so", ds)
-	for _, id := range []string{"facilities", "communities", "cells", "underserved", "greenways", "network"} {
+	for _, id := range []string{"facilities", "communities", "coverage", "cells", "underserved", "greenways", "network"} {
 		if !strings.Contains(listing, ": "+id+" (") {
 			t.Errorf("ogrinfo does not list collection %s:\n%s", id, listing)
 		}
@@ -83,6 +63,38 @@ func TestGDALReadsEveryCollection(t *testing.T) {
 }
 
 // gdal runs a GDAL program and returns its standard output.
+// needGDAL skips the test without GDAL's tools, or fails it in CI.
+func needGDAL(t *testing.T) {
+	t.Helper()
+	for _, tool := range []string{"ogrinfo", "ogr2ogr"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("%s is not on PATH: CI must install gdal-bin (apt-get install -y gdal-bin)", tool)
+			}
+			t.Skipf("%s is not on PATH: install gdal-bin to run this test", tool)
+		}
+	}
+}
+
+// gdalServer serves d on a loopback listener of its own (the response
+// cache keys pages by path and query, and the pages link to this
+// listener's host) and returns its base URL.
+func gdalServer(t *testing.T, d Deps) string {
+	t.Helper()
+	e, err := New(testConfig(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return "http://" + ln.Addr().String()
+}
+
 func gdal(t *testing.T, name string, args ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

@@ -5,6 +5,8 @@ import (
 	"net/url"
 
 	"github.com/labstack/echo/v4"
+
+	"fifteen/publish"
 )
 
 // routesOGC registers the OGC API - Features routes: Part 1 Core with
@@ -21,6 +23,8 @@ func (s *state) routesOGC(e *echo.Echo) {
 		"/collections/:collectionId":       o.collectionMeta,
 		"/collections/:collectionId/items": o.items,
 		"/collections/:collectionId/items/:featureId": o.item,
+		"/collections/:collectionId/schema":           o.schema(false),
+		"/collections/:collectionId/schema/feature":   o.schema(true),
 	} {
 		e.GET(path, h)
 		e.HEAD(path, h)
@@ -146,6 +150,46 @@ func (o *ogc) item(c echo.Context) error {
 		}
 	}
 	return o.serve(c, f, ogcMediaGeoJSON, render(ogcFeatureJSON), render(o.itemHTML))
+}
+
+// schema serves the JSON Schema of a collection's features for the
+// collection parameters given (communities narrowed to one walker have
+// that walker's fields only): OGC API - Features Part 5's schema of
+// returnables, or with feature the GeoJSON Feature schema that the
+// collection and its items link as describedBy, which GDAL reads for
+// field types.
+func (o *ogc) schema(feature bool) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		coll, err := o.lookup(c.Param("collectionId"))
+		if err != nil {
+			return err
+		}
+		if v := c.QueryParam("f"); v != "" && v != "json" {
+			return badParam("f", "%q: schemas are served as json only", v)
+		}
+		if err := ogcCheckParams(c, coll, []string{"f"}); err != nil {
+			return err
+		}
+		p, err := o.parseParams(c, coll, 0)
+		if err != nil {
+			return err
+		}
+		base := ogcBaseURL(c)
+		self := base + c.Request().URL.Path
+		if q := c.Request().URL.RawQuery; q != "" {
+			self += "?" + q
+		}
+		return o.s.serveCached(c, ogcMediaSchema, func() ([]byte, error) {
+			fs, err := o.set(coll, p)
+			if err != nil {
+				return nil, err
+			}
+			if feature {
+				return ogcMarshal(publish.FeatureSchema(fs.layer.Schema(), self))
+			}
+			return ogcMarshal(publish.ReturnablesSchema(fs.layer.Schema(), self))
+		})
+	}
 }
 
 // ogcBaseURL is the scheme and host the client used, for absolute links (GIS

@@ -29,6 +29,10 @@ const (
 	ogcMediaOpenAPI = "application/vnd.oai.openapi+json;version=3.0"
 	ogcCRS84        = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 	ogcLicenseURL   = "https://www.openstreetmap.org/copyright"
+	ogcMediaSchema  = "application/schema+json"
+	// ogcRelSchema is OGC API - Features Part 5's link relation to a
+	// collection's schema.
+	ogcRelSchema = "http://www.opengis.net/def/rel/ogc/1.0/schema"
 )
 
 // ogcConformance are the OGC API - Features Part 1 classes implemented.
@@ -333,6 +337,8 @@ func (o *ogc) collectionDoc(base string, coll *ogcCollection) (map[string]any, e
 		// No query on the GeoJSON items link: GDAL appends /{featureId} to it.
 		ogcLink{Href: base + path + "/items", Rel: "items", Type: ogcMediaGeoJSON, Title: coll.title + " (GeoJSON)"},
 		ogcLink{Href: base + path + "/items?f=html", Rel: "items", Type: ogcMediaHTML, Title: coll.title + " (HTML)"},
+		ogcLink{Href: base + path + "/schema", Rel: ogcRelSchema, Type: ogcMediaSchema, Title: "The schema of the features (OGC API - Features Part 5)"},
+		ogcLink{Href: base + path + "/schema/feature", Rel: "describedBy", Type: ogcMediaSchema, Title: "The JSON Schema of one GeoJSON feature, with its field types"},
 		ogcLink{Href: ogcLicenseURL, Rel: "license", Type: ogcMediaHTML, Title: o.s.city.Attribution},
 	)
 	doc := map[string]any{
@@ -477,10 +483,24 @@ func (o *ogc) page(base string, coll *ogcCollection, q ogcItemsQuery, query url.
 		links = append(links, ogcLink{Href: ogcWithQuery(base, path, query, "f", "json", "limit", lim, "offset", off(max(0, q.offset-q.limit))),
 			Rel: "prev", Type: ogcMediaGeoJSON, Title: "Previous page"})
 	}
-	links = append(links, ogcLink{Href: base + "/collections/" + coll.id + "?f=json", Rel: "collection", Type: ogcMediaJSON, Title: coll.title})
+	links = append(links, ogcLink{Href: base + "/collections/" + coll.id + "?f=json", Rel: "collection", Type: ogcMediaJSON, Title: coll.title},
+		ogcLink{Href: ogcWithQuery(base, "/collections/"+coll.id+"/schema/feature", collectionQuery(coll, query)), Rel: "describedBy",
+			Type: ogcMediaSchema, Title: "The JSON Schema of these features"})
 	return &ogcPage{coll: coll, set: fs, idx: idx, matched: matched, links: links,
 		attribution: o.s.city.Attribution,
 		limit:       q.limit, offset: q.offset, base: base, query: query}, nil
+}
+
+// collectionQuery keeps the collection parameters of a query (those that
+// choose the features, and so their schema).
+func collectionQuery(coll *ogcCollection, q url.Values) url.Values {
+	out := url.Values{}
+	for _, k := range coll.params {
+		if v := q.Get(k); v != "" {
+			out.Set(k, v)
+		}
+	}
+	return out
 }
 
 // ogcPageJSON streams a page as a GeoJSON FeatureCollection.

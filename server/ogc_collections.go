@@ -3,10 +3,10 @@ package server
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/paulmach/orb"
 
-	"fifteen/geo"
 	"fifteen/publish"
 )
 
@@ -50,9 +50,9 @@ func (fs *ogcSet) Append(dst []byte, i int, scratch []publish.Value) ([]byte, []
 
 // Query parameters that select or shape a collection's features.
 const (
-	ogcParamCategory = "category"
-	ogcParamProfile  = "profile"
-	ogcParamRes      = "res"
+	ogcParamCategory = publish.ParamCategory
+	ogcParamProfile  = publish.ParamProfile
+	ogcParamRes      = publish.ParamRes
 )
 
 // ogcParams are the parsed collection parameters; -1 means "all" for
@@ -61,7 +61,8 @@ type ogcParams struct {
 	category, profile, res int
 }
 
-// ogcCollection is one collection of the OGC API.
+// ogcCollection is one collection of the OGC API: a collection of the
+// published catalogue.
 type ogcCollection struct {
 	id, title, description string
 	// geometry names the features' geometry type, for the documentation.
@@ -71,134 +72,73 @@ type ogcCollection struct {
 	params []string
 	// allProfiles: without profile=, every walker (else the default one).
 	allProfiles bool
-	// build selects the features.
-	build func(p ogcParams) (*ogcSet, error)
+	pub         *publish.Collection
 }
 
-func (c *ogcCollection) takes(param string) bool {
-	for _, p := range c.params {
-		if p == param {
-			return true
-		}
-	}
-	return false
+func (c *ogcCollection) takes(param string) bool { return c.pub.Takes(param) }
+
+// ogcParamDocs says what each collection parameter does, for the
+// descriptions.
+var ogcParamDocs = map[string]string{
+	ogcParamCategory: "category= keeps one category",
+	ogcParamProfile:  "profile= chooses the walker",
+	ogcParamRes:      "res= the H3 resolution, 7 to 10 (default 10; an item's resolution is its own)",
 }
 
-// newCollections returns the collections of the server, in listing order.
-// Their descriptions are those of the published schemas.
+// newCollections returns the collections of the server, in listing order,
+// described by their published schemas.
 func (o *ogc) newCollections() []*ogcCollection {
-	s := o.s
-	gapCat := "none"
-	if c := s.city.Taxonomy.DefaultGapCategory(); c >= 0 {
-		gapCat = s.city.Taxonomy.Categories[c].ID
-	}
-	communityDesc := publish.Communities(s.city, s.report, s.base.Options.K).Schema().Description
-	coverageDesc := publish.Coverage(s.city, s.report).Schema().Description
-	return []*ogcCollection{
-		{
-			id: "facilities", title: "Facilities", geometry: "Point",
-			description: publish.FacilitySchema(false).Description + " Filter with category=.",
-			params:      []string{ogcParamCategory},
-			build:       o.facilities(false),
-		},
-		{
-			id: "communities", title: "Communities", geometry: "MultiPolygon",
-			description: communityDesc + " profile= keeps one walker's figures.",
-			params:      []string{ogcParamProfile}, allProfiles: true,
-			build: o.communities,
-		},
-		{
-			id: "coverage", title: "Coverage (long format)", geometry: "MultiPolygon",
-			description: coverageDesc + " Filter with category= and profile=.",
-			params:      []string{ogcParamCategory, ogcParamProfile}, allProfiles: true,
-			build: o.coverage,
-		},
-		{
-			id: "cells", title: "H3 cells", geometry: "Polygon",
-			description: publish.CellSchema(s.city.Taxonomy).Description + " res= 7 to 10 (default 10), profile= " +
-				"(default " + geo.DefaultProfile + "); an item's resolution is its own.",
-			params: []string{ogcParamProfile, ogcParamRes},
-			build:  o.cells,
-		},
-		{
-			id: "underserved", title: "Underserved areas", geometry: "MultiPolygon",
-			description: publish.ClusterSchema().Description + " category= (default " + gapCat + "), profile= (default " +
-				geo.DefaultProfile + ").",
-			params: []string{ogcParamCategory, ogcParamProfile},
-			build:  o.underserved,
-		},
-		{
-			id: "greenways", title: "Greenways", geometry: "MultiLineString",
-			description: publish.FacilitySchema(true).Description,
-			build:       o.facilities(true),
-		},
-		{
-			id: "network", title: "Walk network", geometry: "LineString",
-			description: publish.NetworkSchema().Description,
-			build:       o.network,
-		},
-	}
-}
-
-func (o *ogc) categoryID(i int) string {
-	if i < 0 {
-		return ""
-	}
-	return o.s.city.Taxonomy.Categories[i].ID
-}
-
-func (o *ogc) profileID(i int) string {
-	if i < 0 {
-		return ""
-	}
-	return o.s.base.Profiles[i].ID
-}
-
-func (o *ogc) facilities(lines bool) func(p ogcParams) (*ogcSet, error) {
-	return func(p ogcParams) (*ogcSet, error) {
-		l := publish.Facilities(o.s.city, o.categoryID(p.category), lines)
-		ids := make(map[string]int, l.Len())
-		for i := 0; i < l.Len(); i++ {
-			ids[publish.FacilityID(&o.s.city.Facilities[l.Index[i]])] = i
+	var out []*ogcCollection
+	src := o.source()
+	for _, pc := range publish.Catalogue() {
+		c := &ogcCollection{id: pc.ID, title: pc.Title, params: pc.Params, allProfiles: pc.AllProfiles, pub: pc}
+		sch := pc.Schema(src, publish.Params{})
+		c.geometry = sch.Geometry
+		c.description = sch.Description
+		var docs []string
+		for _, p := range pc.Params {
+			docs = append(docs, ogcParamDocs[p])
 		}
-		return &ogcSet{layer: l, find: func(id string) (int, bool) { i, ok := ids[id]; return i, ok }}, nil
+		switch {
+		case pc.ID == "underserved":
+			gapCat := "none"
+			if i := o.s.city.Taxonomy.DefaultGapCategory(); i >= 0 {
+				gapCat = o.s.city.Taxonomy.Categories[i].ID
+			}
+			docs = append(docs, "the category defaults to "+gapCat)
+		case pc.AllProfiles:
+			docs = append(docs, "without profile=, every walker's figures")
+		}
+		if len(docs) > 0 {
+			c.description += " Parameters: " + strings.Join(docs, "; ") + "."
+		}
+		out = append(out, c)
 	}
+	return out
 }
 
-func (o *ogc) communities(p ogcParams) (*ogcSet, error) {
-	l := publish.Communities(o.s.city, o.s.report.Filter(o.profileID(p.profile), ""), o.s.base.Options.K)
-	return &ogcSet{layer: l, find: l.Find}, nil
+// source is what the collections are computed from.
+func (o *ogc) source() publish.Source { return publish.Source{Access: o.s.base, Report: o.s.report} }
+
+// publishParams turns parsed parameters into the catalogue's.
+func (o *ogc) publishParams(p ogcParams) publish.Params {
+	out := publish.Params{Res: p.res}
+	if p.category >= 0 {
+		out.Category = o.s.city.Taxonomy.Categories[p.category].ID
+	}
+	if p.profile >= 0 {
+		out.Profile = o.s.base.Profiles[p.profile].ID
+	}
+	return out
 }
 
-func (o *ogc) coverage(p ogcParams) (*ogcSet, error) {
-	l := publish.Coverage(o.s.city, o.s.report.Filter(o.profileID(p.profile), o.categoryID(p.category)))
-	return &ogcSet{layer: l, find: l.Find}, nil
-}
-
-func (o *ogc) cells(p ogcParams) (*ogcSet, error) {
-	l, err := publish.Cells(o.s.base, p.profile, p.res)
+// build computes the features of coll selected by p.
+func (o *ogc) build(coll *ogcCollection, p ogcParams) (*ogcSet, error) {
+	l, err := coll.pub.Layer(o.source(), o.publishParams(p))
 	if err != nil {
 		return nil, err
 	}
-	return &ogcSet{layer: l, find: l.Find}, nil
-}
-
-func (o *ogc) underserved(p ogcParams) (*ogcSet, error) {
-	if p.category < 0 { // a taxonomy without categories
-		l := &publish.ClusterLayer{Profile: o.profileID(p.profile)}
-		return &ogcSet{layer: l, find: l.Find}, nil
-	}
-	l, err := publish.Clusters(o.s.base, geo.GapOptions{Category: o.categoryID(p.category), Profile: o.profileID(p.profile)})
-	if err != nil {
-		return nil, err
-	}
-	return &ogcSet{layer: l, find: l.Find}, nil
-}
-
-func (o *ogc) network(ogcParams) (*ogcSet, error) {
-	l := publish.NetworkLayer{G: o.s.city.Graph}
-	n := l.Len()
-	return &ogcSet{layer: l, find: func(id string) (int, bool) { return publish.ParseEdgeID(id, n) }}, nil
+	return &ogcSet{layer: l, find: l.(publish.Finder).Find}, nil
 }
 
 // ogcSetKey names one memoized feature set.
@@ -209,7 +149,7 @@ type ogcSetKey struct {
 
 // set returns the features of coll selected by p, computed once.
 func (o *ogc) set(coll *ogcCollection, p ogcParams) (*ogcSet, error) {
-	fs, err := o.sets.get(ogcSetKey{coll.id, p}, func() (*ogcSet, error) { return coll.build(p) })
+	fs, err := o.sets.get(ogcSetKey{coll.id, p}, func() (*ogcSet, error) { return o.build(coll, p) })
 	if err != nil {
 		return nil, fmt.Errorf("collection %s: %w", coll.id, err)
 	}

@@ -261,6 +261,17 @@ func ogcOpenAPI(s *state, colls []*ogcCollection) oaObj {
 		"/collections/{collectionId}/items/{featureId}": oaGetHead(oaOp(ogcTag, "getFeature", "One feature", "",
 			[]any{par("collectionId"), par("featureId"), par("category"), par("profile"), par("res"), par("f")},
 			withHTML("The feature.", oaRef("schemas", "FeatureGeoJSON"), ogcMediaGeoJSON), "400", "404")),
+		"/collections/{collectionId}/schema": oaGetHead(oaOp(ogcTag, "getSchema", "The schema of a collection's features",
+			"OGC API - Features Part 5: one member per property with its type, unit (x-ogc-unit) and description; the id "+
+				"and the geometry marked with x-ogc-role; nullable properties typed [T, \"null\"]. Takes the collection's "+
+				"parameters (communities narrowed to one profile have that profile's properties only).",
+			[]any{par("collectionId"), par("category"), par("profile"), par("res"), oaQuery("f", "json only.", false, oaEnum([]string{"json"}, ""))},
+			oaOK("The schema.", obj, ogcMediaSchema), "400", "404")),
+		"/collections/{collectionId}/schema/feature": oaGetHead(oaOp(ogcTag, "getFeatureSchema", "The JSON Schema of one feature",
+			"A GeoJSON Feature with its properties' types, units and descriptions, linked from the collection and its items "+
+				"as describedBy: GIS clients (GDAL, QGIS) read field types from it. Nullable properties carry nullable: true.",
+			[]any{par("collectionId"), par("category"), par("profile"), par("res"), oaQuery("f", "json only.", false, oaEnum([]string{"json"}, ""))},
+			oaOK("The schema.", obj, ogcMediaSchema), "400", "404")),
 
 		"/v1/isochrone": oaObj{
 			"get": oaOp(anTag, "getIsochrone", "Isochrone of one point",

@@ -11,6 +11,8 @@
 //	fifteen site --category C --k N [--candidates FILE] [--capacity N] [--profile P] [--format table|csv|geojson] [input flags]
 //	fifteen whatif --scenario FILE [--format table|json] [input flags]
 //	fifteen isochrone --lon X --lat Y [--minutes 5,10,15] [--profile P] [input flags]
+//	fifteen nearest --lon X --lat Y --category C [--k N] [--profile P] [input flags]
+//	fifteen export --collection ID [--format geojson|csv] [--category C] [--profile P] [--res R] [input flags]
 //	fifteen version
 //
 // With no input flags fifteen loads its embedded default city,
@@ -62,6 +64,11 @@ Usage:
                                            walk links are added or ways closed
   fifteen isochrone --lon X --lat Y [--minutes 5,10,15] [--profile P] [--reverse] [--edges]
                                            walking contours around a point (GeoJSON)
+  fifteen nearest --lon X --lat Y --category C [--k N] [--profile P]
+                                           the nearest facilities by walking time, with routes (GeoJSON)
+  fifteen export --collection ID [--format geojson|csv] [--category C] [--profile P] [--res R]
+                                           one collection of the OGC API as a file: facilities,
+                                           communities, coverage, cells, underserved, greenways, network
   fifteen version                          print the version
 
 Input flags (all commands that load a city; environment variables in brackets):
@@ -127,6 +134,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return whatif(ctx, rest, stdout, stderr)
 	case "isochrone":
 		return isochrone(ctx, rest, stdout, stderr)
+	case "nearest":
+		return nearest(ctx, rest, stdout, stderr)
+	case "export":
+		return export(ctx, rest, stdout, stderr)
 	}
 	fmt.Fprint(stderr, usage)
 	return usageError{fmt.Sprintf("unknown command %q", cmd)}
