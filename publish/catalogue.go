@@ -75,7 +75,9 @@ func Catalogue() []*Collection {
 			Layer: func(src Source, p Params) (Layer, error) {
 				return Coverage(src.Access.City, src.Report.Filter(p.Profile, p.Category)), nil
 			},
-			Schema: func(src Source, p Params) *Schema { return Coverage(src.Access.City, src.Report.Filter(p.Profile, p.Category)).Schema() }},
+			Schema: func(src Source, p Params) *Schema {
+				return Coverage(src.Access.City, src.Report.Filter(p.Profile, p.Category)).Schema()
+			}},
 		{ID: "cells", Title: "H3 cells", Params: []string{ParamProfile, ParamRes},
 			Layer: func(src Source, p Params) (Layer, error) {
 				w, err := src.Access.ResolveProfile(p.Profile)
