@@ -1,6 +1,7 @@
 package data
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -8,9 +9,25 @@ import (
 )
 
 func TestRegressionScenarioGeoJSONNumericID(t *testing.T) {
-	for _, body := range []string{
-		`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":null,"properties":{"action":"close","id":123}}]}`,
-		`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[9.52,47.14]},"properties":{"category":"clinic","name":7}}]}`,
+	for _, tc := range []struct {
+		body string
+		// check reports what is wrong with the parsed scenario
+		check func(sc geo.Scenario) string
+	}{
+		{`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":null,"properties":{"action":"close","id":123}}]}`,
+			func(sc geo.Scenario) string {
+				if len(sc.Close) != 1 || sc.Close[0] != "123" {
+					return fmt.Sprintf("closes %q, want [123]", sc.Close)
+				}
+				return ""
+			}},
+		{`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[9.52,47.14]},"properties":{"category":"clinic","name":7}}]}`,
+			func(sc geo.Scenario) string {
+				if len(sc.Add) != 1 || sc.Add[0].Name != "7" || sc.Add[0].Category != "clinic" {
+					return fmt.Sprintf("adds %+v, want one clinic named 7", sc.Add)
+				}
+				return ""
+			}},
 	} {
 		func() {
 			defer func() {
@@ -18,8 +35,13 @@ func TestRegressionScenarioGeoJSONNumericID(t *testing.T) {
 					t.Errorf("LoadScenario panicked: %v", r)
 				}
 			}()
-			if _, err := LoadScenario(strings.NewReader(body), "body"); err != nil {
+			sc, err := LoadScenario(strings.NewReader(tc.body), "body")
+			if err != nil {
 				t.Errorf("a number where a string is expected: %v", err)
+				return
+			}
+			if msg := tc.check(sc); msg != "" {
+				t.Error(msg)
 			}
 		}()
 	}

@@ -356,8 +356,7 @@ func (b *GraphBuilder) Build() (*Graph, error) {
 	used := make([]bool, len(raws))
 	g.geomOff = append(g.geomOff, 0)
 	g.wayOff = append(g.wayOff, 0)
-	var walk func(startNode uint32, first uint32)
-	walk = func(startNode uint32, first uint32) {
+	walk := func(startNode uint32, first uint32) {
 		// Follow raw edges from startNode through unkept nodes.
 		fromV := vertexOf(startNode)
 		cur := startNode
@@ -611,8 +610,7 @@ func (g *Graph) buildComponents() {
 	for i := range parent {
 		parent[i] = uint32(i)
 	}
-	var find func(x uint32) uint32
-	find = func(x uint32) uint32 {
+	find := func(x uint32) uint32 {
 		for parent[x] != x {
 			parent[x] = parent[parent[x]]
 			x = parent[x]

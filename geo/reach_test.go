@@ -157,25 +157,6 @@ func TestReachHandWorked(t *testing.T) {
 	}
 }
 
-func TestHeap4Order(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	var h heap4
-	var keys []uint32
-	for i := 0; i < 5000; i++ {
-		k := uint32(rng.IntN(1000))
-		keys = append(keys, k)
-		h.push(k, uint32(i))
-	}
-	prev := uint32(0)
-	for h.len() > 0 {
-		k, v := h.pop()
-		if k < prev || keys[v] != k {
-			t.Fatalf("popped %d (vertex %d) after %d", k, v, prev)
-		}
-		prev = k
-	}
-}
-
 func TestRadixHeapOrder(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	var h radixHeap

@@ -364,3 +364,34 @@ func TestSchemas(t *testing.T) {
 		}
 	}
 }
+
+// TestFingerprint: two loads of the same inputs have one fingerprint; a
+// what-if city has another.
+func TestFingerprint(t *testing.T) {
+	a := defaultAccess(t)
+	city, _, err := data.Load(context.Background(), data.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := geo.ComputeAccess(city, geo.AccessOptions{K: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Fingerprint() != b.Fingerprint() {
+		t.Error("two loads of the default city have different fingerprints")
+	}
+	w, err := b.WhatIf(geo.Scenario{Close: []string{b.City.Facilities[0].ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Fingerprint() == b.Fingerprint() {
+		t.Error("closing a facility leaves the fingerprint as it was")
+	}
+	c, err := geo.ComputeAccess(city, geo.AccessOptions{K: 3, CutoffMin: 45})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Fingerprint() == b.Fingerprint() {
+		t.Error("another cutoff leaves the fingerprint as it was")
+	}
+}

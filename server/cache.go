@@ -65,7 +65,7 @@ func (rc *respCache) put(key string, e *cached) {
 }
 
 // serveCached answers from the response cache, building the body on a miss.
-// It sets a strong ETag derived from the data and the URL, answers 304 to a
+// It sets a strong ETag derived from the body's bytes, answers 304 to a
 // matching If-None-Match, and sends the gzipped body to clients that accept
 // it.
 func (s *state) serveCached(c echo.Context, contentType string, build func() ([]byte, error)) error {
@@ -83,8 +83,10 @@ func (s *state) serveCached(c echo.Context, contentType string, build func() ([]
 		if err != nil {
 			return err
 		}
-		h := sha256.Sum256([]byte(s.etag + key))
-		e = &cached{body: body, contentType: contentType, etag: `"` + hex.EncodeToString(h[:8]) + `"`}
+		// The ETag follows from the bytes: a changed answer always has a
+		// new one, and the same answer has the same one in every process.
+		h := sha256.Sum256(body)
+		e = &cached{body: body, contentType: contentType, etag: `"` + hex.EncodeToString(h[:12]) + `"`}
 		if len(body) > 512 {
 			var buf bytes.Buffer
 			zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)

@@ -11,9 +11,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
-	"maps"
 	"runtime"
-	"slices"
 	"sync/atomic"
 	"time"
 
@@ -130,19 +128,13 @@ func New(cfg Config, d Deps) (*echo.Echo, error) {
 	return e, nil
 }
 
-// dataTag fingerprints the loaded data and the program version.
+// dataTag fingerprints the loaded data (geo.Access.Fingerprint: the network,
+// facilities, communities, population, taxonomy, walkers and options) and
+// the program version: the weak ETags of answers computed on request
+// derive from it, so they change whenever an answer could.
 func dataTag(d Deps, version string) string {
-	h := sha256.New()
-	fmt.Fprintf(h, "%s|%s|%d|%d|%d|%d", version, d.City.Name, d.City.Graph.NumEdges(),
-		len(d.City.Facilities), len(d.City.Communities), len(d.City.Population.Cells))
-	if d.Load != nil {
-		// In key order: the tag must not change from one start to the next.
-		for _, k := range slices.Sorted(maps.Keys(d.Load.Inputs)) {
-			fmt.Fprintf(h, "|%s=%s", k, d.Load.Inputs[k])
-		}
-	}
-	fmt.Fprintf(h, "|%v", d.City.Graph.TotalLengthM())
-	return hex.EncodeToString(h.Sum(nil))[:16]
+	h := sha256.Sum256([]byte(version + "|" + d.Access.Fingerprint()))
+	return hex.EncodeToString(h[:8])
 }
 
 // searcher takes a searcher from the pool, or makes one.

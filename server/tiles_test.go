@@ -61,17 +61,6 @@ func tileGet(t *testing.T, layer string, tile maptile.Tile, query string) *mvt.L
 	return ls[0]
 }
 
-func tileCategory(tb testing.TB, city *geo.City, id string) int {
-	tb.Helper()
-	for i, c := range city.Taxonomy.Categories {
-		if c.ID == id {
-			return i
-		}
-	}
-	tb.Fatalf("no category %q", id)
-	return -1
-}
-
 func TestTileCells(t *testing.T) {
 	d := testDeps(t)
 	cats := d.City.Taxonomy.Categories
