@@ -51,15 +51,32 @@ func roundPathAt(ps []orb.Point, scale float64) []orb.Point {
 // make of a thin sliver); nil when it degenerates to fewer than four
 // points.
 func roundRing(r orb.Ring, scale float64) orb.Ring {
-	ps := roundPathAt(r, scale)
-	if len(ps) > 1 && ps[0] == ps[len(ps)-1] {
+	return CleanRing(orb.Ring(roundPathAt(r, scale)))
+}
+
+// CleanRing returns r, in a new slice, without repeated consecutive points
+// and without spikes (a point whose path turns straight back, as rounding
+// and clipping make of thin slivers), closed; nil when fewer than three
+// distinct corners are left.
+func CleanRing(r orb.Ring) orb.Ring {
+	ps := make([]orb.Point, 0, len(r))
+	for _, p := range r {
+		if n := len(ps); n > 0 && ps[n-1] == p {
+			continue
+		}
+		ps = append(ps, p)
+	}
+	for len(ps) > 1 && ps[0] == ps[len(ps)-1] {
 		ps = ps[:len(ps)-1] // open, to remove spikes cyclically
 	}
 	for changed := true; changed && len(ps) >= 3; {
 		changed = false
 		for i := 0; i < len(ps) && len(ps) >= 3; i++ {
 			prev, next := ps[(i+len(ps)-1)%len(ps)], ps[(i+1)%len(ps)]
-			if prev == next || collinearBack(prev, ps[i], next) {
+			switch {
+			case ps[i] == next:
+				ps = append(ps[:i], ps[i+1:]...)
+			case prev == next || collinearBack(prev, ps[i], next):
 				// Remove the spike's tip, and the repeated neighbour it
 				// leaves when prev == next.
 				ps = append(ps[:i], ps[i+1:]...)
@@ -67,9 +84,11 @@ func roundRing(r orb.Ring, scale float64) orb.Ring {
 					j := i % len(ps)
 					ps = append(ps[:j], ps[j+1:]...)
 				}
-				changed = true
-				i--
+			default:
+				continue
 			}
+			changed = true
+			i--
 		}
 	}
 	if len(ps) < 3 {

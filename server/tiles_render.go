@@ -9,6 +9,8 @@ import (
 	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/maptile"
 	"github.com/paulmach/orb/simplify"
+
+	"fifteen/publish"
 )
 
 // errEmptyTile tells that a tile has no feature: the handler answers 204.
@@ -132,6 +134,14 @@ func fixWinding(g orb.Geometry) orb.Geometry {
 func fixPolygon(p orb.Polygon) orb.Polygon {
 	out := p[:0]
 	for i, r := range p {
+		// Clipping along the buffer line and rounding to the tile grid
+		// leave repeated points and zero-width spikes: invalid rings.
+		if r = publish.CleanRing(r); r == nil {
+			if i == 0 {
+				return nil
+			}
+			continue
+		}
 		o := orb.Orientation(0)
 		if len(r) >= 4 {
 			o = r.Orientation()

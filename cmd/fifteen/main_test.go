@@ -113,3 +113,42 @@ func TestUsage(t *testing.T) {
 		t.Errorf("version: %q %v", out, err)
 	}
 }
+
+// TestHelpExitsZero: every command prints its flags on --help and -h to
+// standard output and succeeds.
+func TestHelpExitsZero(t *testing.T) {
+	var buf bytes.Buffer
+	old := helpOut
+	helpOut = &buf
+	t.Cleanup(func() { helpOut = old })
+	for _, cmd := range []string{"serve", "inspect", "report", "cells", "gaps", "site", "whatif", "isochrone", "nearest", "export"} {
+		for _, flag := range []string{"--help", "-h"} {
+			buf.Reset()
+			_, _, err := runCmd(cmd, flag)
+			if !errors.Is(err, errHelp) {
+				t.Errorf("%s %s: %v, want the help ending", cmd, flag, err)
+			}
+			if !strings.Contains(buf.String(), "-") {
+				t.Errorf("%s %s printed no flags: %q", cmd, flag, buf.String())
+			}
+		}
+	}
+	// The process exits 0 on errHelp (main), 2 on a usage error.
+	var ue usageError
+	if errors.As(errHelp, &ue) {
+		t.Error("errHelp is a usage error")
+	}
+}
+
+// TestUnknownNamesListTheValidOnes: an unknown category or walker gets an
+// error that lists the valid ones.
+func TestUnknownNamesListTheValidOnes(t *testing.T) {
+	_, _, err := runCmd("report", "--category", "zoo")
+	if err == nil || !strings.Contains(err.Error(), "clinic") || !strings.Contains(err.Error(), "kindergarten") {
+		t.Errorf("unknown category: %v", err)
+	}
+	_, _, err = runCmd("cells", "--profile", "runner")
+	if err == nil || !strings.Contains(err.Error(), "wheelchair") {
+		t.Errorf("unknown walker: %v", err)
+	}
+}
