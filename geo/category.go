@@ -67,9 +67,19 @@ type Category struct {
 	CapacityTags []string `json:"capacity_tags,omitempty"`
 	// DefaultCapacity is used where OSM has no capacity; 0 means none.
 	DefaultCapacity float64 `json:"default_capacity,omitempty"`
-	// Demand tells which residents use the category: "all" (or ""),
-	// "children" or "aged60".
+	// Demand is the age band of the category's users, one of AgeBands
+	// ("all", "0-14", "3-5", "6-11", "12-14", "60+", "65+", "80+"); ""
+	// means "all". The names of older taxonomies, "children" (0-14) and
+	// "aged60" (60+), are still accepted.
 	Demand string `json:"demand,omitempty"`
+	// PlacesPer1000 is the norm: the places needed per 1,000 people of the
+	// Demand band (kindergarten places per 1,000 children aged 3-5,
+	// nursing-home beds per 1,000 people aged 60+). Nil means no norm: no
+	// need and no shortfall is computed. Validate rejects a norm that is
+	// negative or not a number.
+	PlacesPer1000 *Norm `json:"places_per_1000,omitempty"`
+	// NormSource cites where the norm comes from.
+	NormSource string `json:"norm_source,omitempty"`
 	// LifeCircle marks the facility types that GB 50180-2018 lists for
 	// the life circle of the category's tier (hospitals, pharmacies and
 	// greenways are not listed there). When no category of a taxonomy is
@@ -93,6 +103,11 @@ type Taxonomy struct {
 	// Profiles are walkers of the user's own, added to the built-in adult,
 	// senior and wheelchair (one with a built-in id replaces it).
 	Profiles []Profile `json:"profiles,omitempty"`
+	// AgeShares are city-level shares (0..1) of the residents in each age
+	// band (keys of AgeBands other than "all"), given by the planner. They
+	// apply to every community that gives no share of its own; bands
+	// without one use NationalAgeShares.
+	AgeShares map[string]float64 `json:"age_shares,omitempty"`
 
 	m *matcher // compiled by Validate; immutable once built
 }
@@ -105,9 +120,11 @@ const (
 
 	WithinGreen = "green"
 
-	DemandAll      = "all"
-	DemandChildren = "children"
-	DemandAged60   = "aged60"
+	DemandAll = AgeAll
+	// DemandChildren and DemandAged60 are the bands of the former
+	// "children" and "aged60" demand groups.
+	DemandChildren = Age0to14
+	DemandAged60   = Age60Plus
 )
 
 // MaxThresholdMin is the largest walk threshold a category may set.
@@ -200,11 +217,21 @@ func (t *Taxonomy) IsGreen(tags Tagger) bool {
 // t.
 func (t *Taxonomy) Clone() *Taxonomy {
 	c := &Taxonomy{Version: t.Version, Source: t.Source, m: t.m}
+	if t.AgeShares != nil {
+		c.AgeShares = make(map[string]float64, len(t.AgeShares))
+		for k, v := range t.AgeShares {
+			c.AgeShares[k] = v
+		}
+	}
 	if t.Categories != nil {
 		c.Categories = make([]Category, len(t.Categories))
 		for i, cat := range t.Categories {
 			cat.Select = cloneSelectors(cat.Select)
 			cat.CapacityTags = slices.Clone(cat.CapacityTags)
+			if cat.PlacesPer1000 != nil {
+				n := *cat.PlacesPer1000
+				cat.PlacesPer1000 = &n
+			}
 			c.Categories[i] = cat
 		}
 	}
@@ -447,10 +474,13 @@ func compileTaxonomy(t *Taxonomy) (*matcher, error) {
 		default:
 			return nil, bad("within %q: must be empty or green", c.Within)
 		}
-		switch c.Demand {
-		case "", DemandAll, DemandChildren, DemandAged60:
-		default:
-			return nil, bad("demand %q: must be all, children or aged60", c.Demand)
+		if _, ok := NormalizeAgeBand(c.Demand); !ok {
+			return nil, bad("demand %q: unknown age band, want one of %s", c.Demand, strings.Join(AgeBands, ", "))
+		}
+		if c.PlacesPer1000 != nil {
+			if err := c.PlacesPer1000.check(); err != nil {
+				return nil, bad("%v", err)
+			}
 		}
 		for _, k := range c.CapacityTags {
 			if strings.TrimSpace(k) == "" {
@@ -470,6 +500,9 @@ func compileTaxonomy(t *Taxonomy) (*matcher, error) {
 			}
 			catRules = append(catRules, ruleSel{cat: i, rules: rs})
 		}
+	}
+	if err := checkAgeShares(t.AgeShares); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadTaxonomy, err)
 	}
 	if needGreen && len(t.GreenSpace) == 0 {
 		return nil, fmt.Errorf("%w: a category is within green but green_space has no selectors", ErrBadTaxonomy)
