@@ -24,6 +24,8 @@ type Tagger interface {
 //	"!a|b"     the key is absent, or its value is none of a, b
 //	"~a|b"     the value contains one of the substrings a, b
 //	"!~a|b"    the key is absent, or its value contains none of a, b
+//	"#lo-hi"   the value is a list of grades or numbers ("1-4", "5;6",
+//	           "K-5", "PK-8": K is 0, PK -1) one of which lies in lo..hi
 //	""         the key is absent
 //
 // A tag value holding a semicolon list ("1;2", "senior;disabled") is matched
@@ -31,8 +33,8 @@ type Tagger interface {
 // element is a or b, "!a|b" when no element is. The "~" rules look at the
 // whole value. Values are compared exactly, without case folding; a value
 // cannot contain "|". A selector needs at least one rule that requires its
-// key to be present ("*", "a|b" or "~a|b"), so that it cannot select every
-// untagged node.
+// key to be present ("*", "a|b", "~a|b" or "#lo-hi"), so that it cannot
+// select every untagged node.
 type Selector map[string]string
 
 // Category is one kind of facility of the taxonomy: which OSM features are
@@ -57,14 +59,21 @@ type Category struct {
 	// Select lists the selectors; a feature matching any of them belongs to
 	// the category.
 	Select []Selector `json:"select"`
-	// Within is "" or "green": with "green" the feature must also touch
-	// green space (greenways: named footways, cycleways and paths through
-	// parks). Match does not check it; the loader, which has the geometry,
-	// does.
+	// Within is "" or "green": with "green" a line feature must run
+	// through green space, at least half of its length inside it
+	// (greenways: paths of their own through parks and woods, and the
+	// green stretches of walking and cycling routes). Match does not check
+	// it; the loader, which has the geometry, does.
 	Within string `json:"within,omitempty"`
 	// CapacityTags lists the tags that may hold the capacity, e.g.
 	// ["beds", "capacity"]; the first one with a positive number wins.
 	CapacityTags []string `json:"capacity_tags,omitempty"`
+	// MinAreaM2, when positive, is the smallest area in square metres of a
+	// feature of an area category (parks: GB 50180-2018 Table 4.0.4 asks
+	// 0.4 ha, 1 ha and 5 ha for the 5-, 10- and 15-minute tiers). The OSM
+	// loader drops smaller areas, and point features whose area is not
+	// known; a planner's own facilities are kept.
+	MinAreaM2 float64 `json:"min_area_m2,omitempty"`
 	// DefaultCapacity is used where OSM has no capacity; 0 means none.
 	DefaultCapacity float64 `json:"default_capacity,omitempty"`
 	// Demand is the age band of the category's users, one of AgeBands
@@ -316,17 +325,19 @@ const (
 	opNoneOf               // "!a|b"
 	opContains             // "~a|b"
 	opContainsNo           // "!~a|b"
+	opGrades               // "#lo-hi"
 )
 
 type rule struct {
-	key  string
-	op   op
-	vals []string
+	key    string
+	op     op
+	vals   []string
+	lo, hi int // opGrades
 }
 
 // positive reports whether the rule needs its key to be present.
 func (r *rule) positive() bool {
-	return r.op == opPresent || r.op == opOneOf || r.op == opContains
+	return r.op == opPresent || r.op == opOneOf || r.op == opContains || r.op == opGrades
 }
 
 // test applies the rule to a tag value ("" when absent).
@@ -344,8 +355,52 @@ func (r *rule) test(v string) bool {
 		return v != "" && anySub(v, r.vals)
 	case opContainsNo:
 		return v == "" || !anySub(v, r.vals)
+	case opGrades:
+		return v != "" && gradesOverlap(v, r.lo, r.hi)
 	}
 	return false
+}
+
+// gradesOverlap reports whether the grade list v ("1-4", "1;2;3", "K-5",
+// "PK-8", "5-10,12") holds a grade in lo..hi. Parts that are not grades
+// are ignored.
+func gradesOverlap(v string, lo, hi int) bool {
+	for _, part := range strings.FieldsFunc(v, func(r rune) bool { return r == ';' || r == ',' }) {
+		a, b, isRange := strings.Cut(strings.TrimSpace(part), "-")
+		x, ok := parseGrade(a)
+		if !ok {
+			continue
+		}
+		y := x
+		if isRange {
+			if y, ok = parseGrade(b); !ok {
+				continue
+			}
+		}
+		if x > y {
+			x, y = y, x
+		}
+		if x <= hi && y >= lo {
+			return true
+		}
+	}
+	return false
+}
+
+// parseGrade reads one grade: a whole number, K (0) or PK (-1).
+func parseGrade(s string) (int, bool) {
+	s = strings.TrimSpace(s)
+	switch strings.ToUpper(s) {
+	case "K", "KG":
+		return 0, true
+	case "PK", "PREK", "P":
+		return -1, true
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < -1 || n > 20 {
+		return 0, false
+	}
+	return n, true
 }
 
 // anyElem reports whether v, or one element of the semicolon list v, is one
@@ -487,6 +542,12 @@ func compileTaxonomy(t *Taxonomy) (*matcher, error) {
 				return nil, bad("empty capacity tag")
 			}
 		}
+		if math.IsNaN(c.MinAreaM2) || math.IsInf(c.MinAreaM2, 0) || c.MinAreaM2 < 0 {
+			return nil, bad("min_area_m2 %v: must be a finite number >= 0", c.MinAreaM2)
+		}
+		if c.MinAreaM2 > 0 && c.Kind != KindArea {
+			return nil, bad("min_area_m2 applies to kind area only, not %s", c.Kind)
+		}
 		if math.IsNaN(c.DefaultCapacity) || math.IsInf(c.DefaultCapacity, 0) || c.DefaultCapacity < 0 {
 			return nil, bad("default_capacity %v: must be a finite number >= 0", c.DefaultCapacity)
 		}
@@ -548,7 +609,7 @@ func compileSelector(s Selector) ([]rule, error) {
 		rules = append(rules, r)
 	}
 	if !positive {
-		return nil, fmt.Errorf("needs a key that must be present (\"*\", \"a|b\" or \"~a|b\")")
+		return nil, fmt.Errorf("needs a key that must be present (\"*\", \"a|b\", \"~a|b\" or \"#lo-hi\")")
 	}
 	return rules, nil
 }
@@ -561,6 +622,16 @@ func parseRule(key, v string) (rule, error) {
 		return r, nil
 	case v == "*":
 		r.op = opPresent
+		return r, nil
+	case strings.HasPrefix(v, "#"):
+		r.op = opGrades
+		a, b, ok := strings.Cut(v[1:], "-")
+		lo, err1 := strconv.Atoi(a)
+		hi, err2 := strconv.Atoi(b)
+		if !ok || err1 != nil || err2 != nil || lo > hi {
+			return r, fmt.Errorf("grade range %q: want #lo-hi with whole numbers lo <= hi", v)
+		}
+		r.lo, r.hi = lo, hi
 		return r, nil
 	case strings.HasPrefix(v, "!~"):
 		r.op, v = opContainsNo, v[2:]

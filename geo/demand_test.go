@@ -143,3 +143,40 @@ func TestAgeBandValidation(t *testing.T) {
 		t.Errorf("legacy children: %v %q", err, tax.Categories[0].AgeBand())
 	}
 }
+
+func TestGradesRule(t *testing.T) {
+	for _, tc := range []struct {
+		v      string
+		lo, hi int
+		want   bool
+	}{
+		{"1-4", 1, 4, true}, {"5-10", 1, 4, false}, {"5-10", 7, 9, true}, {"K-8", 1, 4, true},
+		{"PK-K", 1, 4, false}, {"5;6", 7, 9, false}, {"5;6;7", 7, 9, true}, {"10-12", 7, 9, false},
+		{"12-10", 10, 10, true}, {"unknown", 1, 4, false}, {"1-x", 1, 4, false}, {" 2 ", 1, 4, true},
+	} {
+		if got := gradesOverlap(tc.v, tc.lo, tc.hi); got != tc.want {
+			t.Errorf("grades %q in %d..%d = %v, want %v", tc.v, tc.lo, tc.hi, got, tc.want)
+		}
+	}
+	for _, bad := range []string{"#", "#1", "#4-1", "#a-b"} {
+		if _, err := parseRule("grades", bad); err == nil {
+			t.Errorf("rule %q accepted", bad)
+		}
+	}
+	tax := &Taxonomy{Categories: []Category{{ID: "p", Tier: 10, ThresholdMin: 10, Kind: KindPoint,
+		Select: []Selector{{"amenity": "school", "grades": "#1-4"}}}}}
+	if err := tax.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if got := tax.Match(mapTags{"amenity": "school", "grades": "K-5"}); len(got) != 1 {
+		t.Errorf("K-5 school not primary: %v", got)
+	}
+	park := Category{ID: "x", Tier: 10, ThresholdMin: 10, Kind: KindPoint, MinAreaM2: 100, Select: []Selector{{"leisure": "park"}}}
+	if err := (&Taxonomy{Categories: []Category{park}}).Validate(); err == nil || !strings.Contains(err.Error(), "min_area_m2 applies to kind area") {
+		t.Errorf("min area on a point category: %v", err)
+	}
+}
+
+type mapTags map[string]string
+
+func (m mapTags) Find(k string) string { return m[k] }
