@@ -207,8 +207,8 @@ type osmReader struct {
 	// ownPath marks the ways that are paths of their own (see
 	// isOwnPath): a route's greenway stretches are made of them.
 	ownPath map[int64]bool
-	builder  geo.GraphBuilder
-	out      *OSMData
+	builder geo.GraphBuilder
+	out     *OSMData
 
 	// greenway candidates wait for the green areas, which may come later.
 	lineCands []geo.Facility
