@@ -283,7 +283,7 @@ func (a *Access) coverSets(ctx context.Context, p int, thrDs uint32, cands []orb
 					return
 				}
 				for i := lo; i < min(lo+chunk, len(cands)); i++ {
-					sn, err := ix.SnapStreet(cands[i], snapM, false)
+					sn, err := ix.SnapStreetFor(cands[i], snapM, false, a.Costs[p].Usable)
 					if err != nil {
 						snaps[i] = Snap{Edge: -1}
 						tooFar.Add(1)
@@ -338,7 +338,7 @@ func (a *Access) sourceCells(s *Searcher, p int, src []Source, cutoffDs uint32, 
 			return
 		}
 		stamp[cell] = gen
-		t, _ := pointTime(g, c, true, a.City.CellSnap[cell], a.cellLegDs(p, int(cell)), s.timeOf, src)
+		t, _ := pointTime(g, c, true, a.CellSnap(p, int(cell)), a.cellLegDs(p, int(cell)), s.timeOf, src)
 		if t <= cutoffDs {
 			fn(cell, t)
 		}

@@ -39,7 +39,7 @@ func report(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	format := fs.String("format", "table", "table, csv, json or geojson")
 	profile := fs.String("profile", "", "walker profile (table: default adult; other formats: all)")
 	category := fs.String("category", "", "only this category")
-	circles := fs.String("circles", "minutes", "life-circle thresholds: minutes (5/10/15) or distance (300/500/1000 m at the walker's speed)")
+	circles := fs.String("circles", "distance", "life-circle thresholds: distance (GB 50180-2018's 300/500/1000 m along the walk network) or minutes (5/10/15)")
 	opt := accessFlags(fs)
 	config := inputFlags(fs)
 	cfg, err := parseInputs(fs, args, config)
@@ -66,7 +66,7 @@ func report(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return usageError{fmt.Sprintf("--category %q: unknown category", *category)}
 		}
 	}
-	r, err := a.ReportWith(geo.ReportOptions{LifeCircle: geo.LifeCircleConfig{ByDistance: *circles == "distance"}})
+	r, err := a.ReportWith(geo.ReportOptions{LifeCircle: geo.LifeCircleConfig{ByMinutes: *circles == "minutes"}})
 	if err != nil {
 		return err
 	}
