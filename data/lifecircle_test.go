@@ -227,3 +227,34 @@ func BenchmarkLifeCircles(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLifeCirclesByMinutes is BenchmarkLifeCircles with the tiers'
+// minutes as thresholds.
+func BenchmarkLifeCirclesByMinutes(b *testing.B) {
+	a := lcDefaultAccess(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := a.LifeCircles(geo.LifeCircleConfig{ByMinutes: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLifeCirclesDistanceCold is the first default (by distance)
+// life-circle computation on a fresh Access: the network-distance searches
+// of every tier category and profile included.
+func BenchmarkLifeCirclesDistanceCold(b *testing.B) {
+	city := defaultCity(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		a, err := geo.ComputeAccess(city, geo.AccessOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if _, err := a.LifeCircles(geo.LifeCircleConfig{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -370,6 +370,9 @@ func (a *Access) LifeCircles(cfg LifeCircleConfig) (*LifeCircleResult, error) {
 				case cfg.ByMinutes:
 					times[ci] = a.TimeDs[p][ci]
 				default:
+					if times[ci] = a.derived.distance(p, ci, boundDm); times[ci] != nil {
+						continue
+					}
 					if dc == nil {
 						dc, s = NewDistanceCosts(city.Graph, prof), NewSearcher(city.Graph)
 					}
