@@ -98,3 +98,55 @@ func TestTaxonomyNormErrors(t *testing.T) {
 		t.Errorf("norm %v %v band %s", n, ok, tax.Categories[0].AgeBand())
 	}
 }
+
+// TestReadmePlannerQuestions pins the figures the README gives for the
+// seed's two questions, with their hand checks.
+func TestReadmePlannerQuestions(t *testing.T) {
+	a := defaultAccess(t, geo.AccessOptions{})
+	r, err := a.Report()
+	if err != nil {
+		t.Fatal(err)
+	}
+	adult := a.ProfileIndex("adult")
+	for _, cc := range r.Communities {
+		if cc.Name != "Vaduz" {
+			continue
+		}
+		for _, f := range cc.Profiles[adult].Capacity {
+			if f.Category != "elderly_care" {
+				continue
+			}
+			// 5,229 × 18.70 % × 40 / 1,000 = 39.1 beds, none reached.
+			want := 5229 * 0.187 * 0.040
+			if math.Abs(f.Need-want) > 0.05 || f.Places != 0 || math.Abs(f.Shortfall-f.Need) > 1e-9 || f.AgeSource != "national" {
+				t.Errorf("Vaduz beds: %+v, want need = shortfall = %.1f, no places, national ages", f, want)
+			}
+		}
+	}
+	for _, f := range r.Total.Profiles[adult].Capacity {
+		if f.Category == "elderly_care" && (math.Round(f.Need) != 279 || math.Round(f.Shortfall) != 246) {
+			t.Errorf("country: need %.1f, short %.1f; the README says 279 and 246", f.Need, f.Shortfall)
+		}
+	}
+	res, err := a.Siting(geo.SitingOptions{Category: "kindergarten", K: 3, Capacity: 270})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		gain      float64
+		community string
+	}{{29, "Vaduz"}, {28, "Balzers"}, {28, "Balzers"}}
+	if len(res.Sites) != 3 || math.Round(res.Uncovered) != 976 {
+		t.Fatalf("%d sites, %.1f places short; want 3 and 976", len(res.Sites), res.Uncovered)
+	}
+	communityName := map[string]string{}
+	for _, c := range a.City.Communities {
+		communityName[c.ID] = c.Name
+	}
+	for i, w := range want {
+		s := res.Sites[i]
+		if math.Round(s.Gain) != w.gain || communityName[s.Community] != w.community {
+			t.Errorf("site %d: %.1f places in %s, the README says %v in %s", i+1, s.Gain, communityName[s.Community], w.gain, w.community)
+		}
+	}
+}
