@@ -183,7 +183,8 @@ func (t *Taxonomy) Category(id string) (*Category, bool) {
 
 // Match returns the indexes, in increasing order, of the categories one of
 // whose selectors matches tags. A feature may belong to several categories:
-// a plain amenity=school is both a primary and a middle school. Match
+// a school of nine-year education (九年一贯制) is both a primary and a middle
+// school, a supermarket both a market and a convenience store. Match
 // returns nil, without allocating, when nothing matches. Within is not
 // checked.
 //
