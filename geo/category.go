@@ -22,7 +22,9 @@ type Tagger interface {
 //	"*"        the key is present: non-empty and not "no"
 //	"a|b"      the value is one of a, b
 //	"!a|b"     the key is absent, or its value is none of a, b
-//	"~a|b"     the value contains one of the substrings a, b
+//	"~a|b"     the value contains one of the substrings a, b; an
+//	           alternative written "!c" excludes: "~中学|!高级中学" holds
+//	           for 石室中学, not for 成都高级中学
 //	"!~a|b"    the key is absent, or its value contains none of a, b
 //	"#lo-hi"   the value is a list of grades or numbers ("1-4", "5;6",
 //	           "K-5", "PK-8": K is 0, PK -1) one of which lies in lo..hi
@@ -333,7 +335,8 @@ type rule struct {
 	key    string
 	op     op
 	vals   []string
-	lo, hi int // opGrades
+	not    []string // opContains: substrings that must not occur
+	lo, hi int      // opGrades
 }
 
 // positive reports whether the rule needs its key to be present.
@@ -353,7 +356,7 @@ func (r *rule) test(v string) bool {
 	case opNoneOf:
 		return v == "" || !anyElem(v, r.vals)
 	case opContains:
-		return v != "" && anySub(v, r.vals)
+		return v != "" && anySub(v, r.vals) && !anySub(v, r.not)
 	case opContainsNo:
 		return v == "" || !anySub(v, r.vals)
 	case opGrades:
@@ -645,9 +648,23 @@ func parseRule(key, v string) (rule, error) {
 	}
 	r.vals = strings.Split(v, "|")
 	for _, x := range r.vals {
-		if x == "" {
+		if x == "" || x == "!" {
 			return r, fmt.Errorf("empty alternative in %q", v)
 		}
+	}
+	if r.op == opContains {
+		pos := r.vals[:0:0]
+		for _, x := range r.vals {
+			if n, ok := strings.CutPrefix(x, "!"); ok {
+				r.not = append(r.not, n)
+			} else {
+				pos = append(pos, x)
+			}
+		}
+		if len(pos) == 0 {
+			return r, fmt.Errorf("%q excludes only: give a substring to look for", v)
+		}
+		r.vals = pos
 	}
 	return r, nil
 }

@@ -180,3 +180,18 @@ func TestGradesRule(t *testing.T) {
 type mapTags map[string]string
 
 func (m mapTags) Find(k string) string { return m[k] }
+
+func TestContainsWithExclusions(t *testing.T) {
+	r, err := parseRule("name", "~中学|中學|!高级中学|!高級中學")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for v, want := range map[string]bool{"石室中学": true, "成都市树德高级中学": false, "衛道中學": true, "臺中第一高級中學": false, "": false, "小学": false} {
+		if got := r.test(v); got != want {
+			t.Errorf("%q: %v, want %v", v, got, want)
+		}
+	}
+	if _, err := parseRule("name", "~!高中"); err == nil {
+		t.Error("a rule of exclusions only is accepted")
+	}
+}
