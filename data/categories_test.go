@@ -37,7 +37,7 @@ func TestDefaultTaxonomyValid(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{
-		"kindergarten", "primary_school", "middle_school", "clinic", "hospital", "pharmacy",
+		"kindergarten", "primary_school", "middle_school", "school_unknown", "clinic", "hospital", "pharmacy",
 		"elderly_day_care", "elderly_care", "community_service", "market", "convenience",
 		"culture", "sports", "playground", "park", "greenway",
 	}
@@ -90,8 +90,42 @@ func TestDefaultTaxonomyMatch(t *testing.T) {
 		{"kindergarten", osmTags("amenity=kindergarten", "name=成都市第一幼儿园"), []string{"kindergarten"}},
 		{"childcare", osmTags("amenity=childcare"), []string{"kindergarten"}},
 		{"kindergarten mapped as school", osmTags("amenity=school", "name=机关第三幼儿园"), []string{"kindergarten"}},
-		{"plain unnamed school is primary and middle", osmTags("amenity=school"), []string{"primary_school", "middle_school"}},
-		{"school with a neutral name is primary and middle", osmTags("amenity=school", "name=成都实验外国语学校"), []string{"primary_school", "middle_school"}},
+		// Issue 11: a school of unknown level is counted once, as
+		// unknown, not as a primary and a middle school.
+		{"plain unnamed school is of unknown level", osmTags("amenity=school"), []string{"school_unknown"}},
+		{"school with a neutral name is of unknown level", osmTags("amenity=school", "name=成都实验外国语学校"), []string{"school_unknown"}},
+		{"Primarschule is primary", osmTags("amenity=school", "name=Primarschule Triesen"), []string{"primary_school"}},
+		{"Grundschule is primary", osmTags("amenity=school", "name=Grundschule am Park"), []string{"primary_school"}},
+		{"Volksschule is primary", osmTags("amenity=school", "name=Volksschule Feldkirch-Levis"), []string{"primary_school"}},
+		{"Realschule is middle", osmTags("amenity=school", "name=Realschule Vaduz"), []string{"middle_school"}},
+		{"Werkrealschule compound is middle", osmTags("amenity=school", "name=Werkrealschule Ost"), []string{"middle_school"}},
+		{"Gymnasium is middle", osmTags("amenity=school", "name=Liechtensteinisches Gymnasium"), []string{"middle_school"}},
+		{"Oberschule is middle", osmTags("amenity=school", "name=Oberschule Eschen"), []string{"middle_school"}},
+		{"Sekundarschule is middle", osmTags("amenity=school", "name=Sekundarschule Buchs"), []string{"middle_school"}},
+		{"Weiterführende Schulen is middle", osmTags("amenity=school", "name=Weiterführende Schulen Triesen"), []string{"middle_school"}},
+		{"Musikschule is no compulsory school", osmTags("amenity=school", "name=Liechtensteinische Musikschule"), nil},
+		{"Kindergarten by name", osmTags("amenity=school", "name=Kindergarten Ebenholz"), []string{"kindergarten"}},
+		{"Portuguese ensino fundamental is both", osmTags("amenity=school", "name=Escola Municipal de Ensino Fundamental Porto Alegre"), []string{"primary_school", "middle_school"}},
+		{"Portuguese ensino médio is senior", osmTags("amenity=school", "name=Escola Estadual de Ensino Médio Júlio de Castilhos"), nil},
+		{"Portuguese educação infantil", osmTags("amenity=school", "name=Escola de Educação Infantil Pequeno Príncipe"), []string{"kindergarten"}},
+		{"Traditional 國小", osmTags("amenity=school", "name=臺中市北屯區四張犁國小"), []string{"primary_school"}},
+		{"Traditional 國民小學", osmTags("amenity=school", "name=臺中市立大墩國民小學"), []string{"primary_school"}},
+		{"高级中学 is senior high, not middle", osmTags("amenity=school", "name=成都市树德高级中学"), nil},
+		{"Traditional 小學部", osmTags("amenity=school", "name=東海大學附屬高級中等學校小學部"), []string{"primary_school"}},
+		{"Traditional 中學", osmTags("amenity=school", "name=私立衛道中學"), []string{"middle_school"}},
+		{"Traditional 國中", osmTags("amenity=school", "name=臺中市立居仁國中"), []string{"middle_school"}},
+		{"Traditional 國民中學", osmTags("amenity=school", "name=臺中市立四張犁國民中學"), []string{"middle_school"}},
+		{"Traditional 高級中學 is senior", osmTags("amenity=school", "name=國立臺中第一高級中學"), nil},
+		{"English elementary", osmTags("amenity=school", "name=Lincoln Elementary School"), []string{"primary_school"}},
+		{"English high school is senior", osmTags("amenity=school", "name=Lincoln High School"), nil},
+		{"English junior high is middle", osmTags("amenity=school", "name=Lincoln Junior High School"), []string{"middle_school"}},
+		{"school=grundschule", osmTags("amenity=school", "school=grundschule", "name=Schule am See"), []string{"primary_school"}},
+		{"school=gymnasium beats a primary name", osmTags("amenity=school", "school=gymnasium", "name=Grundschule und Gymnasium"), []string{"middle_school"}},
+		{"grades 1-4", osmTags("amenity=school", "grades=1-4"), []string{"primary_school"}},
+		{"grades 5-10 is middle", osmTags("amenity=school", "grades=5-10"), []string{"middle_school"}},
+		{"grades K-8 is both", osmTags("amenity=school", "grades=K-8"), []string{"primary_school", "middle_school"}},
+		{"grades 10-12 is senior", osmTags("amenity=school", "grades=10-12"), nil},
+		{"grades beat the name", osmTags("amenity=school", "grades=1-6", "name=Realschule"), []string{"primary_school"}},
 		{"小学 by name", osmTags("amenity=school", "name=成都市泡桐树小学"), []string{"primary_school"}},
 		{"中学 by name", osmTags("amenity=school", "name=成都市石室中学"), []string{"middle_school"}},
 		{"附中 by name", osmTags("amenity=school", "name=四川师范大学附中"), []string{"middle_school"}},
@@ -109,6 +143,12 @@ func TestDefaultTaxonomyMatch(t *testing.T) {
 		{"hospital", osmTags("amenity=hospital", "healthcare=hospital", "beds=1200"), []string{"hospital"}},
 		{"pharmacy", osmTags("amenity=pharmacy", "healthcare=pharmacy"), []string{"pharmacy"}},
 		{"nursing home", osmTags("amenity=social_facility", "social_facility=nursing_home"), []string{"elderly_care"}},
+		{"nursing home for seniors", osmTags("amenity=social_facility", "social_facility=nursing_home", "social_facility:for=senior"), []string{"elderly_care"}},
+		// Issue 11: homes for the disabled are not elderly care.
+		{"home for the disabled is not elderly care", osmTags("amenity=social_facility", "social_facility=nursing_home", "social_facility:for=disabled"), nil},
+		{"home for mental health is not elderly care", osmTags("amenity=nursing_home", "social_facility:for=mental_health"), nil},
+		{"Behindertenheim by name is not elderly care", osmTags("amenity=nursing_home", "name=Wohnheim für Behinderte"), nil},
+		{"senior and disabled is elderly care", osmTags("amenity=social_facility", "social_facility=assisted_living", "social_facility:for=senior;disabled"), []string{"elderly_care"}},
 		{"children's home is not elderly care", osmTags("amenity=social_facility", "social_facility=nursing_home", "social_facility:for=orphan"), nil},
 		{"养老院 by name", osmTags("amenity=social_facility", "name=金牛区第一养老院"), []string{"elderly_care"}},
 		{"senior day care", osmTags("amenity=social_facility", "social_facility=day_care", "social_facility:for=senior"), []string{"elderly_day_care"}},
@@ -124,6 +164,12 @@ func TestDefaultTaxonomyMatch(t *testing.T) {
 		{"library", osmTags("amenity=library"), []string{"culture"}},
 		{"sports centre", osmTags("leisure=sports_centre"), []string{"sports"}},
 		{"private pitch", osmTags("leisure=pitch", "access=private"), nil},
+		// Issue 11: private and garden pools are no sports grounds.
+		{"garden pool", osmTags("leisure=swimming_pool"), nil},
+		{"private pool", osmTags("leisure=swimming_pool", "access=private"), nil},
+		{"public pool", osmTags("leisure=swimming_pool", "access=yes"), []string{"sports"}},
+		{"named pool", osmTags("leisure=swimming_pool", "name=Schwimmbad Mühleholz"), []string{"sports"}},
+		{"private sports centre", osmTags("leisure=sports_centre", "access=private"), nil},
 		{"fitness station", osmTags("leisure=fitness_station"), []string{"sports"}},
 		{"playground", osmTags("leisure=playground"), []string{"playground"}},
 		{"park", osmTags("leisure=park", "name=望江楼公园"), []string{"park"}},
@@ -131,6 +177,9 @@ func TestDefaultTaxonomyMatch(t *testing.T) {
 		{"residential garden", osmTags("leisure=garden", "garden:type=residential"), nil},
 		{"named footway", osmTags("highway=footway", "name=锦江绿道"), []string{"greenway"}},
 		{"unnamed footway", osmTags("highway=footway"), nil},
+		{"designated cycleway", osmTags("highway=cycleway", "bicycle=designated"), []string{"greenway"}},
+		{"named sidewalk is no greenway", osmTags("highway=footway", "footway=sidewalk", "name=Landstrasse"), nil},
+		{"private named path is no greenway", osmTags("highway=path", "access=private", "name=Privatweg"), nil},
 		{"绿道 on a service road", osmTags("highway=service", "name=天府绿道"), []string{"greenway"}},
 		{"hiking route", osmTags("type=route", "route=hiking"), []string{"greenway"}},
 		{"bus route", osmTags("type=route", "route=bus", "name=绿道专线"), nil},
@@ -148,7 +197,7 @@ func TestDefaultTaxonomyGreen(t *testing.T) {
 	tax := DefaultTaxonomy()
 	for _, ts := range []osm.Tags{
 		osmTags("leisure=park"), osmTags("leisure=garden"), osmTags("leisure=nature_reserve"),
-		osmTags("landuse=grass"), osmTags("landuse=forest"), osmTags("landuse=meadow"),
+		osmTags("landuse=grass"), osmTags("landuse=forest"),
 		osmTags("landuse=recreation_ground"), osmTags("landuse=village_green"),
 		osmTags("natural=wood"), osmTags("natural=grassland"),
 	} {
@@ -156,7 +205,9 @@ func TestDefaultTaxonomyGreen(t *testing.T) {
 			t.Errorf("IsGreen(%v) = false, want true", ts)
 		}
 	}
-	for _, ts := range []osm.Tags{osmTags("landuse=residential"), osmTags("natural=water"), nil} {
+	// landuse=meadow is mostly hay fields, farmland: a path across one is
+	// no greenway (issue 11).
+	for _, ts := range []osm.Tags{osmTags("landuse=residential"), osmTags("natural=water"), osmTags("landuse=meadow"), nil} {
 		if tax.IsGreen(&ts) {
 			t.Errorf("IsGreen(%v) = true, want false", ts)
 		}

@@ -32,6 +32,10 @@ var ErrBadCommunities = errors.New("data: invalid communities file")
 //   - aged_60_share (optional): share of residents aged 60 and over, 0..1;
 //     also read from share_60plus, or from a pop_60plus count.
 //   - child_share (optional): share of residents under 15, 0..1.
+//   - share_<band> or pop_<band> (optional): the share (0..1) or the count
+//     (0..population) of residents in an age band, for the bands 0_14,
+//     3_5, 6_11, 12_14, 60plus, 65plus and 80plus (geo.AgeBands); a share
+//     wins over a count. They fill geo.Community.AgeShares.
 //
 // Every error wraps ErrBadCommunities and names the file, the feature (index
 // and id) and the problem.
@@ -149,7 +153,48 @@ func communityFromFeature(name string, i int, f *geojson.Feature) (geo.Community
 	} else if ok {
 		c.ChildShare = v
 	}
+	for _, band := range geo.AgeBands {
+		if band == geo.AgeAll {
+			continue
+		}
+		suffix := bandPropSuffix(band)
+		v, ok, err := propShare(props, "share_"+suffix)
+		if err != nil {
+			return geo.Community{}, fail(err.Error())
+		}
+		if !ok {
+			n, nok, err := propNumber(props, "pop_"+suffix)
+			if err != nil {
+				return geo.Community{}, fail(err.Error())
+			}
+			if nok {
+				if n < 0 || n > pop {
+					return geo.Community{}, fail(fmt.Sprintf("pop_%s %v outside 0..population %v", suffix, n, pop))
+				}
+				v, ok = n/pop, true
+			}
+		}
+		if !ok {
+			continue
+		}
+		if c.AgeShares == nil {
+			c.AgeShares = map[string]float64{}
+		}
+		c.AgeShares[band] = v
+	}
+	if s, ok := c.AgeShares[geo.Age0to14]; ok && c.ChildShare < 0 {
+		c.ChildShare = s
+	}
+	if s, ok := c.AgeShares[geo.Age60Plus]; ok && c.Aged60Share < 0 {
+		c.Aged60Share = s
+	}
 	return c, nil
+}
+
+// bandPropSuffix names an age band in property keys: "3-5" is "3_5", "60+"
+// is "60plus".
+func bandPropSuffix(band string) string {
+	return strings.NewReplacer("-", "_", "+", "plus").Replace(band)
 }
 
 // communityID picks the id of feature i by the documented precedence.

@@ -169,3 +169,36 @@ func TestLoadCommunitiesInline(t *testing.T) {
 		})
 	}
 }
+
+// TestLoadCommunitiesAgeBands: shares and counts of the age bands fill
+// Community.AgeShares (a share wins over a count); a count above the
+// population or a share outside 0..1 is an error naming the feature.
+func TestLoadCommunitiesAgeBands(t *testing.T) {
+	feature := func(props string) string {
+		return `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"a","population":1000` + props +
+			`},"geometry":{"type":"Polygon","coordinates":[[[104,30],[104.01,30],[104.01,30.01],[104,30]]]}}]}`
+	}
+	cs, err := LoadCommunities(strings.NewReader(feature(`,"share_3_5":0.04,"pop_3_5":90,"pop_80plus":30,"share_6_11":"0.07","pop_60plus":210`)), "ages.geojson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]float64{geo.Age3to5: 0.04, geo.Age80Plus: 0.03, geo.Age6to11: 0.07, geo.Age60Plus: 0.21}
+	for b, w := range want {
+		if got, ok := cs[0].AgeShares[b]; !ok || math.Abs(got-w) > 1e-12 {
+			t.Errorf("band %s: %v (%v), want %v", b, got, ok, w)
+		}
+	}
+	if cs[0].Aged60Share != 0.21 {
+		t.Errorf("Aged60Share %v, want 0.21 from pop_60plus", cs[0].Aged60Share)
+	}
+	for _, tc := range []struct{ props, want string }{
+		{`,"pop_12_14":2000`, "pop_12_14 2000 outside 0..population 1000"},
+		{`,"share_80plus":1.5`, "share_80plus 1.5 outside 0..1"},
+		{`,"pop_3_5":"many"`, "pop_3_5"},
+	} {
+		_, err := LoadCommunities(strings.NewReader(feature(tc.props)), "ages.geojson")
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), `ages.geojson: feature 0 (id "a")`) {
+			t.Errorf("%s: %v, want an error naming the feature and %q", tc.props, err, tc.want)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -131,7 +132,7 @@ func TestLifeCirclesDefaultCityInvariants(t *testing.T) {
 // to adults too, and no community or tier does better for seniors.
 func TestLifeCirclesSeniorNoBetterThanAdult(t *testing.T) {
 	a := lcDefaultAccess(t)
-	r, err := a.LifeCircles(geo.LifeCircleConfig{})
+	r, err := a.LifeCircles(geo.LifeCircleConfig{ByMinutes: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,11 +157,14 @@ func TestLifeCirclesSeniorNoBetterThanAdult(t *testing.T) {
 	}
 }
 
-// TestLifeCirclesByDistanceThreshold: 300 m at the adult's 4.5 km/h
-// (1.25 m/s) is 240 s, 4 minutes; at the senior's 3.6 km/h it is 5.
+// TestLifeCirclesByDistanceThreshold: compliance is by GB 50180-2018's
+// network distances by default; the reported threshold in minutes is the
+// distance at the walker's level speed: 300 m at the adult's 4.5 km/h
+// (1.25 m/s) is 240 s, 4 minutes; at the senior's 3.6 km/h it is 5. Adults
+// and seniors may use the same ways, so by distance they are served alike.
 func TestLifeCirclesByDistanceThreshold(t *testing.T) {
 	a := lcDefaultAccess(t)
-	r, err := a.LifeCircles(geo.LifeCircleConfig{ByDistance: true})
+	r, err := a.LifeCircles(geo.LifeCircleConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,13 +182,27 @@ func TestLifeCirclesByDistanceThreshold(t *testing.T) {
 	if got := geo.MinToDs(r.City[adult][0].ThresholdMin); got != 2400 {
 		t.Errorf("adult 300 m threshold is %d ds, want 2400", got)
 	}
-	// By time, 300 m in 4 minutes is stricter than 5 minutes for adults.
-	byTime, err := a.LifeCircles(geo.LifeCircleConfig{})
+	if !slices.Equal(r.CellMeets[adult], r.CellMeets[senior]) {
+		t.Error("by distance, adults and seniors (who may use the same ways) meet different tiers")
+	}
+	for ti, tier := range r.Config.Tiers {
+		if d := r.City[adult][ti].DistanceM; d == nil || *d != tier.DistanceM {
+			t.Errorf("tier %d: distance_m %v, want %v", tier.Minutes, d, tier.DistanceM)
+		}
+	}
+	// By minutes the 10-minute circle is 750 m for an adult, by the
+	// standard's distance 500 m: compliance falls.
+	byTime, err := a.LifeCircles(geo.LifeCircleConfig{ByMinutes: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d, tm := r.City[adult][0].Compliance, byTime.City[adult][0].Compliance; d > tm+1e-9 {
-		t.Errorf("adult 5-min compliance by distance %v above by time %v", d, tm)
+	d, tm := r.City[adult][1].Compliance, byTime.City[adult][1].Compliance
+	t.Logf("adult 10-minute compliance: %.4f by 500 m, %.4f by 10 minutes", d, tm)
+	if d > tm+1e-9 {
+		t.Errorf("adult 10-min compliance by 500 m %v above by 10 minutes (750 m) %v", d, tm)
+	}
+	if byTime.City[adult][1].DistanceM != nil {
+		t.Error("by minutes, a distance is reported")
 	}
 }
 
@@ -204,6 +222,37 @@ func BenchmarkLifeCircles(b *testing.B) {
 	a := lcDefaultAccess(b)
 	b.ReportAllocs()
 	for b.Loop() {
+		if _, err := a.LifeCircles(geo.LifeCircleConfig{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLifeCirclesByMinutes is BenchmarkLifeCircles with the tiers'
+// minutes as thresholds.
+func BenchmarkLifeCirclesByMinutes(b *testing.B) {
+	a := lcDefaultAccess(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := a.LifeCircles(geo.LifeCircleConfig{ByMinutes: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLifeCirclesDistanceCold is the first default (by distance)
+// life-circle computation on a fresh Access: the network-distance searches
+// of every tier category and profile included.
+func BenchmarkLifeCirclesDistanceCold(b *testing.B) {
+	city := defaultCity(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		a, err := geo.ComputeAccess(city, geo.AccessOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
 		if _, err := a.LifeCircles(geo.LifeCircleConfig{}); err != nil {
 			b.Fatal(err)
 		}

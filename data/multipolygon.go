@@ -1,9 +1,11 @@
 package data
 
 import (
+	"math"
 	"slices"
 
 	"github.com/paulmach/orb"
+	orbgeo "github.com/paulmach/orb/geo"
 	"github.com/paulmach/orb/planar"
 	"github.com/paulmach/osm"
 
@@ -108,6 +110,44 @@ type polyIndex struct {
 
 func newPolyIndex(polys []orb.Polygon) *polyIndex {
 	return &polyIndex{set: geo.NewPolygonSet(polys)}
+}
+
+// shareInside returns the share (0..1) of the length of a line (or lines)
+// that lies inside the polygons, testing the middle of pieces of at most
+// 10 m; 0 for another geometry or a line of no length.
+func (ix *polyIndex) shareInside(g orb.Geometry) float64 {
+	const pieceM = 10.0
+	var inside, total float64
+	line := func(l orb.LineString) {
+		for i := 1; i < len(l); i++ {
+			a, b := l[i-1], l[i]
+			segM := orbgeo.Distance(a, b)
+			if !(segM > 0) {
+				continue
+			}
+			n := int(math.Ceil(segM / pieceM))
+			for k := range n {
+				f := (float64(k) + 0.5) / float64(n)
+				p := orb.Point{a[0] + f*(b[0]-a[0]), a[1] + f*(b[1]-a[1])}
+				if ix.set.Contains(p) {
+					inside += segM / float64(n)
+				}
+			}
+			total += segM
+		}
+	}
+	switch g := g.(type) {
+	case orb.LineString:
+		line(g)
+	case orb.MultiLineString:
+		for _, l := range g {
+			line(l)
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	return inside / total
 }
 
 // anyVertexInside reports whether a vertex of g (or the fallback point

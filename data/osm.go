@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"runtime"
 	"sort"
 	"strconv"
@@ -60,8 +61,13 @@ type OSMStats struct {
 	// FacilitiesUnplaced lists elements that matched a category but have
 	// no usable geometry (all their nodes or members are missing).
 	FacilitiesUnplaced []string `json:"facilities_unplaced"`
-	// GreenwayCandidates counts named paths not touching green space.
+	// GreenwayNotGreen counts candidates of "within green" categories
+	// (paths, routes) with less than half of their length in green space.
 	GreenwayNotGreen int `json:"greenway_candidates_not_in_green"`
+	// BelowMinArea counts features of a category with a minimum area
+	// (parks) left out: smaller than it, or mapped as a point whose area
+	// is not known.
+	BelowMinArea int `json:"below_min_area"`
 	// MergedDuplicates lists node facilities that lie inside an area
 	// facility of the same category (a school mapped as a node and as its
 	// grounds): counted once, as the area.
@@ -198,8 +204,11 @@ type osmReader struct {
 	// wayNodes keeps every way's node list for the relations that come
 	// after the ways; the decoder allocated them, so keeping costs no copy.
 	wayNodes map[int64]osm.WayNodes
-	builder  geo.GraphBuilder
-	out      *OSMData
+	// ownPath marks the ways that are paths of their own (see
+	// isOwnPath): a route's greenway stretches are made of them.
+	ownPath map[int64]bool
+	builder geo.GraphBuilder
+	out     *OSMData
 
 	// greenway candidates wait for the green areas, which may come later.
 	lineCands []geo.Facility
@@ -226,6 +235,7 @@ func ReadOSM(ctx context.Context, r io.Reader, name string, tax *geo.Taxonomy) (
 		tax:      tax,
 		nodes:    nodeStore{sorted: true},
 		wayNodes: make(map[int64]osm.WayNodes),
+		ownPath:  make(map[int64]bool),
 		out:      &OSMData{},
 	}
 	rd.out.Stats.Format = format
@@ -258,6 +268,7 @@ func ReadOSM(ctx context.Context, r io.Reader, name string, tax *geo.Taxonomy) (
 	}
 	rd.finishGreenways()
 	rd.mergeDuplicates()
+	rd.dropSmallAreas()
 	st := &rd.out.Stats
 	st.Nodes = len(rd.nodes.ids)
 	st.DecodeSec = time.Since(start).Seconds()
@@ -325,6 +336,9 @@ func (rd *osmReader) way(w *osm.Way) {
 	runs, missing := rd.resolve(w)
 	st.MissingNodeRefs += missing
 	rd.wayNodes[int64(w.ID)] = w.Nodes
+	if isOwnPath(w.Tags) {
+		rd.ownPath[int64(w.ID)] = true
+	}
 	if len(w.Tags) == 0 || len(rd.pts) == 0 {
 		return
 	}
@@ -616,8 +630,75 @@ func (rd *osmReader) mergeDuplicates() {
 	rd.out.Facilities = kept
 }
 
+// dropSmallAreas leaves out the features of categories with a minimum
+// area (parks) that are smaller, or points whose area is not known. It
+// runs after mergeDuplicates, so a park mapped as a node inside its area
+// counts once, as the area.
+func (rd *osmReader) dropSmallAreas() {
+	minArea := map[string]float64{}
+	for _, c := range rd.tax.Categories {
+		if c.MinAreaM2 > 0 {
+			minArea[c.ID] = c.MinAreaM2
+		}
+	}
+	if len(minArea) == 0 {
+		return
+	}
+	kept := rd.out.Facilities[:0]
+	for _, f := range rd.out.Facilities {
+		if m, ok := minArea[f.Category]; ok && facilityAreaM2(f.Geom) < m {
+			rd.out.Stats.BelowMinArea++
+			continue
+		}
+		kept = append(kept, f)
+	}
+	rd.out.Facilities = kept
+}
+
+// facilityAreaM2 is the geodesic area of a polygon or multipolygon in
+// square metres, 0 for any other geometry.
+func facilityAreaM2(g orb.Geometry) float64 {
+	switch g := g.(type) {
+	case orb.Polygon:
+		return math.Abs(orbgeo.Area(g))
+	case orb.MultiPolygon:
+		var a float64
+		for _, p := range g {
+			a += math.Abs(orbgeo.Area(p))
+		}
+		return a
+	}
+	return 0
+}
+
+// isOwnPath reports whether a way is a path of its own, away from roads:
+// highway=footway, path, cycleway or bridleway, not a sidewalk or a
+// crossing, and open to the public.
+func isOwnPath(tags osm.Tags) bool {
+	switch tags.Find("highway") {
+	case "footway", "path", "cycleway", "bridleway":
+	default:
+		return false
+	}
+	switch tags.Find("footway") {
+	case "sidewalk", "crossing", "access_aisle":
+		return false
+	}
+	switch tags.Find("access") {
+	case "private", "no":
+		return false
+	}
+	return true
+}
+
+// minGreenShare is the share of its length a "within green" line must
+// run inside green space.
+const minGreenShare = 0.5
+
 // finishGreenways keeps the candidates of "within green" categories that
-// touch a green area: one of their vertices lies inside one.
+// run through green space: at least half of a path's length lies inside
+// a green area; a route keeps the member ways that are paths of their own
+// (isOwnPath) of which that holds, not the roads and tracks it follows.
 func (rd *osmReader) finishGreenways() {
 	if len(rd.lineCands) == 0 {
 		return
@@ -630,7 +711,7 @@ func (rd *osmReader) finishGreenways() {
 			var ways []int64
 			seen := map[int64]bool{}
 			for k, l := range f.Geom.(orb.MultiLineString) {
-				if idx.anyVertexInside(l, l[0]) {
+				if rd.ownPath[lw[k]] && idx.shareInside(l) >= minGreenShare {
 					green = append(green, l)
 					if !seen[lw[k]] {
 						seen[lw[k]] = true
@@ -646,7 +727,7 @@ func (rd *osmReader) finishGreenways() {
 			rd.out.Facilities = append(rd.out.Facilities, f)
 			continue
 		}
-		if idx.anyVertexInside(f.Geom, f.Point) {
+		if idx.shareInside(f.Geom) >= minGreenShare {
 			rd.out.Facilities = append(rd.out.Facilities, f)
 		} else {
 			rd.out.Stats.GreenwayNotGreen++

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -207,6 +208,22 @@ func TestPortoAlegre(t *testing.T) {
 			if cid == "clinic" && a.Profiles[p].ID == "adult" && !(share > 0.3 && share < 0.98) {
 				t.Errorf("%.1f %% of people within 15 min of a clinic, want a plausible share (30-98 %%)", 100*share)
 			}
+		}
+	} // Issue 11: with population from a grid (no communities) the city's
+	// capacity totals are not 0: schools carry the default 1,080 places.
+	caps, err := a.E2SFCA(geo.E2SFCAOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ca := range caps {
+		if ca.Category != "primary_school" || ca.Profile != "adult" {
+			continue
+		}
+		tot := ca.Total
+		t.Logf("primary school: %.0f children 6-11 (%s), need %.0f places, reach %.0f, short %.0f", tot.Demand, tot.AgeSource, tot.Need, tot.Places, tot.Shortfall)
+		want := city.Population.Total * geo.NationalAgeShares[geo.Age6to11]
+		if math.Abs(tot.Demand-want) > 1e-6*want || tot.Need <= 0 || tot.Places <= 0 || tot.AgeSource != geo.AgeSourceNational {
+			t.Errorf("primary-school totals %+v, want demand %.0f from the national share and need and places above 0", tot, want)
 		}
 	}
 }

@@ -1,9 +1,11 @@
 package geo
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"sync"
 )
@@ -73,8 +75,9 @@ type Access struct {
 	MeanKMin [][][]float32 // NaN when fewer than K are within the cutoff
 
 	cutoffDs   uint32
-	derived    *derived // per-category report parts, kept across reports
-	vertexCell csr      // cells whose snap edge ends at each vertex
+	walker     []walkerSnaps // per profile: attachments that differ from the city's
+	derived    *derived      // per-category report parts, kept across reports
+	vertexCell csr           // cells whose snap edge ends at each vertex
 	edgeCell   map[int32][]int32
 }
 
@@ -130,10 +133,15 @@ func ComputeAccessContext(ctx context.Context, city *City, opt AccessOptions) (*
 			a.ByCategory[c] = append(a.ByCategory[c], i)
 		}
 	}
-	a.indexCells()
 	for i := range a.Profiles {
 		a.Costs = append(a.Costs, NewCosts(city.Graph, &a.Profiles[i]))
 	}
+	a.walker = make([]walkerSnaps, len(a.Profiles))
+	for p := range a.Profiles {
+		a.walker[p].cell = a.cellWalkerSnaps(p)
+		a.walker[p].fac = a.facilityWalkerSnaps(p, nil)
+	}
+	a.indexCells()
 	np, nc, ncell := len(a.Profiles), len(cats), len(city.Population.Cells)
 	a.TimeDs = make([][][]uint32, np)
 	a.Nearest = make([][][]int32, np)
@@ -194,12 +202,125 @@ func ComputeFacilityAccess(city *City) [][]Snap {
 	return out
 }
 
-// indexCells lists, for each vertex and edge, the cells snapped next to it.
+// walkerSnaps are the attachments to the network of one walker that differ
+// from the city's: the cells and facilities whose every city attachment
+// lies on edges the walker may not use (steps for a wheelchair), attached
+// instead at the nearest edge it may use.
+type walkerSnaps struct {
+	cell map[int32]Snap
+	fac  map[int][]Snap
+}
+
+// CellSnap returns the attachment of populated cell i for profile p: the
+// city's, or, when the walker may not use its edge, the nearest edge it may
+// use (Edge -1 when none is within the snapping limit).
+func (a *Access) CellSnap(p, i int) Snap {
+	if p < len(a.walker) {
+		if s, ok := a.walker[p].cell[int32(i)]; ok {
+			return s
+		}
+	}
+	return a.City.CellSnap[i]
+}
+
+// FacilityAccessFor returns the access points of facility fi for profile
+// p: FacilityAccess, or, when the walker may use none of them, the facility
+// attached at the nearest edge it may use.
+func (a *Access) FacilityAccessFor(p, fi int) []Snap {
+	if p < len(a.walker) {
+		if s, ok := a.walker[p].fac[fi]; ok {
+			return s
+		}
+	}
+	return a.FacilityAccess[fi]
+}
+
+// snapLimitM is the city's snapping limit.
+func (c *City) snapLimitM() float64 {
+	if c.SnapMaxM > 0 {
+		return c.SnapMaxM
+	}
+	return DefaultSnapM
+}
+
+// cellWalkerSnaps attaches again, for profile p, the cells whose city
+// attachment is on an edge the walker may not use.
+func (a *Access) cellWalkerSnaps(p int) map[int32]Snap {
+	city := a.City
+	usable := a.Costs[p].Usable
+	var out map[int32]Snap
+	for i, s := range city.CellSnap {
+		if s.Edge < 0 || usable(s.Edge) || city.Index == nil {
+			continue
+		}
+		ns, err := city.Index.SnapStreetFor(city.Population.Cells[i].Point, city.snapLimitM(), false, usable)
+		if err != nil {
+			ns = Snap{Edge: -1}
+		}
+		if out == nil {
+			out = map[int32]Snap{}
+		}
+		out[int32(i)] = ns
+	}
+	return out
+}
+
+// facilityWalkerSnaps attaches again, for profile p, the facilities (all,
+// or only those of only when not nil) none of whose access points is on an
+// edge the walker may use; base holds the attachments to keep.
+func (a *Access) facilityWalkerSnaps(p int, only []int) map[int][]Snap {
+	city := a.City
+	usable := a.Costs[p].Usable
+	var out map[int][]Snap
+	check := func(fi int) {
+		aps := a.FacilityAccess[fi]
+		if len(aps) == 0 || city.Index == nil || slices.ContainsFunc(aps, func(s Snap) bool { return s.Edge >= 0 && usable(s.Edge) }) {
+			return
+		}
+		f := &city.Facilities[fi]
+		var snaps []Snap
+		if ns, err := city.Index.SnapStreetFor(f.Point, city.snapLimitM(), f.BelowStreet, usable); err == nil {
+			snaps = []Snap{ns}
+		}
+		if out == nil {
+			out = map[int][]Snap{}
+		}
+		out[fi] = snaps
+	}
+	if only != nil {
+		for _, fi := range only {
+			check(fi)
+		}
+		return out
+	}
+	for fi := range city.Facilities {
+		check(fi)
+	}
+	return out
+}
+
+// indexCells lists, for each vertex and edge, the cells snapped next to
+// it: at the city's attachment and at every walker's own.
 func (a *Access) indexCells() {
 	g := a.City.Graph
 	cnt := make([]uint32, g.NumVertices()+1)
 	a.edgeCell = map[int32][]int32{}
+	type cellSnap struct {
+		i int32
+		s Snap
+	}
+	all := make([]cellSnap, 0, len(a.City.CellSnap))
 	for i, s := range a.City.CellSnap {
+		all = append(all, cellSnap{int32(i), s})
+	}
+	for _, w := range a.walker {
+		for i, s := range w.cell {
+			all = append(all, cellSnap{i, s})
+		}
+	}
+	slices.SortStableFunc(all[len(a.City.CellSnap):], func(x, y cellSnap) int { return cmp.Compare(x.i, y.i) })
+	for _, cs := range all {
+		i, s := cs.i, cs.s
 		if s.Edge < 0 {
 			continue
 		}
@@ -208,7 +329,7 @@ func (a *Access) indexCells() {
 		if t != f {
 			cnt[t+1]++
 		}
-		a.edgeCell[int32(s.Edge)] = append(a.edgeCell[int32(s.Edge)], int32(i))
+		a.edgeCell[int32(s.Edge)] = append(a.edgeCell[int32(s.Edge)], i)
 	}
 	for v := 0; v < g.NumVertices(); v++ {
 		cnt[v+1] += cnt[v]
@@ -216,15 +337,16 @@ func (a *Access) indexCells() {
 	a.vertexCell.off = cnt
 	a.vertexCell.item = make([]int32, cnt[g.NumVertices()])
 	fill := append([]uint32(nil), cnt[:g.NumVertices()]...)
-	for i, s := range a.City.CellSnap {
+	for _, cs := range all {
+		i, s := cs.i, cs.s
 		if s.Edge < 0 {
 			continue
 		}
 		f, t := g.EdgeEnds(s.Edge)
-		a.vertexCell.item[fill[f]] = int32(i)
+		a.vertexCell.item[fill[f]] = i
 		fill[f]++
 		if t != f {
-			a.vertexCell.item[fill[t]] = int32(i)
+			a.vertexCell.item[fill[t]] = i
 			fill[t]++
 		}
 	}
@@ -235,7 +357,7 @@ func (a *Access) indexCells() {
 func (a *Access) sources(p int, fs []int, dst []Source) []Source {
 	c := a.Costs[p]
 	for _, fi := range fs {
-		for _, s := range a.FacilityAccess[fi] {
+		for _, s := range a.FacilityAccessFor(p, fi) {
 			dst = append(dst, Source{Snap: s, StartDs: c.Leg(s.DistM), ID: int32(fi)})
 		}
 	}
@@ -243,7 +365,7 @@ func (a *Access) sources(p int, fs []int, dst []Source) []Source {
 }
 
 // cellLegDs is the time of the straight leg from cell i to the network.
-func (a *Access) cellLegDs(p, i int) uint32 { return a.Costs[p].Leg(a.City.CellSnap[i].DistM) }
+func (a *Access) cellLegDs(p, i int) uint32 { return a.Costs[p].Leg(a.CellSnap(p, i).DistM) }
 
 // nearest runs one multi-source search for category c and reads every
 // cell's time to its nearest facility.
@@ -252,8 +374,8 @@ func (a *Access) nearest(s *Searcher, p, c int) ([]uint32, []int32) {
 	times := make([]uint32, len(cells))
 	near := make([]int32, len(cells))
 	r := s.Reach(a.Costs[p], a.sources(p, a.ByCategory[c], nil), a.cutoffDs, true)
-	for i, cs := range cells {
-		times[i], near[i] = r.At(cs, a.cellLegDs(p, i))
+	for i := range cells {
+		times[i], near[i] = r.At(a.CellSnap(p, i), a.cellLegDs(p, i))
 	}
 	return times, near
 }
@@ -340,7 +462,7 @@ func (a *Access) eachFacilityCell(s *Searcher, p int, fs []int, cutoffDs uint32,
 				return
 			}
 			stamp[cell] = gen
-			t, _ := pointTime(g, c, true, a.City.CellSnap[cell], a.cellLegDs(p, int(cell)), s.timeOf, src)
+			t, _ := pointTime(g, c, true, a.CellSnap(p, int(cell)), a.cellLegDs(p, int(cell)), s.timeOf, src)
 			if t <= cutoffDs {
 				fn(fi, cell, t)
 			}
@@ -379,6 +501,7 @@ type derived struct {
 	mu    sync.Mutex
 	ord   map[[2]int][][]int32
 	capac map[[2]int]*CapacityAccess
+	dist  map[[3]int][]uint32 // life-circle network distances: profile, category, bound
 }
 
 func (d *derived) order(p, c int) [][]int32 {
@@ -400,6 +523,21 @@ func (d *derived) capacity(p, c int) *CapacityAccess {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.capac[[2]int{p, c}]
+}
+
+func (d *derived) distance(p, c int, boundDm uint32) []uint32 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.dist[[3]int{p, c, int(boundDm)}]
+}
+
+func (d *derived) setDistance(p, c int, boundDm uint32, v []uint32) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.dist == nil {
+		d.dist = map[[3]int][]uint32{}
+	}
+	d.dist[[3]int{p, c, int(boundDm)}] = v
 }
 
 func (d *derived) setCapacity(p, c int, ca *CapacityAccess) {
@@ -424,6 +562,14 @@ func (d *derived) without(changed map[int]bool) *derived {
 	for k, v := range d.capac {
 		if !changed[k[1]] {
 			n.capac[k] = v
+		}
+	}
+	for k, v := range d.dist {
+		if !changed[k[1]] {
+			if n.dist == nil {
+				n.dist = map[[3]int][]uint32{}
+			}
+			n.dist[k] = v
 		}
 	}
 	return n

@@ -22,8 +22,12 @@ type Tagger interface {
 //	"*"        the key is present: non-empty and not "no"
 //	"a|b"      the value is one of a, b
 //	"!a|b"     the key is absent, or its value is none of a, b
-//	"~a|b"     the value contains one of the substrings a, b
+//	"~a|b"     the value contains one of the substrings a, b; an
+//	           alternative written "!c" excludes: "~中学|!高级中学" holds
+//	           for 石室中学, not for 成都高级中学
 //	"!~a|b"    the key is absent, or its value contains none of a, b
+//	"#lo-hi"   the value is a list of grades or numbers ("1-4", "5;6",
+//	           "K-5", "PK-8": K is 0, PK -1) one of which lies in lo..hi
 //	""         the key is absent
 //
 // A tag value holding a semicolon list ("1;2", "senior;disabled") is matched
@@ -31,8 +35,8 @@ type Tagger interface {
 // element is a or b, "!a|b" when no element is. The "~" rules look at the
 // whole value. Values are compared exactly, without case folding; a value
 // cannot contain "|". A selector needs at least one rule that requires its
-// key to be present ("*", "a|b" or "~a|b"), so that it cannot select every
-// untagged node.
+// key to be present ("*", "a|b", "~a|b" or "#lo-hi"), so that it cannot
+// select every untagged node.
 type Selector map[string]string
 
 // Category is one kind of facility of the taxonomy: which OSM features are
@@ -57,19 +61,36 @@ type Category struct {
 	// Select lists the selectors; a feature matching any of them belongs to
 	// the category.
 	Select []Selector `json:"select"`
-	// Within is "" or "green": with "green" the feature must also touch
-	// green space (greenways: named footways, cycleways and paths through
-	// parks). Match does not check it; the loader, which has the geometry,
-	// does.
+	// Within is "" or "green": with "green" a line feature must run
+	// through green space, at least half of its length inside it
+	// (greenways: paths of their own through parks and woods, and the
+	// green stretches of walking and cycling routes). Match does not check
+	// it; the loader, which has the geometry, does.
 	Within string `json:"within,omitempty"`
 	// CapacityTags lists the tags that may hold the capacity, e.g.
 	// ["beds", "capacity"]; the first one with a positive number wins.
 	CapacityTags []string `json:"capacity_tags,omitempty"`
+	// MinAreaM2, when positive, is the smallest area in square metres of a
+	// feature of an area category (parks: GB 50180-2018 Table 4.0.4 asks
+	// 0.4 ha, 1 ha and 5 ha for the 5-, 10- and 15-minute tiers). The OSM
+	// loader drops smaller areas, and point features whose area is not
+	// known; a planner's own facilities are kept.
+	MinAreaM2 float64 `json:"min_area_m2,omitempty"`
 	// DefaultCapacity is used where OSM has no capacity; 0 means none.
 	DefaultCapacity float64 `json:"default_capacity,omitempty"`
-	// Demand tells which residents use the category: "all" (or ""),
-	// "children" or "aged60".
+	// Demand is the age band of the category's users, one of AgeBands
+	// ("all", "0-14", "3-5", "6-11", "12-14", "60+", "65+", "80+"); ""
+	// means "all". The names of older taxonomies, "children" (0-14) and
+	// "aged60" (60+), are still accepted.
 	Demand string `json:"demand,omitempty"`
+	// PlacesPer1000 is the norm: the places needed per 1,000 people of the
+	// Demand band (kindergarten places per 1,000 children aged 3-5,
+	// nursing-home beds per 1,000 people aged 60+). Nil means no norm: no
+	// need and no shortfall is computed. Validate rejects a norm that is
+	// negative or not a number.
+	PlacesPer1000 *Norm `json:"places_per_1000,omitempty"`
+	// NormSource cites where the norm comes from.
+	NormSource string `json:"norm_source,omitempty"`
 	// LifeCircle marks the facility types that GB 50180-2018 lists for
 	// the life circle of the category's tier (hospitals, pharmacies and
 	// greenways are not listed there). When no category of a taxonomy is
@@ -93,6 +114,11 @@ type Taxonomy struct {
 	// Profiles are walkers of the user's own, added to the built-in adult,
 	// senior and wheelchair (one with a built-in id replaces it).
 	Profiles []Profile `json:"profiles,omitempty"`
+	// AgeShares are city-level shares (0..1) of the residents in each age
+	// band (keys of AgeBands other than "all"), given by the planner. They
+	// apply to every community that gives no share of its own; bands
+	// without one use NationalAgeShares.
+	AgeShares map[string]float64 `json:"age_shares,omitempty"`
 
 	m *matcher // compiled by Validate; immutable once built
 }
@@ -105,9 +131,11 @@ const (
 
 	WithinGreen = "green"
 
-	DemandAll      = "all"
-	DemandChildren = "children"
-	DemandAged60   = "aged60"
+	DemandAll = AgeAll
+	// DemandChildren and DemandAged60 are the bands of the former
+	// "children" and "aged60" demand groups.
+	DemandChildren = Age0to14
+	DemandAged60   = Age60Plus
 )
 
 // MaxThresholdMin is the largest walk threshold a category may set.
@@ -157,7 +185,8 @@ func (t *Taxonomy) Category(id string) (*Category, bool) {
 
 // Match returns the indexes, in increasing order, of the categories one of
 // whose selectors matches tags. A feature may belong to several categories:
-// a plain amenity=school is both a primary and a middle school. Match
+// a school of nine-year education (九年一贯制) is both a primary and a middle
+// school, a supermarket both a market and a convenience store. Match
 // returns nil, without allocating, when nothing matches. Within is not
 // checked.
 //
@@ -200,11 +229,21 @@ func (t *Taxonomy) IsGreen(tags Tagger) bool {
 // t.
 func (t *Taxonomy) Clone() *Taxonomy {
 	c := &Taxonomy{Version: t.Version, Source: t.Source, m: t.m}
+	if t.AgeShares != nil {
+		c.AgeShares = make(map[string]float64, len(t.AgeShares))
+		for k, v := range t.AgeShares {
+			c.AgeShares[k] = v
+		}
+	}
 	if t.Categories != nil {
 		c.Categories = make([]Category, len(t.Categories))
 		for i, cat := range t.Categories {
 			cat.Select = cloneSelectors(cat.Select)
 			cat.CapacityTags = slices.Clone(cat.CapacityTags)
+			if cat.PlacesPer1000 != nil {
+				n := *cat.PlacesPer1000
+				cat.PlacesPer1000 = &n
+			}
 			c.Categories[i] = cat
 		}
 	}
@@ -289,17 +328,20 @@ const (
 	opNoneOf               // "!a|b"
 	opContains             // "~a|b"
 	opContainsNo           // "!~a|b"
+	opGrades               // "#lo-hi"
 )
 
 type rule struct {
-	key  string
-	op   op
-	vals []string
+	key    string
+	op     op
+	vals   []string
+	not    []string // opContains: substrings that must not occur
+	lo, hi int      // opGrades
 }
 
 // positive reports whether the rule needs its key to be present.
 func (r *rule) positive() bool {
-	return r.op == opPresent || r.op == opOneOf || r.op == opContains
+	return r.op == opPresent || r.op == opOneOf || r.op == opContains || r.op == opGrades
 }
 
 // test applies the rule to a tag value ("" when absent).
@@ -314,11 +356,55 @@ func (r *rule) test(v string) bool {
 	case opNoneOf:
 		return v == "" || !anyElem(v, r.vals)
 	case opContains:
-		return v != "" && anySub(v, r.vals)
+		return v != "" && anySub(v, r.vals) && !anySub(v, r.not)
 	case opContainsNo:
 		return v == "" || !anySub(v, r.vals)
+	case opGrades:
+		return v != "" && gradesOverlap(v, r.lo, r.hi)
 	}
 	return false
+}
+
+// gradesOverlap reports whether the grade list v ("1-4", "1;2;3", "K-5",
+// "PK-8", "5-10,12") holds a grade in lo..hi. Parts that are not grades
+// are ignored.
+func gradesOverlap(v string, lo, hi int) bool {
+	for _, part := range strings.FieldsFunc(v, func(r rune) bool { return r == ';' || r == ',' }) {
+		a, b, isRange := strings.Cut(strings.TrimSpace(part), "-")
+		x, ok := parseGrade(a)
+		if !ok {
+			continue
+		}
+		y := x
+		if isRange {
+			if y, ok = parseGrade(b); !ok {
+				continue
+			}
+		}
+		if x > y {
+			x, y = y, x
+		}
+		if x <= hi && y >= lo {
+			return true
+		}
+	}
+	return false
+}
+
+// parseGrade reads one grade: a whole number, K (0) or PK (-1).
+func parseGrade(s string) (int, bool) {
+	s = strings.TrimSpace(s)
+	switch strings.ToUpper(s) {
+	case "K", "KG":
+		return 0, true
+	case "PK", "PREK", "P":
+		return -1, true
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < -1 || n > 20 {
+		return 0, false
+	}
+	return n, true
 }
 
 // anyElem reports whether v, or one element of the semicolon list v, is one
@@ -447,15 +533,24 @@ func compileTaxonomy(t *Taxonomy) (*matcher, error) {
 		default:
 			return nil, bad("within %q: must be empty or green", c.Within)
 		}
-		switch c.Demand {
-		case "", DemandAll, DemandChildren, DemandAged60:
-		default:
-			return nil, bad("demand %q: must be all, children or aged60", c.Demand)
+		if _, ok := NormalizeAgeBand(c.Demand); !ok {
+			return nil, bad("demand %q: unknown age band, want one of %s", c.Demand, strings.Join(AgeBands, ", "))
+		}
+		if c.PlacesPer1000 != nil {
+			if err := c.PlacesPer1000.check(); err != nil {
+				return nil, bad("%v", err)
+			}
 		}
 		for _, k := range c.CapacityTags {
 			if strings.TrimSpace(k) == "" {
 				return nil, bad("empty capacity tag")
 			}
+		}
+		if math.IsNaN(c.MinAreaM2) || math.IsInf(c.MinAreaM2, 0) || c.MinAreaM2 < 0 {
+			return nil, bad("min_area_m2 %v: must be a finite number >= 0", c.MinAreaM2)
+		}
+		if c.MinAreaM2 > 0 && c.Kind != KindArea {
+			return nil, bad("min_area_m2 applies to kind area only, not %s", c.Kind)
 		}
 		if math.IsNaN(c.DefaultCapacity) || math.IsInf(c.DefaultCapacity, 0) || c.DefaultCapacity < 0 {
 			return nil, bad("default_capacity %v: must be a finite number >= 0", c.DefaultCapacity)
@@ -470,6 +565,9 @@ func compileTaxonomy(t *Taxonomy) (*matcher, error) {
 			}
 			catRules = append(catRules, ruleSel{cat: i, rules: rs})
 		}
+	}
+	if err := checkAgeShares(t.AgeShares); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadTaxonomy, err)
 	}
 	if needGreen && len(t.GreenSpace) == 0 {
 		return nil, fmt.Errorf("%w: a category is within green but green_space has no selectors", ErrBadTaxonomy)
@@ -515,7 +613,7 @@ func compileSelector(s Selector) ([]rule, error) {
 		rules = append(rules, r)
 	}
 	if !positive {
-		return nil, fmt.Errorf("needs a key that must be present (\"*\", \"a|b\" or \"~a|b\")")
+		return nil, fmt.Errorf("needs a key that must be present (\"*\", \"a|b\", \"~a|b\" or \"#lo-hi\")")
 	}
 	return rules, nil
 }
@@ -529,6 +627,16 @@ func parseRule(key, v string) (rule, error) {
 	case v == "*":
 		r.op = opPresent
 		return r, nil
+	case strings.HasPrefix(v, "#"):
+		r.op = opGrades
+		a, b, ok := strings.Cut(v[1:], "-")
+		lo, err1 := strconv.Atoi(a)
+		hi, err2 := strconv.Atoi(b)
+		if !ok || err1 != nil || err2 != nil || lo > hi {
+			return r, fmt.Errorf("grade range %q: want #lo-hi with whole numbers lo <= hi", v)
+		}
+		r.lo, r.hi = lo, hi
+		return r, nil
 	case strings.HasPrefix(v, "!~"):
 		r.op, v = opContainsNo, v[2:]
 	case strings.HasPrefix(v, "!"):
@@ -540,9 +648,23 @@ func parseRule(key, v string) (rule, error) {
 	}
 	r.vals = strings.Split(v, "|")
 	for _, x := range r.vals {
-		if x == "" {
+		if x == "" || x == "!" {
 			return r, fmt.Errorf("empty alternative in %q", v)
 		}
+	}
+	if r.op == opContains {
+		pos := r.vals[:0:0]
+		for _, x := range r.vals {
+			if n, ok := strings.CutPrefix(x, "!"); ok {
+				r.not = append(r.not, n)
+			} else {
+				pos = append(pos, x)
+			}
+		}
+		if len(pos) == 0 {
+			return r, fmt.Errorf("%q excludes only: give a substring to look for", v)
+		}
+		r.vals = pos
 	}
 	return r, nil
 }

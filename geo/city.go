@@ -41,9 +41,21 @@ type City struct {
 // of network cut off from the largest component), the point is attached to
 // the largest component instead if that is within maxDistM too.
 func (ix *SegmentIndex) SnapStreet(p orb.Point, maxDistM float64, anyLevel bool) (Snap, error) {
+	return ix.SnapStreetFor(p, maxDistM, anyLevel, nil)
+}
+
+// SnapStreetFor is SnapStreet for one walker: it keeps to the edges the
+// walker may use (usable; nil accepts every edge), so that a wheelchair user
+// joins the network at the nearest edge without steps, not at steps it can
+// never leave. Costs.Usable is the usual argument.
+func (ix *SegmentIndex) SnapStreetFor(p orb.Point, maxDistM float64, anyLevel bool, usable func(e int) bool) (Snap, error) {
 	var filter SnapFilter = SurfaceOnly
 	if anyLevel {
 		filter = nil
+	}
+	if usable != nil {
+		level := filter
+		filter = func(e int, a EdgeAttr) bool { return usable(e) && (level == nil || level(e, a)) }
 	}
 	s, err := ix.Nearest(p, maxDistM, filter)
 	if err != nil || ix.g.InLargest(s.Edge) {

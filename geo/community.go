@@ -19,4 +19,9 @@ type Community struct {
 	// ChildShare is the share (0..1) of residents aged under 15, or -1
 	// when unknown.
 	ChildShare float64
+	// AgeShares are the shares (0..1) of the residents in further age
+	// bands (keys of AgeBands), from counts or shares the community gives;
+	// nil or a missing band when unknown. ChildShare and Aged60Share
+	// answer for 0-14 and 60+ when the map lacks them.
+	AgeShares map[string]float64
 }

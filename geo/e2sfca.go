@@ -5,9 +5,9 @@ import (
 	"math"
 )
 
-// National default shares of the demand groups, used for a cell whose
-// community does not give its own: China's seventh national census (2020)
-// counted 17.95 % of residents aged 0–14 and 18.70 % aged 60 and over.
+// National default shares of the former demand groups (see
+// NationalAgeShares): China's seventh national census (2020) counted
+// 17.95 % of residents aged 0–14 and 18.70 % aged 60 and over.
 const (
 	NationalChildShare  = 0.1795
 	NationalAged60Share = 0.1870
@@ -68,9 +68,14 @@ func (o *E2SFCAOptions) fill() error {
 type CapacityAccess struct {
 	Category string
 	Profile  string
-	// DemandGroup is the category's users: DemandAll, DemandChildren or
-	// DemandAged60.
+	// DemandGroup is the age band of the category's users (one of
+	// AgeBands; Category.AgeBand).
 	DemandGroup string
+	// NormPer1000 is the category's norm in places per 1,000 people of
+	// DemandGroup, and HasNorm whether it has one; without a norm Need and
+	// Shortfall are 0.
+	NormPer1000 float64
+	HasNorm     bool
 	// Ratio is, per populated cell (parallel to Population.Cells), the
 	// places per person of demand within reach (A_i); 0 when none.
 	Ratio []float64
@@ -81,6 +86,9 @@ type CapacityAccess struct {
 	// Communities aggregate the cells of each community (index = index in
 	// City.Communities).
 	Communities []CommunityCapacity
+	// Total aggregates every populated cell of the city, those outside
+	// every community (or of a city with no communities) included.
+	Total CommunityCapacity
 	// UsedDefaultCapacity counts the facilities whose capacity came from
 	// the category default.
 	UsedDefaultCapacity int
@@ -89,22 +97,30 @@ type CapacityAccess struct {
 	// 0 given explicitly.
 	NoCapacity int
 	// DefaultShareCells counts the populated cells whose demand share came
-	// from NationalChildShare or NationalAged60Share because their
-	// community gives none (or they belong to no community); always 0 for
-	// DemandAll.
+	// from NationalAgeShares because neither their community (if any) nor
+	// the taxonomy's AgeShares gives one; always 0 for AgeAll.
 	DefaultShareCells int
 }
 
 // CommunityCapacity sums the capacity-aware access of one community's
 // cells.
 type CommunityCapacity struct {
-	// Demand is the number of residents of the demand group.
+	// Demand is the number of residents of the demand group (the age
+	// band), Σ D_i.
 	Demand float64
+	// Need is the places the norm asks for, Σ D_i·n with n the norm per
+	// person (NormPer1000 / 1000); 0 without a norm.
+	Need float64
 	// Places is the supply the community's residents reach, Σ A_i·D_i.
 	Places float64
-	// Shortfall is the demand without a place at one place per person,
-	// Σ D_i·max(0, 1−A_i), in places.
+	// Shortfall is the places missing against the norm, counted cell by
+	// cell so that a surplus in one place does not hide a lack in
+	// another: Σ D_i·max(0, n−A_i), in places; 0 without a norm.
 	Shortfall float64
+	// AgeSource says where the age-band shares of the cells came from:
+	// AgeSourceCommunity, AgeSourceCity, AgeSourceNational,
+	// AgeSourceMixed, or "" for the band "all".
+	AgeSource string
 	// MeanRatio is the demand-weighted mean of A_i (Places / Demand), 0
 	// without demand.
 	MeanRatio float64
@@ -118,11 +134,12 @@ type CommunityCapacity struct {
 //
 // The catchment of a category is its ThresholdMin; a time t within it
 // weighs W(t), the weight of the band holding t/threshold, and times beyond
-// it weigh 0. The demand D_i of a cell is its population, times its
-// community's ChildShare for DemandChildren or Aged60Share for DemandAged60;
-// a cell whose community gives no share (or that belongs to no community)
-// uses NationalChildShare or NationalAged60Share. The profile's own Weight
-// plays no part: the category says who uses it.
+// it weigh 0. The demand D_i of a cell is its population times the share
+// of the category's age band (City.AgeShare: the community's own, else the
+// taxonomy's city-level share, else the national default). The profile's
+// own Weight plays no part: the category says who uses it. With a norm of
+// n places per person (PlacesPer1000 / 1000) the cell needs D_i·n places
+// and lacks D_i·max(0, n−A_i).
 //
 // Step 1 gives each facility j of supply S_j (its Capacity, else the
 // category's DefaultCapacity) the ratio R_j = S_j / Σ_k D_k·W(t_kj) over
@@ -155,11 +172,8 @@ func (a *Access) E2SFCA(opt E2SFCAOptions) ([]CapacityAccess, error) {
 	demands := map[string]*e2sfcaDemand{}
 
 	s := NewSearcher(city.Graph)
-	var (
-		buf   []Source
-		pairs []e2sfcaPair
-		out   []CapacityAccess
-	)
+	var out []CapacityAccess
+	var sc e2sfcaScratch
 	for p := range a.Profiles {
 		for c := range cats {
 			sup := supplies[c]
@@ -172,76 +186,132 @@ func (a *Access) E2SFCA(opt E2SFCAOptions) ([]CapacityAccess, error) {
 					continue
 				}
 			}
-			cat := &cats[c]
-			group := cat.Demand
-			if group == "" {
-				group = DemandAll
-			}
+			group := cats[c].AgeBand()
 			dem := demands[group]
 			if dem == nil {
 				dem = e2sfcaDemands(city, group)
 				demands[group] = dem
 			}
-			thrDs := MinToDs(cat.ThresholdMin)
-			limits := bandLimits(opt.Bands, thrDs)
-
-			// Step 1: weighted demand within each facility's catchment,
-			// keeping every (facility, cell) pair for step 2.
-			wd := make([]float64, len(sup.live))
-			pairs = pairs[:0]
-			k := 0
-			a.eachFacilityCell(s, p, sup.live, thrDs, &buf, func(fi int, cell int32, t uint32) {
-				for sup.live[k] != fi {
-					k++
-				}
-				b := bandOf(limits, t)
-				pairs = append(pairs, e2sfcaPair{fac: int32(k), cell: cell, band: uint8(b)})
-				wd[k] += dem.d[cell] * weights[b]
-			})
-			ca := CapacityAccess{
-				Category: cat.ID, Profile: a.Profiles[p].ID, DemandGroup: group,
-				Ratio:               make([]float64, len(dem.d)),
-				FacilityRatio:       make([]float64, len(a.ByCategory[c])),
-				Communities:         make([]CommunityCapacity, len(city.Communities)),
-				UsedDefaultCapacity: sup.usedDefault,
-				NoCapacity:          sup.none,
-				DefaultShareCells:   dem.defaulted,
-			}
-			r := make([]float64, len(sup.live))
-			for j := range sup.live {
-				if wd[j] > 0 {
-					r[j] = sup.s[j] / wd[j]
-					ca.FacilityRatio[sup.pos[j]] = r[j]
-				}
-			}
-			// Step 2: every cell sums the ratios of the facilities that
-			// reach it.
-			for _, pr := range pairs {
-				ca.Ratio[pr.cell] += r[pr.fac] * weights[pr.band]
-			}
-			for i, pc := range city.Population.Cells {
-				ci := int(pc.Community)
-				if ci < 0 || ci >= len(ca.Communities) {
-					continue
-				}
-				d, ai := dem.d[i], ca.Ratio[i]
-				cc := &ca.Communities[ci]
-				cc.Demand += d
-				cc.Places += ai * d
-				cc.Shortfall += d * max(0, 1-ai)
-			}
-			for ci := range ca.Communities {
-				if cc := &ca.Communities[ci]; cc.Demand > 0 {
-					cc.MeanRatio = cc.Places / cc.Demand
-				}
-			}
+			ca := a.e2sfcaOne(s, &sc, p, c, opt.Bands, weights, sup, dem)
 			if cacheable {
-				a.derived.setCapacity(p, c, &ca)
+				a.derived.setCapacity(p, c, ca)
 			}
-			out = append(out, ca)
+			out = append(out, *ca)
 		}
 	}
 	return out, nil
+}
+
+// e2sfcaScratch holds buffers reused from one category to the next.
+type e2sfcaScratch struct {
+	buf   []Source
+	pairs []e2sfcaPair
+}
+
+// e2sfcaOne is E2SFCA for profile p and category c with supply sup and
+// demand dem.
+func (a *Access) e2sfcaOne(s *Searcher, sc *e2sfcaScratch, p, c int, bands []E2SFCABand, weights []float64, sup *e2sfcaSupply, dem *e2sfcaDemand) *CapacityAccess {
+	city := a.City
+	cat := &city.Taxonomy.Categories[c]
+	group := cat.AgeBand()
+	thrDs := MinToDs(cat.ThresholdMin)
+	limits := bandLimits(bands, thrDs)
+
+	// Step 1: weighted demand within each facility's catchment, keeping
+	// every (facility, cell) pair for step 2.
+	wd := make([]float64, len(sup.live))
+	pairs := sc.pairs[:0]
+	k := 0
+	a.eachFacilityCell(s, p, sup.live, thrDs, &sc.buf, func(fi int, cell int32, t uint32) {
+		for sup.live[k] != fi {
+			k++
+		}
+		b := bandOf(limits, t)
+		pairs = append(pairs, e2sfcaPair{fac: int32(k), cell: cell, band: uint8(b)})
+		wd[k] += dem.d[cell] * weights[b]
+	})
+	sc.pairs = pairs
+	norm, hasNorm := cat.NormPer1000()
+	ca := &CapacityAccess{
+		Category: cat.ID, Profile: a.Profiles[p].ID, DemandGroup: group,
+		NormPer1000: norm, HasNorm: hasNorm,
+		Ratio:               make([]float64, len(dem.d)),
+		FacilityRatio:       make([]float64, len(a.ByCategory[c])),
+		Communities:         make([]CommunityCapacity, len(city.Communities)),
+		UsedDefaultCapacity: sup.usedDefault,
+		NoCapacity:          sup.none,
+		DefaultShareCells:   dem.defaulted,
+	}
+	r := make([]float64, len(sup.live))
+	for j := range sup.live {
+		if wd[j] > 0 {
+			r[j] = sup.s[j] / wd[j]
+			ca.FacilityRatio[sup.pos[j]] = r[j]
+		}
+	}
+	// Step 2: every cell sums the ratios of the facilities that reach it.
+	for _, pr := range pairs {
+		ca.Ratio[pr.cell] += r[pr.fac] * weights[pr.band]
+	}
+	n := norm / 1000
+	for i, pc := range city.Population.Cells {
+		d, ai := dem.d[i], ca.Ratio[i]
+		add := func(cc *CommunityCapacity) {
+			cc.Demand += d
+			cc.Places += ai * d
+			if hasNorm {
+				cc.Need += d * n
+				cc.Shortfall += d * max(0, n-ai)
+			}
+			cc.AgeSource = mergeAgeSource(cc.AgeSource, dem.src[i])
+		}
+		add(&ca.Total)
+		if ci := int(pc.Community); ci >= 0 && ci < len(ca.Communities) {
+			add(&ca.Communities[ci])
+		}
+	}
+	for ci := range ca.Communities {
+		if cc := &ca.Communities[ci]; cc.Demand > 0 {
+			cc.MeanRatio = cc.Places / cc.Demand
+		}
+	}
+	if ca.Total.Demand > 0 {
+		ca.Total.MeanRatio = ca.Total.Places / ca.Total.Demand
+	}
+	return ca
+}
+
+// cellShortfall returns, per populated cell, the places category c lacks
+// against its norm for profile p, D_i·max(0, n−A_i) under the default
+// bands (without a norm, one place per user); with no supply at all the
+// whole need. It also returns the demand D_i.
+func (a *Access) cellShortfall(p, c int) (short, demand []float64) {
+	city := a.City
+	cat := &city.Taxonomy.Categories[c]
+	dem := e2sfcaDemands(city, cat.AgeBand())
+	n := 1.0
+	if v, ok := cat.NormPer1000(); ok {
+		n = v / 1000
+	}
+	short = make([]float64, len(dem.d))
+	ratio := make([]float64, len(dem.d))
+	if ca := a.derived.capacity(p, c); ca != nil {
+		ratio = ca.Ratio
+	} else if sup := a.e2sfcaSupply(c); sup != nil {
+		bands := DefaultE2SFCABands()
+		weights := make([]float64, len(bands))
+		for i, b := range bands {
+			weights[i] = b.Weight
+		}
+		var sc e2sfcaScratch
+		ca := a.e2sfcaOne(NewSearcher(city.Graph), &sc, p, c, bands, weights, sup, dem)
+		a.derived.setCapacity(p, c, ca)
+		ratio = ca.Ratio
+	}
+	for i, d := range dem.d {
+		short[i] = d * max(0, n-ratio[i])
+	}
+	return short, dem.d
 }
 
 // e2sfcaPair is one cell within one facility's catchment: fac indexes the
@@ -295,34 +365,22 @@ func (a *Access) e2sfcaSupply(c int) *e2sfcaSupply {
 // e2sfcaDemand is the demand of one group per populated cell.
 type e2sfcaDemand struct {
 	d         []float64
-	defaulted int // cells that used the national share
+	src       []string // where each cell's age share came from
+	defaulted int      // cells that used the national share
 }
 
-// e2sfcaDemands returns the demand of group on every populated cell.
-func e2sfcaDemands(city *City, group string) *e2sfcaDemand {
+// e2sfcaDemands returns the demand of the age band on every populated
+// cell.
+func e2sfcaDemands(city *City, band string) *e2sfcaDemand {
 	cells := city.Population.Cells
-	dem := &e2sfcaDemand{d: make([]float64, len(cells))}
+	dem := &e2sfcaDemand{d: make([]float64, len(cells)), src: make([]string, len(cells))}
 	for i, pc := range cells {
-		if group == DemandAll {
-			dem.d[i] = pc.Pop
-			continue
-		}
-		share := -1.0
-		if ci := int(pc.Community); ci >= 0 && ci < len(city.Communities) {
-			if group == DemandChildren {
-				share = city.Communities[ci].ChildShare
-			} else {
-				share = city.Communities[ci].Aged60Share
-			}
-		}
-		if !(share >= 0 && share <= 1) {
-			share = NationalAged60Share
-			if group == DemandChildren {
-				share = NationalChildShare
-			}
+		share, src := city.AgeShare(pc.Community, band)
+		if src == AgeSourceNational {
 			dem.defaulted++
 		}
 		dem.d[i] = pc.Pop * share
+		dem.src[i] = src
 	}
 	return dem
 }

@@ -15,13 +15,15 @@ import (
 // e2sfcaTaxonomy is a small validated taxonomy: a children's category with
 // capacity tags, an all-residents category with capacity tags and no
 // default, an aged-60 category with a default, one with a default and no
-// facilities, and one without capacity. Every threshold is 15 minutes.
+// facilities, and one without capacity. Every threshold is 15 minutes and
+// every norm one place per user (1000 per 1,000).
 func e2sfcaTaxonomy() *Taxonomy {
 	cat := func(id, demand string, def float64, tags ...string) Category {
 		return Category{
 			ID: id, Tier: 15, ThresholdMin: 15, Kind: KindPoint,
 			Select:       []Selector{{"amenity": id}},
 			CapacityTags: tags, DefaultCapacity: def, Demand: demand,
+			PlacesPer1000: NewNorm(1000), // one place per user
 		}
 	}
 	tax := &Taxonomy{Categories: []Category{
@@ -609,7 +611,8 @@ func TestE2SFCAMatchesBruteForce(t *testing.T) {
 
 func ExampleAccess_E2SFCA() {
 	// A hospital of 100 beds with 100 and 300 residents within a third
-	// of its 15-minute catchment: 0.25 beds per resident for both.
+	// of its 15-minute catchment: 0.25 beds per resident for both. At a
+	// norm of one bed per resident, 400 beds are needed and 300 lack.
 	city := streetCity(
 		[]testFacility{{category: "hospital", capacity: 100, source: "tag:beds"}},
 		[]testCell{{pop: 100, offM: 50, community: 0}, {pop: 300, offM: 150, community: 0}},
@@ -630,9 +633,9 @@ func ExampleAccess_E2SFCA() {
 			continue // categories with a default capacity but no facility here
 		}
 		cc := r.Communities[0]
-		fmt.Printf("%s/%s: ratios %.2f, community %.0f places for %.0f residents, %.0f short\n",
-			r.Profile, r.Category, r.Ratio, cc.Places, cc.Demand, cc.Shortfall)
+		fmt.Printf("%s/%s: ratios %.2f, community %.0f places for %.0f residents, need %.0f, %.0f short\n",
+			r.Profile, r.Category, r.Ratio, cc.Places, cc.Demand, cc.Need, cc.Shortfall)
 	}
 	// Output:
-	// adult/hospital: ratios [0.25 0.25], community 100 places for 400 residents, 300 short
+	// adult/hospital: ratios [0.25 0.25], community 100 places for 400 residents, need 400, 300 short
 }

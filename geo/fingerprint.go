@@ -52,8 +52,14 @@ func (a *Access) Fingerprint() string {
 }
 
 func fingerprintTaxonomy(h hash.Hash, t *Taxonomy) {
-	fmt.Fprintf(h, "|%q|%q", t.Version, t.Source)
+	fmt.Fprintf(h, "|%q|%q|%v|%+v", t.Version, t.Source, t.AgeShares, t.GreenSpace)
 	for _, c := range t.Categories {
+		// Values, not pointers: a pointer would print its address.
+		norm := c.PlacesPer1000
+		c.PlacesPer1000 = nil
 		fmt.Fprintf(h, "|%+v", c)
+		if norm != nil {
+			fmt.Fprintf(h, "|norm %v", norm.Per1000)
+		}
 	}
 }

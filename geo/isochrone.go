@@ -85,7 +85,7 @@ func Isochrone(city *City, costs *Costs, s *Searcher, origin orb.Point, opt Isoc
 	if err := opt.fill(); err != nil {
 		return nil, err
 	}
-	snap, err := city.Index.SnapStreet(origin, city.SnapMaxM, false)
+	snap, err := city.Index.SnapStreetFor(origin, city.snapLimitM(), false, costs.Usable)
 	if err != nil {
 		return nil, err
 	}

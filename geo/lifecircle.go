@@ -33,7 +33,7 @@ type LifeCircleTier struct {
 	Minutes int `json:"minutes"`
 	// DistanceM is the standard's walking distance of the circle: 300 m
 	// for 5 minutes, 500 m for 10 and 800–1,000 m for 15 (default 1,000).
-	// It is used only when LifeCircleConfig.ByDistance is set.
+	// It is the threshold unless LifeCircleConfig.ByMinutes is set.
 	DistanceM float64 `json:"distance_m"`
 	// Categories are the ids of the facility types the circle must hold.
 	Categories []string `json:"categories"`
@@ -45,12 +45,15 @@ type LifeCircleConfig struct {
 	// Tiers are the circles to check, at most 8; nil means
 	// DefaultLifeCircleTiers of the city's taxonomy.
 	Tiers []LifeCircleTier `json:"tiers"`
-	// ByDistance makes a facility count when it is reached within
-	// DistanceM walked at the profile's own level speed, so the threshold
-	// in minutes is DistanceM / SpeedMps / 60 and differs per profile
-	// (300 m is 4 minutes at 4.5 km/h, 5 minutes at 3.6 km/h). When false
-	// (the default) it counts within Minutes, for every profile.
-	ByDistance bool `json:"by_distance"`
+	// ByMinutes makes a facility count when it is reached within the
+	// tier's Minutes of walking (at the profile's speed, with its
+	// penalties for steps and slopes). When false (the default) it counts
+	// when it lies within the tier's DistanceM along the walk network, the
+	// walking distances of GB 50180-2018 Table 3.0.4: metres walked,
+	// whatever the walker's speed, over the edges the walker may use (no
+	// steps for a wheelchair), straight legs to and from the network
+	// included.
+	ByMinutes bool `json:"by_minutes"`
 	// MissingBelow makes a facility type "missing" for a community when
 	// fewer than this share of its residents reach it within the tier's
 	// threshold. It must be in [0, 1]; 0 means DefaultMissingBelow (0.5).
@@ -65,8 +68,14 @@ type TierCompliance struct {
 	// Tier is the circle's Minutes.
 	Tier int `json:"tier"`
 	// ThresholdMin is the walk time a facility must be within, for this
-	// profile.
+	// profile, when compliance is by minutes; by distance, the time the
+	// distance takes at the profile's level speed (for reading only: the
+	// distance decides).
 	ThresholdMin float64 `json:"threshold_min"`
+	// DistanceM is the network walking distance in metres a facility must
+	// be within (GB 50180-2018 Table 3.0.4: 300, 500, 1,000 m); null when
+	// compliance is by minutes (LifeCircleConfig.ByMinutes).
+	DistanceM *float64 `json:"distance_m"`
 	// Residents is the weight of the residents counted: the population,
 	// or the population aged 60 and over for an "aged60" profile (see
 	// Access.LifeCircles). Shares are 0 when it is 0.
@@ -215,12 +224,47 @@ func (c *LifeCircleConfig) fill(tax *Taxonomy) ([][]int, error) {
 	return cats, nil
 }
 
-// thresholdMin is the walk time of tier t for profile p.
+// thresholdMin is the walk time of tier t for profile p: its minutes, or
+// the time its distance takes at the profile's level speed.
 func (c *LifeCircleConfig) thresholdMin(t int, p *Profile) float64 {
-	if c.ByDistance {
+	if !c.ByMinutes {
 		return c.Tiers[t].DistanceM / p.SpeedMps() / 60
 	}
 	return float64(c.Tiers[t].Minutes)
+}
+
+// maxLifeCircleDistM bounds a tier's distance: the distance searches are
+// bounded by it.
+const maxLifeCircleDistM = 10_000
+
+// lifeCircleDistDm returns, for profile p and category c, every cell's
+// network distance in decimetres to the nearest facility (Unreached beyond
+// boundDm), from one search with NewDistanceCosts; kept across calls.
+func (a *Access) lifeCircleDistDm(s *Searcher, dc *Costs, p, c int, boundDm uint32) []uint32 {
+	if d := a.derived.distance(p, c, boundDm); d != nil {
+		return d
+	}
+	cells := a.City.CellSnap
+	out := make([]uint32, len(cells))
+	var src []Source
+	for _, fi := range a.ByCategory[c] {
+		for _, sn := range a.FacilityAccessFor(p, fi) {
+			src = append(src, Source{Snap: sn, StartDs: dc.Leg(sn.DistM), ID: int32(fi)})
+		}
+	}
+	if len(src) == 0 {
+		for i := range out {
+			out[i] = Unreached
+		}
+	} else {
+		r := s.Reach(dc, src, boundDm, true)
+		for i := range cells {
+			sn := a.CellSnap(p, i)
+			out[i], _ = r.At(sn, dc.Leg(sn.DistM))
+		}
+	}
+	a.derived.setDistance(p, c, boundDm, out)
+	return out
 }
 
 // LifeCircles measures how well every community, and the city, meets the
@@ -258,11 +302,18 @@ func (a *Access) LifeCircles(cfg LifeCircleConfig) (*LifeCircleResult, error) {
 	}
 	np, nt := len(a.Profiles), len(cfg.Tiers)
 	thrMin := make([][]float64, np)
+	var boundDm uint32
+	for _, t := range cfg.Tiers {
+		if t.DistanceM > maxLifeCircleDistM && !cfg.ByMinutes {
+			return nil, fmt.Errorf("%w: life circle %d min: distance_m %v beyond %d", ErrBadOption, t.Minutes, t.DistanceM, maxLifeCircleDistM)
+		}
+		boundDm = max(boundDm, uint32(math.Round(t.DistanceM*10)))
+	}
 	for p := range a.Profiles {
 		thrMin[p] = make([]float64, nt)
 		for t := range cfg.Tiers {
 			m := cfg.thresholdMin(t, &a.Profiles[p])
-			if MinToDs(m) > a.cutoffDs {
+			if cfg.ByMinutes && MinToDs(m) > a.cutoffDs {
 				return nil, fmt.Errorf("%w: life circle %d min: threshold %.3g min for profile %q is beyond the access cutoff of %g min",
 					ErrBadOption, cfg.Tiers[t].Minutes, m, a.Profiles[p].ID, a.Options.CutoffMin)
 			}
@@ -306,8 +357,34 @@ func (a *Access) LifeCircles(cfg LifeCircleConfig) (*LifeCircleResult, error) {
 			}
 			weights[i] = w
 		}
+		// times[c] is what decides for category c: the walk time, or the
+		// network distance in decimetres; thrDs[t] the tier's bound in the
+		// same unit.
+		times := make(map[int][]uint32)
+		var dc *Costs
+		var s *Searcher
+		for _, cs := range tierCats {
+			for _, ci := range cs {
+				switch {
+				case times[ci] != nil:
+				case cfg.ByMinutes:
+					times[ci] = a.TimeDs[p][ci]
+				default:
+					if times[ci] = a.derived.distance(p, ci, boundDm); times[ci] != nil {
+						continue
+					}
+					if dc == nil {
+						dc, s = NewDistanceCosts(city.Graph, prof), NewSearcher(city.Graph)
+					}
+					times[ci] = a.lifeCircleDistDm(s, dc, p, ci, boundDm)
+				}
+			}
+		}
 		for t := range cfg.Tiers {
 			thrDs[t] = MinToDs(thrMin[p][t])
+			if !cfg.ByMinutes {
+				thrDs[t] = uint32(math.Round(cfg.Tiers[t].DistanceM * 10))
+			}
 			for k := range accs[t] {
 				clear(accs[t][k].served)
 				accs[t][k].meets = 0
@@ -327,7 +404,7 @@ func (a *Access) LifeCircles(cfg LifeCircleConfig) (*LifeCircleResult, error) {
 			for t, cs := range tierCats {
 				all := true
 				for j, ci := range cs {
-					if tm := a.TimeDs[p][ci][i]; tm == Unreached || tm > thrDs[t] {
+					if tm := times[ci][i]; tm == Unreached || tm > thrDs[t] {
 						all = false
 						continue
 					}
@@ -355,6 +432,9 @@ func (a *Access) LifeCircles(cfg LifeCircleConfig) (*LifeCircleResult, error) {
 					ThresholdMin: thrMin[p][t],
 					Residents:    residents[k],
 					Served:       make(map[string]float64, len(cs)),
+				}
+				if !cfg.ByMinutes {
+					tc.DistanceM = ptr(cfg.Tiers[t].DistanceM)
 				}
 				share := func(x float64) float64 {
 					if residents[k] <= 0 {

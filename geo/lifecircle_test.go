@@ -175,7 +175,7 @@ func checkTier(t *testing.T, where string, got TierCompliance, tier int, thrMin,
 func TestLifeCirclesHandWorked(t *testing.T) {
 	lc := newLCCity(t)
 	a := lcAccess(t, lc)
-	r, err := a.LifeCircles(LifeCircleConfig{})
+	r, err := a.LifeCircles(LifeCircleConfig{ByMinutes: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,13 +229,14 @@ func TestLifeCirclesHandWorked(t *testing.T) {
 	}
 }
 
-// TestLifeCirclesByDistance checks the threshold arithmetic: 300 m is 4
-// minutes at 4.5 km/h and 5 minutes at 3.6 km/h, so on a level street both
-// walkers reach the same cells.
+// TestLifeCirclesByDistance checks the default, GB 50180-2018's network
+// distances: the reported threshold is the distance's time at the level
+// speed (300 m is 4 minutes at 4.5 km/h and 5 minutes at 3.6 km/h), and
+// on a level street both walkers reach the same cells.
 func TestLifeCirclesByDistance(t *testing.T) {
 	lc := newLCCity(t)
 	a := lcAccess(t, lc)
-	r, err := a.LifeCircles(LifeCircleConfig{ByDistance: true})
+	r, err := a.LifeCircles(LifeCircleConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,7 +271,7 @@ func TestLifeCirclesMissingBelow(t *testing.T) {
 	adult := a.ProfileIndex("adult")
 	// B's adults: a5 0, b5 1/3, m10 1/3. Below 0.2 only a5 is missing;
 	// x15 has no facility and is missing whatever the share.
-	r, err := a.LifeCircles(LifeCircleConfig{MissingBelow: 0.2})
+	r, err := a.LifeCircles(LifeCircleConfig{ByMinutes: true, MissingBelow: 0.2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -307,8 +308,8 @@ func TestLifeCirclesConfigErrors(t *testing.T) {
 		{"missing below over 1", LifeCircleConfig{MissingBelow: 1.5}, ErrBadOption, "missing_below"},
 		{"missing below negative", LifeCircleConfig{MissingBelow: -0.1}, ErrBadOption, "missing_below"},
 		{"missing below NaN", LifeCircleConfig{MissingBelow: math.NaN()}, ErrBadOption, "missing_below"},
-		{"threshold beyond the 30-min cutoff", LifeCircleConfig{Tiers: []LifeCircleTier{tier(45, 300, "a5")}}, ErrBadOption, "cutoff"},
-		{"distance beyond the cutoff for seniors", LifeCircleConfig{ByDistance: true, Tiers: []LifeCircleTier{tier(5, 2000, "a5")}}, ErrBadOption, `"senior"`},
+		{"threshold beyond the 30-min cutoff", LifeCircleConfig{ByMinutes: true, Tiers: []LifeCircleTier{tier(45, 300, "a5")}}, ErrBadOption, "cutoff"},
+		{"distance beyond 10 km", LifeCircleConfig{Tiers: []LifeCircleTier{tier(5, 20_000, "a5")}}, ErrBadOption, "beyond 10000"},
 		{"nine tiers do not fit a uint8", LifeCircleConfig{Tiers: slices.Repeat([]LifeCircleTier{tier(5, 300, "a5")}, 9)}, ErrBadOption, "at most 8"},
 	}
 	for _, tc := range tests {
@@ -325,7 +326,7 @@ func TestLifeCirclesKeepsCallerConfig(t *testing.T) {
 	lc := newLCCity(t)
 	a := lcAccess(t, lc)
 	cats := []string{"a5", "b5"}
-	cfg := LifeCircleConfig{Tiers: []LifeCircleTier{{Minutes: 5, DistanceM: 300, Categories: cats}}}
+	cfg := LifeCircleConfig{ByMinutes: true, Tiers: []LifeCircleTier{{Minutes: 5, DistanceM: 300, Categories: cats}}}
 	r, err := a.LifeCircles(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -131,6 +131,12 @@ func NewCosts(g *Graph, p *Profile) *Costs {
 			c.fwd[e] = impassable
 		}
 	}
+	c.buildArcs(g)
+	return c
+}
+
+// buildArcs fills the per-arc costs from fwd and bwd.
+func (c *Costs) buildArcs(g *Graph) {
 	c.arcOut = make([]costArc, len(g.out))
 	for i, a := range g.out {
 		c.arcOut[i] = costArc{head: a.Head, w: c.Edge(a.EdgeID(), a.Reverse())}
@@ -140,8 +146,35 @@ func NewCosts(g *Graph, p *Profile) *Costs {
 	for i, a := range g.in {
 		c.arcIn[i] = costArc{head: a.Head, w: c.Edge(a.EdgeID(), !a.Reverse())}
 	}
+}
+
+// NewDistanceCosts returns the costs of network distance for walker p, in
+// decimetres where NewCosts gives deciseconds: every edge costs its length,
+// whatever its slope, surface or steps, but the edges the walker may not
+// use (steps for a wheelchair, a one-way footpath against it) stay
+// impassable. Searches with them measure the walking distances of GB
+// 50180-2018's life circles.
+func NewDistanceCosts(g *Graph, p *Profile) *Costs {
+	t := NewCosts(g, p)
+	c := &Costs{Profile: p, fwd: make([]uint32, g.NumEdges()), bwd: make([]uint32, g.NumEdges()), dsPerM: 10}
+	for e := range c.fwd {
+		dm := uint32(math.Round(float64(g.lengthM[e]) * 10))
+		c.fwd[e], c.bwd[e] = dm, dm
+		if t.fwd[e] == impassable {
+			c.fwd[e] = impassable
+		}
+		if t.bwd[e] == impassable {
+			c.bwd[e] = impassable
+		}
+	}
+	c.buildArcs(g)
 	return c
 }
+
+// Usable reports whether the walker may walk edge e in at least one
+// direction: a wheelchair user may not use steps, nobody a way that is one
+// way against them both ways.
+func (c *Costs) Usable(e int) bool { return c.fwd[e] != impassable || c.bwd[e] != impassable }
 
 // edgeCost is the time in deciseconds to walk lengthM metres of an edge
 // with attributes a, in direction dir (+1 forwards, -1 backwards).

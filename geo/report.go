@@ -62,12 +62,42 @@ type Coverage struct {
 // CapacityFigures are one category's places against the residents who use
 // it (see Access.E2SFCA).
 type CapacityFigures struct {
-	Category    string  `json:"category"`
-	DemandGroup string  `json:"demand_group"`
-	Demand      float64 `json:"demand"`
-	Places      float64 `json:"places"`
-	Shortfall   float64 `json:"shortfall"`
-	MeanRatio   float64 `json:"mean_ratio"`
+	Category string `json:"category"`
+	// DemandGroup is the age band of the category's users ("all", "3-5",
+	// "60+", ... ; Category.Demand).
+	DemandGroup string `json:"demand_group"`
+	// Demand is the residents of DemandGroup (people).
+	Demand float64 `json:"demand"`
+	// NormPer1000 is the category's norm in places per 1,000 people of
+	// DemandGroup (Category.PlacesPer1000, sources in
+	// docs/categories.md); null when the category has none.
+	NormPer1000 *float64 `json:"norm_per_1000"`
+	// Need is the places the norm asks for, Demand × NormPer1000 / 1000
+	// (places); 0 without a norm.
+	Need float64 `json:"need"`
+	// Places is the places the residents reach by E2SFCA (places).
+	Places float64 `json:"places"`
+	// Shortfall is the places missing against the need, summed cell by
+	// cell (places); 0 without a norm.
+	Shortfall float64 `json:"shortfall"`
+	// MeanRatio is Places / Demand (places per person of DemandGroup).
+	MeanRatio float64 `json:"mean_ratio"`
+	// AgeSource says where the share of DemandGroup among the residents
+	// came from: "community" (the community's counts or shares), "city"
+	// (the taxonomy's age_shares), "national" (China's 2020 census
+	// defaults), "mixed", or "" for "all".
+	AgeSource string `json:"age_source"`
+}
+
+// capacityFigures converts one aggregate of a CapacityAccess.
+func capacityFigures(ca *CapacityAccess, cc CommunityCapacity) CapacityFigures {
+	f := CapacityFigures{Category: ca.Category, DemandGroup: ca.DemandGroup,
+		Demand: cc.Demand, Need: cc.Need, Places: cc.Places, Shortfall: cc.Shortfall,
+		MeanRatio: cc.MeanRatio, AgeSource: cc.AgeSource}
+	if ca.HasNorm {
+		f.NormPer1000 = ptr(ca.NormPer1000)
+	}
+	return f
 }
 
 // CommunityCoverage is the coverage of one community under each profile.
@@ -154,21 +184,15 @@ func (a *Access) report(lc *LifeCircleResult, caps []CapacityAccess) *CoverageRe
 			r.Communities[ci].Profiles[p].Capacity = []CapacityFigures{}
 		}
 	}
-	for _, ca := range caps {
+	for k := range caps {
+		ca := &caps[k]
 		p := a.ProfileIndex(ca.Profile)
-		total := CapacityFigures{Category: ca.Category, DemandGroup: ca.DemandGroup}
 		for ci, cc := range ca.Communities {
-			f := CapacityFigures{Category: ca.Category, DemandGroup: ca.DemandGroup,
-				Demand: cc.Demand, Places: cc.Places, Shortfall: cc.Shortfall, MeanRatio: cc.MeanRatio}
-			r.Communities[ci].Profiles[p].Capacity = append(r.Communities[ci].Profiles[p].Capacity, f)
-			total.Demand += cc.Demand
-			total.Places += cc.Places
-			total.Shortfall += cc.Shortfall
+			r.Communities[ci].Profiles[p].Capacity = append(r.Communities[ci].Profiles[p].Capacity, capacityFigures(ca, cc))
 		}
-		if total.Demand > 0 {
-			total.MeanRatio = total.Places / total.Demand
-		}
-		r.Total.Profiles[p].Capacity = append(r.Total.Profiles[p].Capacity, total)
+		// The city total counts every cell, those outside the
+		// communities (or of a gridded city with none) included.
+		r.Total.Profiles[p].Capacity = append(r.Total.Profiles[p].Capacity, capacityFigures(ca, ca.Total))
 	}
 	return r
 }

@@ -282,17 +282,17 @@ func (a *Access) NearestRoutes(s *Searcher, p int, category string, origin orb.P
 		return nil, err
 	}
 	city := a.City
-	snap, err := city.Index.SnapStreet(origin, city.SnapMaxM, false)
+	costs := a.Costs[p]
+	snap, err := city.Index.SnapStreetFor(origin, city.snapLimitM(), false, costs.Usable)
 	if err != nil {
 		return nil, err
 	}
-	costs := a.Costs[p]
 	tree := s.Routes(costs, Source{Snap: snap, StartDs: costs.Leg(snap.DistM)}, a.cutoffDs)
 	res := &NearestResult{Origin: origin, Snap: snap}
 	for _, fi := range a.ByCategory[c] {
 		var best NearestFacility
 		found := false
-		for _, ap := range a.FacilityAccess[fi] {
+		for _, ap := range a.FacilityAccessFor(p, fi) {
 			r, ok := tree.To(ap, costs.Leg(ap.DistM))
 			if ok && (!found || r.TimeDs < best.TimeDs) {
 				best, found = NearestFacility{Facility: fi, Access: ap, Route: r}, true

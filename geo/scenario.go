@@ -3,6 +3,7 @@ package geo
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -219,6 +220,19 @@ func (a *Access) cloneFor(city *City) *Access {
 	b := *a
 	b.City = city
 	b.FacilityAccess = city.FacilityAccess
+	// The cells keep their walkers' attachments; added facilities get
+	// theirs.
+	b.walker = make([]walkerSnaps, len(a.walker))
+	for p, w := range a.walker {
+		b.walker[p].cell = w.cell
+		b.walker[p].fac = maps.Clone(w.fac)
+		for fi, s := range b.facilityWalkerSnaps(p, newFacilities(a, city)) {
+			if b.walker[p].fac == nil {
+				b.walker[p].fac = map[int][]Snap{}
+			}
+			b.walker[p].fac[fi] = s
+		}
+	}
 	b.ByCategory = slices.Clone(a.ByCategory)
 	cl3u := func(x [][][]uint32) [][][]uint32 {
 		y := make([][][]uint32, len(x))
@@ -250,6 +264,15 @@ func (a *Access) cloneFor(city *City) *Access {
 	}
 	b.TimeDs, b.Nearest, b.Count, b.MeanKMin = cl3u(a.TimeDs), cl3i(a.Nearest), cl3c(a.Count), cl3f(a.MeanKMin)
 	return &b
+}
+
+// newFacilities returns the indexes of the facilities city has beyond a's.
+func newFacilities(a *Access, city *City) []int {
+	out := []int{}
+	for fi := len(a.City.Facilities); fi < len(city.Facilities); fi++ {
+		out = append(out, fi)
+	}
+	return out
 }
 
 // whatIfNetwork rebuilds the network with the scenario's links and closed

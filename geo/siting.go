@@ -31,9 +31,10 @@ type SitingOptions struct {
 	// network vertex inside a cell with residents beyond the category's
 	// threshold (the underserved areas of Gaps).
 	Candidates []orb.Point
-	// Capacity, when positive, is the most residents one new facility
-	// serves: it takes the nearest uncovered residents first. 0 means
-	// unlimited.
+	// Capacity, when positive, is the places of one new facility: the
+	// capacitated form, in which each site gives at most Capacity places
+	// to the nearest residents of the category's age band still lacking
+	// one (see SitingContext). 0 means the covering form.
 	Capacity float64
 }
 
@@ -44,9 +45,11 @@ type Site struct {
 	// Point is the candidate point, Snap its attachment to the network.
 	Point orb.Point `json:"point"`
 	Snap  Snap      `json:"-"`
-	// Gain is the residents the site newly brings within the threshold
-	// (at most Capacity); Cumulative adds up the gains of the sites up to
-	// this one.
+	// Gain is, in the covering form, the residents of the category's age
+	// band the site newly brings within the threshold (people); in the
+	// capacitated form the places it fills, that is the people of the band
+	// it gives a place (at most Capacity). Cumulative adds up the gains of
+	// the sites up to this one.
 	Gain       float64 `json:"gain"`
 	Cumulative float64 `json:"cumulative"`
 	// Community is the id of the community the point lies in, "" if none.
@@ -61,8 +64,17 @@ type SitingResult struct {
 	Category     string  `json:"category"`
 	Profile      string  `json:"profile"`
 	ThresholdMin float64 `json:"threshold_min"`
-	// Uncovered is the residents beyond the threshold before any new
-	// site; Covered of them are within it once the sites are built.
+	// DemandGroup is the age band of the category's users whom the sites
+	// serve (Category.AgeBand).
+	DemandGroup string `json:"demand_group"`
+	// Measure says what Uncovered, Covered and the gains count:
+	// SitingCovered (people of DemandGroup within the threshold) or
+	// SitingPlaces (places given to people of DemandGroup who lack one).
+	Measure string `json:"measure"`
+	// Uncovered is, in the covering form, the people of DemandGroup beyond
+	// the threshold before any new site; in the capacitated form the
+	// places they lack against the category's norm (its shortfall, see
+	// CapacityAccess). Covered of them are served once the sites are built.
 	Uncovered float64 `json:"uncovered"`
 	Covered   float64 `json:"covered"`
 	// Candidates is the number of candidates considered; TooFar of them
@@ -72,6 +84,12 @@ type SitingResult struct {
 	TooFar     int    `json:"too_far"`
 	Sites      []Site `json:"sites"`
 }
+
+// Values of SitingResult.Measure.
+const (
+	SitingCovered = "users_within_threshold"
+	SitingPlaces  = "places_filled"
+)
 
 // Site chooses up to K sites for new facilities of one category, see
 // Siting.
@@ -84,20 +102,30 @@ func (a *Access) Site(opt SitingOptions) ([]Site, error) {
 }
 
 // Siting chooses up to K sites for new facilities of one category that
-// bring the most residents within the category's threshold, for one
-// profile (a maximal covering problem). Existing facilities stay: residents
-// already within the threshold do not count. Each candidate is attached to
-// the network with SnapStreet and covers the populated cells one bounded
-// walking search from it reaches within the threshold.
+// serve the most of the category's users, for one profile. The users are
+// the residents of the category's age band (Category.AgeBand, with the
+// shares of City.AgeShare): children aged 3-5 for a kindergarten, people
+// aged 60+ for a nursing home. Each candidate is attached to the network
+// with SnapStreet and reaches the populated cells one bounded walking
+// search from it reaches within the threshold.
 //
-// Sites are chosen greedily, each the candidate adding the most residents
-// to those already covered (ties to the earlier candidate), with lazy
+// Without Capacity it is a maximal covering problem: a cell weighs its
+// users beyond the threshold; those already within it of an existing
+// facility do not count. With Capacity it is the capacitated form: a cell
+// weighs the places its users lack against the category's norm (the
+// E2SFCA shortfall, D_i·max(0, n−A_i), so users near a full facility count
+// too; without a norm, one place per user beyond the threshold), and a new
+// site fills at most Capacity places, nearest cells first. Gains are then
+// people given a place.
+//
+// Sites are chosen greedily, each the candidate adding the most weight to
+// that already served (ties to the earlier candidate), with lazy
 // evaluation (CELF): a candidate's gain only shrinks as sites are added,
 // so gains never increase from one site to the next. Greedy covering is
 // within 1 − 1/e of the best choice, and is the best choice when the
 // candidates' areas do not overlap. The choice stops early when no
-// candidate adds anyone. Residents are counted whatever the profile's
-// Weight.
+// candidate adds anyone. The category, not the profile's Weight, says who
+// is counted.
 //
 // It returns an error wrapping ErrUnknownCategory for an unknown category,
 // ErrBadOption for an unknown profile, K outside 1..MaxSites, a negative or
@@ -129,15 +157,14 @@ func (a *Access) SitingContext(ctx context.Context, opt SitingOptions) (*SitingR
 		}
 	}
 	cat := &a.City.Taxonomy.Categories[g.cats[0]]
-	res := &SitingResult{Category: cat.ID, Profile: a.Profiles[g.p].ID, ThresholdMin: cat.ThresholdMin}
-
-	// The residents beyond the threshold, per population cell.
-	weight := make([]float64, len(a.City.Population.Cells))
-	for i, pc := range a.City.Population.Cells {
-		if _, under := g.timeOf(a, i); under && pc.Pop > 0 {
-			weight[i] = pc.Pop
-			res.Uncovered += pc.Pop
-		}
+	res := &SitingResult{Category: cat.ID, Profile: a.Profiles[g.p].ID, ThresholdMin: cat.ThresholdMin,
+		DemandGroup: cat.AgeBand(), Measure: SitingCovered}
+	weight := a.sitingWeights(g, opt.Capacity > 0)
+	if opt.Capacity > 0 {
+		res.Measure = SitingPlaces
+	}
+	for _, w := range weight {
+		res.Uncovered += w
 	}
 	cands := opt.Candidates
 	if cands == nil {
@@ -166,6 +193,33 @@ func (a *Access) SitingContext(ctx context.Context, opt SitingOptions) (*SitingR
 		res.Sites = append(res.Sites, s)
 	}
 	return res, nil
+}
+
+// sitingWeights returns the weight of every populated cell for siting
+// category g.cats[0]: its users beyond the threshold, or with capacitated
+// the places they lack (see SitingContext).
+func (a *Access) sitingWeights(g gapTarget, capacitated bool) []float64 {
+	c := g.cats[0]
+	cat := &a.City.Taxonomy.Categories[c]
+	if _, hasNorm := cat.NormPer1000(); capacitated && hasNorm {
+		short, _ := a.cellShortfall(g.p, c)
+		for i := range short {
+			if !(short[i] > 0) {
+				short[i] = 0
+			}
+		}
+		return short
+	}
+	band := cat.AgeBand()
+	weight := make([]float64, len(a.City.Population.Cells))
+	for i, pc := range a.City.Population.Cells {
+		if _, under := g.timeOf(a, i); !under || !(pc.Pop > 0) {
+			continue
+		}
+		share, _ := a.City.AgeShare(pc.Community, band)
+		weight[i] = pc.Pop * share
+	}
+	return weight
 }
 
 // underservedVertices returns the network vertices that lie in a cell with
@@ -229,7 +283,7 @@ func (a *Access) coverSets(ctx context.Context, p int, thrDs uint32, cands []orb
 					return
 				}
 				for i := lo; i < min(lo+chunk, len(cands)); i++ {
-					sn, err := ix.SnapStreet(cands[i], snapM, false)
+					sn, err := ix.SnapStreetFor(cands[i], snapM, false, a.Costs[p].Usable)
 					if err != nil {
 						snaps[i] = Snap{Edge: -1}
 						tooFar.Add(1)
@@ -284,7 +338,7 @@ func (a *Access) sourceCells(s *Searcher, p int, src []Source, cutoffDs uint32, 
 			return
 		}
 		stamp[cell] = gen
-		t, _ := pointTime(g, c, true, a.City.CellSnap[cell], a.cellLegDs(p, int(cell)), s.timeOf, src)
+		t, _ := pointTime(g, c, true, a.CellSnap(p, int(cell)), a.cellLegDs(p, int(cell)), s.timeOf, src)
 		if t <= cutoffDs {
 			fn(cell, t)
 		}

@@ -82,10 +82,11 @@ func Communities(city *geo.City, r *geo.CoverageReport, k int) *CommunityLayer {
 			cw := "_" + c.Category + w
 			caps = append(caps, c.Category)
 			s.Fields = append(s.Fields,
-				Field{Name: "demand" + cw, Type: Number, Unit: "people", Description: "Residents who use the category (its demand group: " + c.DemandGroup + ")"},
+				Field{Name: "demand" + cw, Type: Number, Unit: "people", Description: "Residents who use the category (aged " + c.DemandGroup + ")"},
+				Field{Name: "need" + cw, Type: Number, Unit: "places", Description: "Places the category's norm asks for: demand × places per 1,000 / 1,000 (0 without a norm)"},
 				Field{Name: "places" + cw, Type: Number, Unit: "places", Description: "Places reached (E2SFCA, Luo & Qi 2009)"},
-				Field{Name: "shortfall" + cw, Type: Number, Unit: "places", Description: "Places short of the demand"},
-				Field{Name: "ratio" + cw, Type: Number, Unit: "places/person", Description: "Mean places per user reached"},
+				Field{Name: "shortfall" + cw, Type: Number, Unit: "places", Description: "Places missing against the need, summed cell by cell (0 without a norm)"},
+				Field{Name: "ratio" + cw, Type: Number, Unit: "places/person", Description: "Places reached per user"},
 			)
 		}
 		l.capCats = append(l.capCats, caps)
@@ -145,7 +146,7 @@ func (l *CommunityLayer) Props(dst []Value, i int) []Value {
 		}
 		for k := range l.capCats[p] {
 			c := cov.Capacity[k]
-			dst = append(dst, Num(c.Demand), Num(c.Places), Num(c.Shortfall), Num(c.MeanRatio))
+			dst = append(dst, Num(c.Demand), Num(c.Need), Num(c.Places), Num(c.Shortfall), Num(c.MeanRatio))
 		}
 	}
 	return dst

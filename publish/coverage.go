@@ -55,11 +55,14 @@ func Coverage(city *geo.City, r *geo.CoverageReport) *CoverageLayer {
 			{Name: "gini", Type: Number, Description: "Gini coefficient of walk times over residents (unreached counted at the cutoff)"},
 			{Name: "opportunities", Type: Number, Description: "Mean number of facilities within the threshold"},
 			{Name: "mean_k_min", Type: Number, Unit: "min", Nullable: true, Description: "Mean walk to the K nearest (K > 1), of those who have K within the cutoff; null otherwise"},
-			{Name: "demand_group", Type: String, Nullable: true, Description: "Who uses the places (E2SFCA); null for categories without capacity"},
+			{Name: "demand_group", Type: String, Nullable: true, Description: "Age band of the category's users (all, 3-5, 6-11, 12-14, 60+ …); null for categories without capacity"},
 			{Name: "demand", Type: Number, Unit: "people", Nullable: true, Description: "Residents of the demand group; null for categories without capacity"},
-			{Name: "places", Type: Number, Unit: "places", Nullable: true, Description: "Places reached (E2SFCA); null for categories without capacity"},
-			{Name: "shortfall", Type: Number, Unit: "places", Nullable: true, Description: "Places short of the demand; null for categories without capacity"},
-			{Name: "ratio", Type: Number, Unit: "places/person", Nullable: true, Description: "Mean places per user reached; null for categories without capacity"},
+			{Name: "age_source", Type: String, Nullable: true, Description: "Where the demand group's share of residents comes from: community, city, national (China's 2020 census defaults) or mixed; null for all ages or without capacity"},
+			{Name: "norm_per_1000", Type: Number, Unit: "places/1000 people", Nullable: true, Description: "Places per 1,000 of the demand group the category's norm asks for (sources in docs/categories.md); null without a norm"},
+			{Name: "need", Type: Number, Unit: "places", Nullable: true, Description: "Places the norm asks for: demand × norm / 1,000; null without capacity"},
+			{Name: "places", Type: Number, Unit: "places", Nullable: true, Description: "Places reached (E2SFCA, Luo & Qi 2009); null for categories without capacity"},
+			{Name: "shortfall", Type: Number, Unit: "places", Nullable: true, Description: "Places missing against the need, summed cell by cell; null for categories without capacity"},
+			{Name: "ratio", Type: Number, Unit: "places/person", Nullable: true, Description: "Places reached per user; null for categories without capacity"},
 			{Name: "complete_share", Type: Number, Unit: "share", Description: "The community's share of residents within the threshold of every essential category (same on each of its rows)"},
 			{Name: "mean_categories_within", Type: Number, Description: "The community's mean number of categories within their thresholds"},
 			{Name: "f15", Type: Number, Unit: "share", Description: "The community's share of residents whose mean walk over the essential categories is at most 15 minutes"},
@@ -140,9 +143,10 @@ func (l *CoverageLayer) Props(dst []Value, i int) []Value {
 		Num(c.Gini), Num(c.Opportunities), NumPtr(c.MeanKMin))
 	if r.cap >= 0 {
 		x := &cov.Capacity[r.cap]
-		dst = append(dst, Str(x.DemandGroup), Num(x.Demand), Num(x.Places), Num(x.Shortfall), Num(x.MeanRatio))
+		dst = append(dst, Str(x.DemandGroup), Num(x.Demand), StrOrNull(x.AgeSource), NumPtr(x.NormPer1000), Num(x.Need),
+			Num(x.Places), Num(x.Shortfall), Num(x.MeanRatio))
 	} else {
-		dst = append(dst, Null(), Null(), Null(), Null(), Null())
+		dst = append(dst, Null(), Null(), Null(), Null(), Null(), Null(), Null(), Null())
 	}
 	dst = append(dst, Num(cov.CompleteShare), Num(cov.MeanCategoriesWithin), Num(cov.F15))
 	for _, tier := range l.tiers {

@@ -13,7 +13,7 @@ var siteSchema = Schema{
 	Fields: []Field{
 		{Name: "rank", Type: Integer, Description: "Order of choice, from 1"},
 		{Name: "community", Type: String, Nullable: true, Description: "Id of the community the site lies in; null when none"},
-		{Name: "gain", Type: Number, Unit: "people", Description: "Residents the site newly brings within the threshold (at most its capacity)"},
+		{Name: "gain", Type: Number, Unit: "people", Description: "Users of the category (its demand group) the site newly brings within the threshold, or with a capacity the places it fills for users who lack one (see the measure member)"},
 		{Name: "cumulative", Type: Number, Unit: "people", Description: "Gains of the sites up to this one"},
 		{Name: "cells", Type: Integer, Description: "Population cells the site newly serves"},
 		{Name: "snap_lon", Type: Number, Unit: "deg", Decimals: CoordDecimals, Description: "Longitude where the site joins the walk network"},
@@ -51,6 +51,7 @@ func (l SiteLayer) Props(dst []Value, i int) []Value {
 func (l SiteLayer) Members(attribution string) []Member {
 	r := l.R
 	return []Member{{"attribution", attribution}, {"category", r.Category}, {"profile", r.Profile},
+		{"demand_group", r.DemandGroup}, {"measure", r.Measure},
 		{"threshold_min", r.ThresholdMin}, {"uncovered", r.Uncovered}, {"covered", r.Covered},
 		{"candidates", r.Candidates}, {"too_far", r.TooFar}}
 }

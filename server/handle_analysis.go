@@ -437,6 +437,12 @@ type categoryInfo struct {
 	Demand       string  `json:"demand,omitempty"`
 	LifeCircle   bool    `json:"life_circle"`
 	Facilities   int     `json:"facilities"`
+	// AgeBand, PlacesPer1000 and NormSource are the category's users and
+	// its norm (null when it has none), with the norm's source.
+	AgeBand       string   `json:"age_band"`
+	PlacesPer1000 *float64 `json:"places_per_1000"`
+	NormSource    string   `json:"norm_source,omitempty"`
+	MinAreaM2     float64  `json:"min_area_m2,omitempty"`
 }
 
 // getCategories answers GET /v1/categories: the taxonomy with the number
@@ -447,7 +453,12 @@ func (s *state) getCategories(c echo.Context) error {
 	for i, cat := range t.Categories {
 		cats[i] = categoryInfo{ID: cat.ID, Name: cat.Name, NameZH: cat.NameZH, Tier: cat.Tier,
 			ThresholdMin: cat.ThresholdMin, Essential: cat.Essential, Kind: cat.Kind, Demand: cat.Demand,
-			LifeCircle: cat.LifeCircle, Facilities: s.base.Facilities(i)}
+			LifeCircle: cat.LifeCircle, Facilities: s.base.Facilities(i),
+			AgeBand: cat.AgeBand(), NormSource: cat.NormSource, MinAreaM2: cat.MinAreaM2}
+		if cat.PlacesPer1000 != nil {
+			n := cat.PlacesPer1000.Per1000
+			cats[i].PlacesPer1000 = &n
+		}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"version": t.Version, "source": t.Source, "categories": cats})
 }

@@ -145,7 +145,7 @@ func TestSiteCommandDefaultCity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"© OpenStreetMap contributors", "4 candidates (1 too far", "each serving at most 500", "cumulative"} {
+	for _, want := range []string{"© OpenStreetMap contributors", "4 candidates (1 too far", "each with 500 places", "cumulative"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}

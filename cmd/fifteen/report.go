@@ -16,7 +16,7 @@ func report(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	format := fs.String("format", "table", "table, csv (long: a row per community, walker and category), json or geojson (wide: the communities with every figure)")
 	profile := fs.String("profile", "", "walker (table: default "+geo.DefaultProfile+"; other formats: all)")
 	category := fs.String("category", "", "only this category")
-	circles := fs.String("circles", "minutes", "life-circle thresholds: minutes (5/10/15) or distance (300/500/1000 m at the walker's speed)")
+	circles := fs.String("circles", "distance", "life-circle thresholds: distance (GB 50180-2018's 300/500/1000 m along the walk network) or minutes (5/10/15)")
 	bom := fs.Bool("bom", false, "start CSV with a UTF-8 byte-order mark (for spreadsheets on Chinese Windows)")
 	opt := accessFlags(fs)
 	config := inputFlags(fs)
@@ -47,7 +47,7 @@ func report(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return usageError{"--category: " + err.Error()}
 		}
 	}
-	r, err := a.ReportWith(geo.ReportOptions{LifeCircle: geo.LifeCircleConfig{ByDistance: *circles == "distance"}})
+	r, err := a.ReportWith(geo.ReportOptions{LifeCircle: geo.LifeCircleConfig{ByMinutes: *circles == "minutes"}})
 	if err != nil {
 		return err
 	}

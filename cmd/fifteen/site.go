@@ -73,14 +73,17 @@ func readCandidates(path string) ([]orb.Point, error) {
 }
 
 func printSites(w io.Writer, a *geo.Access, r *geo.SitingResult, capacity float64) error {
-	limit := ""
-	if capacity > 0 {
-		limit = fmt.Sprintf(", each serving at most %g", capacity)
+	users := "residents"
+	if r.DemandGroup != "" && r.DemandGroup != "all" {
+		users = "people aged " + r.DemandGroup
 	}
-	fmt.Fprintf(w, "%s: new %s sites bringing the most residents within %g min (%s walker%s)\n%s\n\n",
-		a.City.Name, r.Category, r.ThresholdMin, r.Profile, limit, a.City.Attribution)
-	fmt.Fprintf(w, "%d candidates (%d too far from the network); %.0f residents beyond %g min; the sites bring %.0f (%s) within it\n",
-		r.Candidates, r.TooFar, r.Uncovered, r.ThresholdMin, r.Covered, pctOf(r.Covered, r.Uncovered))
+	what := fmt.Sprintf("bringing the most %s within %g min", users, r.ThresholdMin)
+	if r.Measure == geo.SitingPlaces {
+		what = fmt.Sprintf("giving the most %s within %g min a place, each with %g places", users, r.ThresholdMin, capacity)
+	}
+	fmt.Fprintf(w, "%s: new %s sites %s (%s walker)\n%s\n\n", a.City.Name, r.Category, what, r.Profile, a.City.Attribution)
+	fmt.Fprintf(w, "%d candidates (%d too far from the network); %.0f %s to serve; the sites serve %.0f (%s)\n",
+		r.Candidates, r.TooFar, r.Uncovered, users, r.Covered, pctOf(r.Covered, r.Uncovered))
 	if len(r.Sites) == 0 {
 		return nil
 	}
