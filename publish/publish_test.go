@@ -270,7 +270,7 @@ func TestRoundedGeometryStaysValid(t *testing.T) {
 		g := publish.RoundGeometry(mp).(orb.MultiPolygon)
 		for _, p := range g {
 			for _, r := range p {
-				if msg := ringProblem(r); msg != "" {
+				if msg := publish.RingProblem(r, true); msg != "" {
 					t.Errorf("polygon %d: %s", k, msg)
 				}
 			}
@@ -279,47 +279,9 @@ func TestRoundedGeometryStaysValid(t *testing.T) {
 	// Hand-made: a spike and a repeated point that rounding makes.
 	r := orb.Ring{{0, 0}, {1e-3, 0}, {1e-3, 1e-3}, {1e-3, 2e-3}, {1e-3 + 1e-8, 1e-3}, {0, 1e-3}, {0, 0}}
 	got := publish.RoundGeometry(orb.Polygon{r}).(orb.Polygon)
-	if len(got) != 1 || ringProblem(got[0]) != "" {
-		t.Errorf("spike: %v (%s)", got, ringProblem(got[0]))
+	if len(got) != 1 || publish.RingProblem(got[0], true) != "" {
+		t.Errorf("spike: %v (%s)", got, publish.RingProblem(got[0], true))
 	}
-}
-
-// ringProblem describes what makes a ring invalid, "" when nothing does.
-func ringProblem(r orb.Ring) string {
-	n := len(r)
-	if n < 4 || r[0] != r[n-1] {
-		return "open or too short"
-	}
-	seen := map[orb.Point]bool{}
-	for _, p := range r[:n-1] {
-		if seen[p] {
-			return "repeated point"
-		}
-		seen[p] = true
-	}
-	for i := 0; i < n-1; i++ {
-		for j := i + 1; j < n-1; j++ {
-			if j == i+1 || (i == 0 && j == n-2) {
-				continue // neighbours share a point
-			}
-			if segmentsCross(r[i], r[i+1], r[j], r[j+1]) {
-				return "edges cross"
-			}
-		}
-	}
-	return ""
-}
-
-func segmentsCross(a, b, c, d orb.Point) bool {
-	o := func(p, q, r orb.Point) float64 { return (q[0]-p[0])*(r[1]-p[1]) - (q[1]-p[1])*(r[0]-p[0]) }
-	d1, d2, d3, d4 := o(c, d, a), o(c, d, b), o(a, b, c), o(a, b, d)
-	if ((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0)) {
-		return true
-	}
-	on := func(p, q, r orb.Point) bool {
-		return math.Min(p[0], q[0]) <= r[0] && r[0] <= math.Max(p[0], q[0]) && math.Min(p[1], q[1]) <= r[1] && r[1] <= math.Max(p[1], q[1])
-	}
-	return (d1 == 0 && on(c, d, a)) || (d2 == 0 && on(c, d, b)) || (d3 == 0 && on(a, b, c)) || (d4 == 0 && on(a, b, d))
 }
 
 // TestSchemas: the JSON Schema documents list every field in order, with
