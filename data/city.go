@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	_ "embed"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -55,6 +57,14 @@ type Config struct {
 	CategoriesPath string
 	// SnapMaxM is the snapping limit in metres; 0 means geo.DefaultSnapM.
 	SnapMaxM float64
+	// AdminLevel picks the admin_level of the OSM boundaries that become
+	// communities when there is no communities file; 0 chooses the finest
+	// level holding at least half the residents (geo.ChooseAdminLevel).
+	AdminLevel int
+	// PersonsPerM2 is the number of residents per m² of residential floor
+	// area outside every population count; 0 means
+	// geo.DefaultPersonsPerM2.
+	PersonsPerM2 float64
 }
 
 // LoadStats tells what loading found and how long each stage took.
@@ -64,6 +74,50 @@ type LoadStats struct {
 	TotalSec  float64            `json:"total_sec"`
 	Inputs    map[string]string  `json:"inputs"`
 	UserFacil int                `json:"user_facilities"`
+	// Communities tells where the communities came from.
+	Communities CommunityOrigin `json:"communities"`
+	// Population tells where the population came from.
+	Population PopulationOrigin `json:"population"`
+}
+
+// CommunityOrigin tells which source the communities were made from.
+type CommunityOrigin struct {
+	// Source is "file" (the planner's file), "embedded", "osm" (OSM
+	// boundaries and place areas, hexagons where none covers) or "none".
+	Source string `json:"source"`
+	// AdminLevel is the admin_level of the OSM boundaries used, 0 for none.
+	AdminLevel int `json:"admin_level"`
+	// AdminLevelChosen is "flag" when --admin-level set it, else "default".
+	AdminLevelChosen string `json:"admin_level_chosen,omitempty"`
+	// LevelCoverage is, per admin_level present, the share of residents
+	// inside its boundaries.
+	Levels map[int]geo.LevelStats `json:"admin_levels,omitempty"`
+	// FromBoundaries, FromPlaces and FromHexagons count the communities
+	// made from boundaries at AdminLevel, from place areas and from H3
+	// hexagons of resolution geo.FillRes.
+	FromBoundaries int `json:"from_boundaries"`
+	FromPlaces     int `json:"from_place_areas"`
+	FromHexagons   int `json:"from_h3_cells"`
+	// HexRes is the H3 resolution of the filling hexagons.
+	HexRes int `json:"h3_fill_resolution"`
+	// Empty counts candidate areas left out because nobody lives in them.
+	Empty int `json:"empty_areas_left_out"`
+}
+
+// PopulationOrigin tells which source the population was made from.
+type PopulationOrigin struct {
+	// Source is geo.Population.Source.
+	Source string `json:"source"`
+	// PersonsPerM2 is the rate used for floor-area estimates.
+	PersonsPerM2 float64 `json:"persons_per_m2,omitempty"`
+	// FromCounts is the residents placed from population=* counts,
+	// Estimated those estimated from floor area.
+	FromCounts float64 `json:"from_osm_population"`
+	Estimated  float64 `json:"estimated_from_floor_area"`
+	// Areas tells how each population=* count was placed.
+	Areas []geo.AreaPlacement `json:"areas,omitempty"`
+	// PlaceNodes tells what became of each place node with population=*.
+	PlaceNodes []string `json:"place_nodes,omitempty"`
 }
 
 // Load reads the inputs named by cfg and builds the city: walk network,
@@ -146,6 +200,7 @@ func Load(ctx context.Context, cfg Config) (*geo.City, *LoadStats, error) {
 		}
 		city.Communities = cs
 		st.Inputs["communities"] = cfg.CommunitiesPath
+		st.Communities.Source = "file"
 	case cfg.OSMPath == "":
 		cs, err := LoadCommunities(bytes.NewReader(defaultCommunities), defaultCommunitiesName)
 		if err != nil {
@@ -153,6 +208,10 @@ func Load(ctx context.Context, cfg Config) (*geo.City, *LoadStats, error) {
 		}
 		city.Communities = cs
 		st.Inputs["communities"] = defaultCommunitiesName
+		st.Communities.Source = "embedded"
+	}
+	for i := range city.Communities {
+		city.Communities[i].Source = "file"
 	}
 
 	t := time.Now()
@@ -185,33 +244,154 @@ func Load(ctx context.Context, cfg Config) (*geo.City, *LoadStats, error) {
 }
 
 func placePopulation(city *geo.City, osmData *OSMData, cfg Config, st *LoadStats) error {
-	if cfg.PopulationPath != "" {
-		cells, err := loadFile(cfg.PopulationPath, LoadPopulationCSV)
+	if len(city.Communities) > 0 {
+		if cfg.PopulationPath != "" {
+			cells, err := loadFile(cfg.PopulationPath, LoadPopulationCSV)
+			if err != nil {
+				return err
+			}
+			pop, err := geo.PopulationFromCells(cells, city.Communities)
+			if err != nil {
+				return fmt.Errorf("%s: %w", cfg.PopulationPath, err)
+			}
+			pop.Source = geo.MethodCells
+			city.Population = pop
+			st.Inputs["population"] = cfg.PopulationPath
+			st.Population.Source = pop.Source
+			return nil
+		}
+		pop, err := geo.PlacePopulation(geo.PopulationInput{
+			Communities:      city.Communities,
+			Buildings:        osmData.Buildings,
+			ResidentialAreas: osmData.ResidentialAreas,
+			NetworkCells:     geo.LazyNetworkCells(city.Graph),
+		})
+		if err != nil {
+			return fmt.Errorf("placing population: %w", err)
+		}
+		pop.Source = geo.MethodCommunities
+		city.Population = pop
+		st.Population.Source = pop.Source
+		return nil
+	}
+
+	// No communities file: population from the best input there is, then
+	// communities from OSM boundaries, hexagons where none covers.
+	var cells []geo.PopCell
+	var methods []string
+	source := geo.MethodNone
+	switch {
+	case cfg.PopulationPath != "":
+		grid, err := loadFile(cfg.PopulationPath, LoadPopulationCSV)
 		if err != nil {
 			return err
 		}
-		pop, err := geo.PopulationFromCells(cells, city.Communities)
+		pop, err := geo.PopulationFromCells(grid, nil)
 		if err != nil {
 			return fmt.Errorf("%s: %w", cfg.PopulationPath, err)
 		}
-		city.Population = pop
 		st.Inputs["population"] = cfg.PopulationPath
-		return nil
+		cells, source = pop.Cells, geo.MethodCells
+		methods = make([]string, len(cells))
+		for i := range methods {
+			methods[i] = geo.MethodCells
+		}
+	default:
+		ppm2 := cfg.PersonsPerM2
+		if ppm2 == 0 {
+			ppm2 = geo.DefaultPersonsPerM2
+		}
+		areas, notes := geo.PopulationAreas(osmData.Boundaries, osmData.Places)
+		est, err := geo.EstimatePopulation(geo.EstimateInput{
+			Areas:            areas,
+			Buildings:        osmData.Buildings,
+			ResidentialAreas: osmData.ResidentialAreas,
+			NetworkCells:     geo.LazyNetworkCells(city.Graph),
+			PersonsPerM2:     ppm2,
+		})
+		if err != nil {
+			return fmt.Errorf("estimating population: %w", err)
+		}
+		cells, methods = est.Cells, est.Methods
+		st.Population.PersonsPerM2 = ppm2
+		st.Population.FromCounts, st.Population.Estimated = est.FromAreas, est.FromFloor
+		st.Population.Areas, st.Population.PlaceNodes = est.Areas, notes
+		switch {
+		case est.FromAreas > 0 && est.FromFloor > 0:
+			source = geo.MethodOSMPopulation + "+" + geo.MethodFloorEstimate
+		case est.FromAreas > 0:
+			source = geo.MethodOSMPopulation
+		case est.FromFloor > 0:
+			source = geo.MethodFloorEstimate
+		}
 	}
-	if len(city.Communities) == 0 {
-		return nil
+	st.Population.Source = source
+
+	co := &st.Communities
+	co.Source, co.HexRes = "osm", geo.FillRes
+	co.Levels = geo.AdminLevels(cells, osmData.Boundaries)
+	if cfg.AdminLevel > 0 {
+		if _, ok := co.Levels[cfg.AdminLevel]; !ok {
+			return fmt.Errorf("%w: --admin-level %d: the OSM extract has no boundary=administrative at admin_level %d (levels present: %s)",
+				ErrNoBoundaries, cfg.AdminLevel, cfg.AdminLevel, levelList(co.Levels))
+		}
+		co.AdminLevel, co.AdminLevelChosen = cfg.AdminLevel, "flag"
+	} else {
+		co.AdminLevel, co.AdminLevelChosen = geo.ChooseAdminLevel(co.Levels), "default"
 	}
-	pop, err := geo.PlacePopulation(geo.PopulationInput{
-		Communities:      city.Communities,
-		Buildings:        osmData.Buildings,
-		ResidentialAreas: osmData.ResidentialAreas,
-		NetworkCells:     geo.LazyNetworkCells(city.Graph),
-	})
+	var cand []geo.CommunityArea
+	for _, b := range osmData.Boundaries {
+		if (b.AdminLevel > 0 && b.AdminLevel == co.AdminLevel) || (b.AdminLevel == 0 && b.Place != "") {
+			name := b.Name
+			if name == "" {
+				name = b.ID
+			}
+			cand = append(cand, geo.CommunityArea{ID: b.ID, Name: name, Geom: b.Geom, Source: b.Source()})
+		}
+	}
+	pop, comms, err := geo.AssignCommunities(cells, methods, cand)
 	if err != nil {
-		return fmt.Errorf("placing population: %w", err)
+		return fmt.Errorf("making communities: %w", err)
 	}
-	city.Population = pop
+	pop.Source = source
+	if len(pop.Cells) == 0 {
+		st.Communities.Source = "none"
+		return nil // no population: city.Population stays nil
+	}
+	for _, c := range comms {
+		switch {
+		case strings.HasPrefix(c.Source, "h3 "):
+			co.FromHexagons++
+		case strings.Contains(c.Source, " place="):
+			co.FromPlaces++
+		default:
+			co.FromBoundaries++
+		}
+	}
+	co.Empty = len(cand) - co.FromBoundaries - co.FromPlaces
+	city.Communities, city.Population = comms, pop
 	return nil
+}
+
+// ErrNoBoundaries means the OSM extract has no boundary at the asked
+// admin_level.
+var ErrNoBoundaries = errors.New("data: no such boundaries")
+
+// levelList formats the admin levels present.
+func levelList(cov map[int]geo.LevelStats) string {
+	if len(cov) == 0 {
+		return "none"
+	}
+	var lv []int
+	for l := range cov {
+		lv = append(lv, l)
+	}
+	sort.Ints(lv)
+	parts := make([]string, len(lv))
+	for i, l := range lv {
+		parts[i] = fmt.Sprintf("%d (%.0f%% of residents)", l, 100*cov[l].Coverage)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // loadFile opens path and hands it to load, naming the file in errors.

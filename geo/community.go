@@ -19,4 +19,9 @@ type Community struct {
 	// ChildShare is the share (0..1) of residents aged under 15, or -1
 	// when unknown.
 	ChildShare float64
+	// Source tells where the community's outline came from: "file" (the
+	// planner's communities file), an OSM element with its admin_level or
+	// place (e.g. "osm:relation/162110 admin_level=8"), or "h3 res 8" for
+	// a hexagon filling an area no boundary covers.
+	Source string `json:"source"`
 }

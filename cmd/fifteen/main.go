@@ -69,6 +69,10 @@ Input flags (all commands that load a city; environment variables in brackets):
   --facilities FILE   your own facilities, GeoJSON or CSV [FIFTEEN_FACILITIES]
   --population FILE   CSV of H3 cells with population [FIFTEEN_POPULATION]
   --categories FILE   category taxonomy JSON replacing the default [FIFTEEN_CATEGORIES]
+  --admin-level N     OSM admin_level whose boundaries become communities when there is no
+                      communities file (default: the finest holding half the residents) [FIFTEEN_ADMIN_LEVEL]
+  --persons-per-m2 R  residents per m² of residential floor area where no count exists
+                      (default 0.0256, i.e. 39 m² per person) [FIFTEEN_PERSONS_PER_M2]
   --snap-m METRES     maximum distance from a point to the network (default 250) [FIFTEEN_SNAP_M]
   --name NAME         the city's display name [FIFTEEN_NAME]
 
@@ -139,7 +143,23 @@ func inputFlags(fs *flag.FlagSet) func() (data.Config, error) {
 	fs.StringVar(&cfg.CategoriesPath, "categories", env("FIFTEEN_CATEGORIES"), "category taxonomy JSON")
 	fs.StringVar(&cfg.Name, "name", env("FIFTEEN_NAME"), "city display name")
 	snap := fs.String("snap-m", env("FIFTEEN_SNAP_M"), "maximum snapping distance in metres")
+	level := fs.String("admin-level", env("FIFTEEN_ADMIN_LEVEL"), "admin_level of the OSM boundaries that become communities")
+	ppm2 := fs.String("persons-per-m2", env("FIFTEEN_PERSONS_PER_M2"), "residents per m² of residential floor area, for estimates")
 	return func() (data.Config, error) {
+		if *level != "" {
+			v, err := strconv.Atoi(*level)
+			if err != nil || v < 1 || v > 12 {
+				return cfg, usageError{fmt.Sprintf("--admin-level %q: want an OSM admin_level from 1 to 12", *level)}
+			}
+			cfg.AdminLevel = v
+		}
+		if *ppm2 != "" {
+			v, err := strconv.ParseFloat(*ppm2, 64)
+			if err != nil || !(v > 0 && v <= 1) {
+				return cfg, usageError{fmt.Sprintf("--persons-per-m2 %q: want residents per m² of floor area in (0, 1]", *ppm2)}
+			}
+			cfg.PersonsPerM2 = v
+		}
 		if *snap != "" {
 			v, err := strconv.ParseFloat(*snap, 64)
 			if err != nil || !(v > 0 && v <= 5000) {
@@ -218,6 +238,7 @@ func printInspection(w io.Writer, in data.Inspection) error {
 	p := in.Population
 	fmt.Fprintf(w, "\ncommunities: %d, population %.0f; placed %.0f on %d H3 res-%d cells (%.0f too far from the network, %.0f on islands)\n",
 		in.Communities.Count, in.Communities.Population, p.Placed, p.Cells, p.Resolution, p.TooFar, p.OnIslands)
+	printOrigins(w, in)
 	tw = tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "community\tpopulation\tplaced\tcells\tmethod\t")
 	for _, c := range p.ByCommunity {
@@ -228,4 +249,31 @@ func printInspection(w io.Writer, in data.Inspection) error {
 	}
 	fmt.Fprintf(w, "\nloaded in %.3f s\n", in.TotalSec)
 	return nil
+}
+
+// printOrigins says where communities and population came from.
+func printOrigins(w io.Writer, in data.Inspection) {
+	co, po := in.Communities.Origin, in.Population.Origin
+	switch co.Source {
+	case "osm":
+		lv := "no admin_level"
+		if co.AdminLevel > 0 {
+			lv = fmt.Sprintf("admin_level %d (%s, %.0f%% of residents inside)", co.AdminLevel, co.AdminLevelChosen, 100*co.Levels[co.AdminLevel].Coverage)
+		}
+		fmt.Fprintf(w, "communities from OSM: %d boundaries at %s, %d place areas, %d H3 res-%d cells where no boundary covers; %d empty areas left out\n",
+			co.FromBoundaries, lv, co.FromPlaces, co.FromHexagons, co.HexRes, co.Empty)
+	case "":
+	default:
+		fmt.Fprintf(w, "communities from: %s\n", co.Source)
+	}
+	if po.Source != "" {
+		fmt.Fprintf(w, "population from: %s", po.Source)
+		if po.FromCounts > 0 || po.Estimated > 0 {
+			fmt.Fprintf(w, " (%.0f from OSM population=* counts, %.0f estimated from residential floor area at %.4g persons/m²)", po.FromCounts, po.Estimated, po.PersonsPerM2)
+		}
+		fmt.Fprintln(w)
+	}
+	if po.Source == "none" {
+		fmt.Fprintln(w, "no population: give --population (an H3 grid) or --communities (polygons with population) for coverage, gaps and siting")
+	}
 }
