@@ -83,10 +83,10 @@ type OSMStats struct {
 	// BoundariesDropped lists boundaries that could not be used, and why.
 	BoundariesDropped []string `json:"boundaries_dropped"`
 	// PlacesWithPopulation counts place=* nodes with population=*.
-	PlacesWithPopulation int `json:"places_with_population"`
-	Buildings       int     `json:"buildings"`
-	DecodeSec       float64 `json:"decode_sec"`
-	GraphSec        float64 `json:"graph_sec"`
+	PlacesWithPopulation int     `json:"places_with_population"`
+	Buildings            int     `json:"buildings"`
+	DecodeSec            float64 `json:"decode_sec"`
+	GraphSec             float64 `json:"graph_sec"`
 }
 
 // osmFormat sniffs the format of an OSM stream from its first bytes.
