@@ -355,8 +355,11 @@ func placePopulation(city *geo.City, osmData *OSMData, cfg Config, st *LoadStats
 	}
 	pop.Source = source
 	if len(pop.Cells) == 0 {
+		// No residents: an empty population, so that everything that
+		// needs none (map, network, facilities, isochrones) still works.
 		st.Communities.Source = "none"
-		return nil // no population: city.Population stays nil
+		city.Population = &geo.Population{Res: geo.PopulationRes, Source: geo.MethodNone}
+		return nil
 	}
 	for _, c := range comms {
 		switch {

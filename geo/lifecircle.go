@@ -251,6 +251,9 @@ func (c *LifeCircleConfig) thresholdMin(t int, p *Profile) float64 {
 // or distance not positive, MissingBelow outside [0, 1], or a threshold
 // beyond the access cutoff (times past it are not known).
 func (a *Access) LifeCircles(cfg LifeCircleConfig) (*LifeCircleResult, error) {
+	if !a.HasResidents() {
+		return nil, errNoResidents()
+	}
 	city := a.City
 	tierCats, err := cfg.fill(city.Taxonomy)
 	if err != nil {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -402,6 +403,9 @@ func (o *ogc) underserved(p ogcParams) (ogcSet, error) {
 	cat := o.s.city.Taxonomy.Categories[p.category].ID
 	prof := o.s.base.Profiles[p.profile].ID
 	cl, err := o.s.base.Gaps(geo.GapOptions{Category: cat, Profile: prof})
+	if errors.Is(err, geo.ErrNoResidents) {
+		return &ogcGapSet{category: cat, profile: prof}, nil // nobody to be underserved
+	}
 	if err != nil {
 		return nil, err
 	}

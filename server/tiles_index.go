@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -252,6 +253,9 @@ func (td *tileData) gapSet(category, profile string) (*tileFeatures, error) {
 	td.gapsMu.Unlock()
 	return l.get(func() (*tileFeatures, error) {
 		cls, err := td.access.Gaps(geo.GapOptions{Category: category, Profile: profile})
+		if errors.Is(err, geo.ErrNoResidents) {
+			return &tileFeatures{}, nil // nobody to be underserved
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -32,6 +32,8 @@ import (
 	"text/tabwriter"
 
 	"fifteen/data"
+	"fifteen/geo"
+	"fifteen/server"
 )
 
 // version is stamped by the Makefile with -X main.version=....
@@ -83,6 +85,9 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
+	if errors.Is(err, geo.ErrNoResidents) {
+		err = errors.New(server.NoResidentsHint)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "fifteen:", err)
 		var ue usageError
