@@ -85,9 +85,6 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
-	if errors.Is(err, geo.ErrNoResidents) {
-		err = errors.New(server.NoResidentsHint)
-	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "fifteen:", err)
 		var ue usageError
@@ -103,6 +100,15 @@ type usageError struct{ msg string }
 func (e usageError) Error() string { return e.msg }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	err := runCommand(ctx, args, stdout, stderr)
+	if errors.Is(err, geo.ErrNoResidents) {
+		// One sentence naming the flags that supply residents.
+		return errors.New(server.NoResidentsHint)
+	}
+	return err
+}
+
+func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return usageError{"no command given"}

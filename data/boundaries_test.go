@@ -1,0 +1,208 @@
+package data
+
+import (
+	"context"
+	"errors"
+	"math"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+
+	"fifteen/geo"
+)
+
+// A square boundary cut by the extract's edge leaves two open pieces; they
+// are chained and closed along the cut.
+func TestChainCloseRepairsCutRing(t *testing.T) {
+	// The square (0,0)-(4,4) with its right side (x = 4) outside the
+	// extract: the pieces are the bottom-left and top.
+	a := []orb.Point{{3, 0}, {0, 0}, {0, 4}}
+	b := []orb.Point{{0, 4}, {3, 4}}
+	rings, open := stitchOpen([][]orb.Point{b, a})
+	if len(rings) != 0 || len(open) != 1 {
+		t.Fatalf("rings %v, open %v: want the two pieces joined into one open chain", rings, open)
+	}
+	ring, ok := chainClose(open)
+	if !ok {
+		t.Fatal("could not close")
+	}
+	if !ring.Closed() || math.Abs(planar.Area(ring)) != 12 {
+		t.Errorf("ring %v: area %v, want a closed ring of area 12 (3 × 4)", ring, planar.Area(ring))
+	}
+	if _, ok := chainClose([][]orb.Point{{{0, 0}, {1, 1}}}); ok {
+		t.Error("a two-point piece was closed into a ring")
+	}
+}
+
+// loadOSMOnly loads an OSM extract with no other input.
+func loadOSMOnly(t *testing.T, path string) (*geo.City, *LoadStats) {
+	t.Helper()
+	city, st, err := Load(context.Background(), Config{OSMPath: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return city, st
+}
+
+// checkOSMOnlyCity checks the invariants of a city made from OSM alone:
+// residents, every populated cell in exactly one community, and totals
+// preserved from the counts to the cells to the communities.
+func checkOSMOnlyCity(t *testing.T, city *geo.City, st *LoadStats) {
+	t.Helper()
+	pop := city.Population
+	if pop == nil || pop.Total <= 0 {
+		t.Fatalf("no residents: %+v", st.Population)
+	}
+	if st.Communities.Source != "osm" || len(city.Communities) == 0 {
+		t.Fatalf("communities from %q, %d of them", st.Communities.Source, len(city.Communities))
+	}
+	seen := map[[2]int64]bool{}
+	var cellSum float64
+	byComm := make([]float64, len(city.Communities))
+	for _, c := range pop.Cells {
+		if c.Community < 0 || int(c.Community) >= len(city.Communities) {
+			t.Fatalf("cell %s belongs to community %d of %d", c.Cell, c.Community, len(city.Communities))
+		}
+		k := [2]int64{int64(c.Cell), int64(c.Community)}
+		if seen[k] {
+			t.Fatalf("cell %s listed twice for community %d", c.Cell, c.Community)
+		}
+		seen[k] = true
+		if !(c.Pop > 0) {
+			t.Fatalf("cell %s with population %v", c.Cell, c.Pop)
+		}
+		cellSum += c.Pop
+		byComm[c.Community] += c.Pop
+	}
+	var commSum float64
+	for i, c := range city.Communities {
+		if math.Abs(byComm[i]-c.Population) > 1e-6*c.Population {
+			t.Errorf("community %s: population %v, its cells hold %v", c.ID, c.Population, byComm[i])
+		}
+		if c.Source == "" {
+			t.Errorf("community %s without a source", c.ID)
+		}
+		commSum += c.Population
+	}
+	counted := st.Population.FromCounts + st.Population.Estimated
+	for name, v := range map[string]float64{"cells": cellSum, "communities": commSum, "Population.Total": pop.Total} {
+		if math.Abs(v-counted) > 1e-6*counted {
+			t.Errorf("%s sum to %v, the counts and estimate to %v", name, v, counted)
+		}
+	}
+}
+
+func TestOSMOnlyWilmington(t *testing.T) {
+	city, st := loadOSMOnly(t, "testdata/wilmington-2016-08-10.osm.pbf")
+	checkOSMOnlyCity(t, city, st)
+	if st.Communities.AdminLevel != 8 || st.Communities.AdminLevelChosen != "default" {
+		t.Errorf("admin level %d (%s), want 8 by default", st.Communities.AdminLevel, st.Communities.AdminLevelChosen)
+	}
+	if !strings.HasPrefix(city.Population.Source, geo.MethodOSMPopulation) {
+		t.Errorf("population source %q, want %s first", city.Population.Source, geo.MethodOSMPopulation)
+	}
+	var wilm *geo.Community
+	for i := range city.Communities {
+		if city.Communities[i].Name == "Wilmington" {
+			wilm = &city.Communities[i]
+		}
+	}
+	if wilm == nil || wilm.Source != "osm:relation/369472 admin_level=8" {
+		t.Fatalf("no Wilmington community from its boundary: %+v", wilm)
+	}
+	// Wilmington's boundary is cut by the extract's edge: repaired and
+	// reported, not dropped.
+	if !containsPrefix(st.OSM.BoundariesRepaired, "osm:relation/369472 ") {
+		t.Errorf("Wilmington not listed as repaired: %v", st.OSM.BoundariesRepaired)
+	}
+	// The county's boundary has no member in the extract: reported.
+	if !containsPrefix(st.OSM.BoundariesDropped, "osm:relation/1245077 ") {
+		t.Errorf("New Castle County not listed as dropped: %v", st.OSM.BoundariesDropped)
+	}
+	// Wilmington's population=* (72,826 on its place node) is placed inside
+	// its boundary less what the smaller areas in it hold; the place nodes
+	// are each accounted for.
+	if len(st.Population.PlaceNodes) != st.OSM.PlacesWithPopulation {
+		t.Errorf("%d notes for %d place nodes", len(st.Population.PlaceNodes), st.OSM.PlacesWithPopulation)
+	}
+	if wilm.Population < 50000 || wilm.Population > 72826 {
+		t.Errorf("Wilmington holds %v residents, want most of 72,826", wilm.Population)
+	}
+
+	// The analyses that count residents work.
+	a, err := geo.ComputeAccess(city, geo.AccessOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := a.Report()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Communities) != len(city.Communities) || math.Abs(rep.Total.Profiles[0].Categories[0].Population-city.Population.Total) > 1e-6*city.Population.Total {
+		t.Errorf("report: %d communities, total population %v; want %d and %v", len(rep.Communities),
+			rep.Total.Profiles[0].Categories[0].Population, len(city.Communities), city.Population.Total)
+	}
+	if _, err := a.Gaps(geo.GapOptions{Category: "clinic"}); err != nil {
+		t.Error(err)
+	}
+	if _, err := a.Siting(geo.SitingOptions{Category: "clinic", K: 2}); err != nil {
+		t.Error(err)
+	}
+}
+
+func containsPrefix(list []string, prefix string) bool {
+	for _, s := range list {
+		if strings.HasPrefix(s, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestOSMOnlyAdminLevelFlag(t *testing.T) {
+	city, st, err := Load(context.Background(), Config{OSMPath: "testdata/wilmington-2016-08-10.osm.pbf", AdminLevel: 10})
+	if err == nil {
+		t.Fatalf("admin level 10 accepted with %d communities (%+v)", len(city.Communities), st.Communities)
+	}
+	if !strings.Contains(err.Error(), "admin_level 10") || !strings.Contains(err.Error(), "levels present") {
+		t.Errorf("error %q does not name the level and those present", err)
+	}
+}
+
+func TestNoPopulationCity(t *testing.T) {
+	city, st := loadOSMOnly(t, "testdata/no_population_grid.osm")
+	if city.Population == nil || len(city.Population.Cells) != 0 || city.Population.Source != geo.MethodNone {
+		t.Fatalf("population %+v, want an empty one with source none", city.Population)
+	}
+	if st.Communities.Source != "none" {
+		t.Errorf("communities from %q, want none", st.Communities.Source)
+	}
+	a, err := geo.ComputeAccess(city, geo.AccessOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Report(); err == nil || !errorsIs(err, geo.ErrNoResidents) {
+		t.Errorf("report: %v, want ErrNoResidents", err)
+	}
+	if _, err := a.Gaps(geo.GapOptions{Category: "clinic"}); !errorsIs(err, geo.ErrNoResidents) {
+		t.Errorf("gaps: %v, want ErrNoResidents", err)
+	}
+	if _, err := a.Siting(geo.SitingOptions{Category: "clinic", K: 1}); !errorsIs(err, geo.ErrNoResidents) {
+		t.Errorf("siting: %v, want ErrNoResidents", err)
+	}
+}
+
+// TestOSMOnlyDelaware runs on the whole state when ../shared holds it.
+func TestOSMOnlyDelaware(t *testing.T) {
+	const path = "../../shared/data/delaware/delaware-latest.osm.pbf"
+	if _, err := os.Stat(path); err != nil || testing.Short() {
+		t.Skip("the Delaware extract is not here (or -short)")
+	}
+	city, st := loadOSMOnly(t, path)
+	checkOSMOnlyCity(t, city, st)
+}
+
+func errorsIs(err, target error) bool { return errors.Is(err, target) }

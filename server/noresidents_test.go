@@ -1,0 +1,67 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"fifteen/data"
+	"fifteen/geo"
+)
+
+// A city loaded without residents serves what needs none and answers what
+// counts residents with 409 and the sentence naming the flags.
+func TestNoResidentsCity(t *testing.T) {
+	city, st, err := data.Load(context.Background(), data.Config{OSMPath: "../data/testdata/no_population_grid.osm"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := geo.ComputeAccess(city, geo.AccessOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(testConfig(), Deps{City: city, Access: a, Load: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		method, path string
+		want         int
+	}{
+		{"GET", "/map", 200},
+		{"GET", "/readyz", 200},
+		{"GET", "/collections/facilities/items", 200},
+		{"GET", "/collections/network/items?limit=5", 200},
+		{"GET", "/collections/communities/items", 200},
+		{"GET", "/collections/underserved/items", 200},
+		{"GET", "/v1/isochrone?lon=7.4225&lat=43.7318", 200},
+		{"GET", "/v1/nearest?lon=7.4225&lat=43.7318&category=clinic", 200},
+		{"GET", "/v1/report", 409},
+		{"GET", "/v1/gaps?category=clinic", 409},
+		{"GET", "/v1/siting?category=clinic&k=1", 409},
+		{"POST", "/v1/scenarios", 409},
+	} {
+		var body *strings.Reader
+		if tc.method == "POST" {
+			body = strings.NewReader(`{"add":[{"category":"clinic","lon":7.421,"lat":43.731}]}`)
+		} else {
+			body = strings.NewReader("")
+		}
+		req := httptest.NewRequest(tc.method, tc.path, body)
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		if rec.Code != tc.want {
+			t.Errorf("%s %s: %d, want %d: %s", tc.method, tc.path, rec.Code, tc.want, rec.Body.String())
+			continue
+		}
+		if tc.want == http.StatusConflict {
+			var p Problem
+			if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || p.Detail != NoResidentsHint {
+				t.Errorf("%s: problem %+v (%v), want the hint", tc.path, p, err)
+			}
+		}
+	}
+}
