@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -118,6 +119,8 @@ type PopulationOrigin struct {
 	Areas []geo.AreaPlacement `json:"areas,omitempty"`
 	// PlaceNodes tells what became of each place node with population=*.
 	PlaceNodes []string `json:"place_nodes,omitempty"`
+	// Raster describes the population raster read, if any.
+	Raster *RasterInfo `json:"raster,omitempty"`
 }
 
 // Load reads the inputs named by cfg and builds the city: walk network,
@@ -246,7 +249,7 @@ func Load(ctx context.Context, cfg Config) (*geo.City, *LoadStats, error) {
 func placePopulation(city *geo.City, osmData *OSMData, cfg Config, st *LoadStats) error {
 	if len(city.Communities) > 0 {
 		if cfg.PopulationPath != "" {
-			cells, err := loadFile(cfg.PopulationPath, LoadPopulationCSV)
+			cells, source, err := loadPopulationFile(cfg.PopulationPath, city.Graph, st)
 			if err != nil {
 				return err
 			}
@@ -254,7 +257,7 @@ func placePopulation(city *geo.City, osmData *OSMData, cfg Config, st *LoadStats
 			if err != nil {
 				return fmt.Errorf("%s: %w", cfg.PopulationPath, err)
 			}
-			pop.Source = geo.MethodCells
+			pop.Source = source
 			city.Population = pop
 			st.Inputs["population"] = cfg.PopulationPath
 			st.Population.Source = pop.Source
@@ -282,7 +285,7 @@ func placePopulation(city *geo.City, osmData *OSMData, cfg Config, st *LoadStats
 	source := geo.MethodNone
 	switch {
 	case cfg.PopulationPath != "":
-		grid, err := loadFile(cfg.PopulationPath, LoadPopulationCSV)
+		grid, src, err := loadPopulationFile(cfg.PopulationPath, city.Graph, st)
 		if err != nil {
 			return err
 		}
@@ -291,10 +294,10 @@ func placePopulation(city *geo.City, osmData *OSMData, cfg Config, st *LoadStats
 			return fmt.Errorf("%s: %w", cfg.PopulationPath, err)
 		}
 		st.Inputs["population"] = cfg.PopulationPath
-		cells, source = pop.Cells, geo.MethodCells
+		cells, source = pop.Cells, src
 		methods = make([]string, len(cells))
 		for i := range methods {
-			methods[i] = geo.MethodCells
+			methods[i] = src
 		}
 	default:
 		ppm2 := cfg.PersonsPerM2
@@ -374,6 +377,68 @@ func placePopulation(city *geo.City, osmData *OSMData, cfg Config, st *LoadStats
 	co.Empty = len(cand) - co.FromBoundaries - co.FromPlaces
 	city.Communities, city.Population = comms, pop
 	return nil
+}
+
+// loadPopulationFile reads a population grid: a GeoTIFF raster (sniffed
+// from its first bytes), read over the network's extent, or a CSV of H3
+// cells. It returns the cells and the method.
+func loadPopulationFile(path string, g *geo.Graph, st *LoadStats) ([]geo.CellPop, string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, "", err
+	}
+	defer f.Close()
+	head := make([]byte, 4)
+	n, _ := io.ReadFull(f, head)
+	if !IsGeoTIFF(head[:n]) {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return nil, "", err
+		}
+		cells, err := LoadPopulationCSV(f, path)
+		return cells, geo.MethodCells, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, "", err
+	}
+	rs, err := OpenGeoTIFF(f, fi.Size(), path)
+	if err != nil {
+		return nil, "", err
+	}
+	// The network's extent and a kilometre around it.
+	b := orb.Bound{Min: orb.Point{math.Inf(1), math.Inf(1)}, Max: orb.Point{math.Inf(-1), math.Inf(-1)}}
+	for v := 0; v < g.NumVertices(); v++ {
+		b = b.Extend(g.Vertex(v))
+	}
+	b = b.Pad(0.01)
+	cells, total, err := rs.CellPops(&b, path)
+	if err != nil {
+		return nil, "", err
+	}
+	st.Population.Raster = &RasterInfo{CRS: rs.CRS, Format: rs.Format, Width: rs.Width, Height: rs.Height,
+		PixelX: rs.PixelX, PixelY: rs.PixelY, NoData: rs.NoData, PixelsSum: total}
+	if len(cells) == 0 {
+		return nil, "", fmt.Errorf("%s: %w: no residents in the raster over the OSM extract's area (%s)", path, ErrBadRaster, fmtBound(b))
+	}
+	return cells, geo.MethodRaster, nil
+}
+
+func fmtBound(b orb.Bound) string {
+	return fmt.Sprintf("%.4f,%.4f – %.4f,%.4f", b.Min[0], b.Min[1], b.Max[0], b.Max[1])
+}
+
+// RasterInfo describes a population raster read.
+type RasterInfo struct {
+	CRS    string  `json:"crs"`
+	Format string  `json:"format"`
+	Width  int     `json:"width"`
+	Height int     `json:"height"`
+	PixelX float64 `json:"pixel_x"`
+	PixelY float64 `json:"pixel_y"`
+	NoData float64 `json:"-"`
+	// PixelsSum is the residents of the pixels read (those over the
+	// extract), all moved onto cells.
+	PixelsSum float64 `json:"pixels_sum"`
 }
 
 // ErrNoBoundaries means the OSM extract has no boundary at the asked
