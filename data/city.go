@@ -58,6 +58,10 @@ type Config struct {
 	CategoriesPath string
 	// SnapMaxM is the snapping limit in metres; 0 means geo.DefaultSnapM.
 	SnapMaxM float64
+	// CRS is the coordinate system of the facility and community files:
+	// geo.CRSWGS84 (or empty), geo.CRSGCJ02 or geo.CRSBD09; they are
+	// converted to WGS84 on reading.
+	CRS string
 	// AdminLevel picks the admin_level of the OSM boundaries that become
 	// communities when there is no communities file; 0 chooses the finest
 	// level holding at least half the residents (geo.ChooseAdminLevel).
@@ -189,6 +193,7 @@ func Load(ctx context.Context, cfg Config) (*geo.City, *LoadStats, error) {
 		if err != nil {
 			return nil, nil, err
 		}
+		toWGS84Facilities(fs, cfg.CRS)
 		city.Facilities = append(city.Facilities, fs...)
 		st.UserFacil = len(fs)
 		st.Inputs["facilities"] = cfg.FacilitiesPath
@@ -201,6 +206,7 @@ func Load(ctx context.Context, cfg Config) (*geo.City, *LoadStats, error) {
 		if err != nil {
 			return nil, nil, err
 		}
+		toWGS84Communities(cs, cfg.CRS)
 		city.Communities = cs
 		st.Inputs["communities"] = cfg.CommunitiesPath
 		st.Communities.Source = "file"

@@ -40,6 +40,9 @@ func LoadCommunities(r io.Reader, name string) ([]geo.Community, error) {
 	if err != nil {
 		return nil, commErr(name, -1, "", fmt.Sprintf("reading: %v", err))
 	}
+	if raw, _, err = decodeText(raw, name); err != nil {
+		return nil, fmt.Errorf("%w (%w)", err, ErrBadCommunities)
+	}
 	var head struct {
 		Type string `json:"type"`
 	}

@@ -28,6 +28,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"text/tabwriter"
 
@@ -75,6 +76,8 @@ Input flags (all commands that load a city; environment variables in brackets):
                       communities file (default: the finest holding half the residents) [FIFTEEN_ADMIN_LEVEL]
   --persons-per-m2 R  residents per m² of residential floor area where no count exists
                       (default 0.0256, i.e. 39 m² per person) [FIFTEEN_PERSONS_PER_M2]
+  --crs SYSTEM        coordinate system of the facility, community and candidate files:
+                      wgs84 (default), gcj02 (AMap/Gaode, Tencent) or bd09 (Baidu) [FIFTEEN_CRS]
   --snap-m METRES     maximum distance from a point to the network (default 250) [FIFTEEN_SNAP_M]
   --name NAME         the city's display name [FIFTEEN_NAME]
 
@@ -155,8 +158,16 @@ func inputFlags(fs *flag.FlagSet) func() (data.Config, error) {
 	fs.StringVar(&cfg.Name, "name", env("FIFTEEN_NAME"), "city display name")
 	snap := fs.String("snap-m", env("FIFTEEN_SNAP_M"), "maximum snapping distance in metres")
 	level := fs.String("admin-level", env("FIFTEEN_ADMIN_LEVEL"), "admin_level of the OSM boundaries that become communities")
+	crs := fs.String("crs", env("FIFTEEN_CRS"), "coordinate system of the facility, community and candidate files: wgs84, gcj02 or bd09")
 	ppm2 := fs.String("persons-per-m2", env("FIFTEEN_PERSONS_PER_M2"), "residents per m² of residential floor area, for estimates")
 	return func() (data.Config, error) {
+		if *crs != "" {
+			c, err := geo.ParseCRS(strings.ToLower(*crs))
+			if err != nil {
+				return cfg, usageError{fmt.Sprintf("--crs %q: want wgs84, gcj02 (AMap/Gaode, Tencent) or bd09 (Baidu)", *crs)}
+			}
+			cfg.CRS = c
+		}
 		if *level != "" {
 			v, err := strconv.Atoi(*level)
 			if err != nil || v < 1 || v > 12 {
