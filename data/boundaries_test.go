@@ -206,3 +206,28 @@ func TestOSMOnlyDelaware(t *testing.T) {
 }
 
 func errorsIs(err, target error) bool { return errors.Is(err, target) }
+
+// Load tells its stages in order, with the OSM extract's bytes.
+func TestLoadProgressStages(t *testing.T) {
+	var stages []string
+	var lastDone, total int64
+	_, _, err := Load(context.Background(), Config{OSMPath: "testdata/monaco-2021-04-21.osm.pbf",
+		Progress: func(stage string, done, tot int64) {
+			if len(stages) == 0 || stages[len(stages)-1] != stage {
+				stages = append(stages, stage)
+			}
+			if stage == StageReadOSM {
+				lastDone, total = done, tot
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{StageReadOSM, StageIndex, StageFacilities, StagePopulation, StageCellSnap, StageLoaded}
+	if strings.Join(stages, "|") != strings.Join(want, "|") {
+		t.Errorf("stages %q, want %q", stages, want)
+	}
+	if total != 445315 || lastDone != total {
+		t.Errorf("read %d of %d bytes, want all 445315", lastDone, total)
+	}
+}

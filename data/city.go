@@ -58,6 +58,10 @@ type Config struct {
 	CategoriesPath string
 	// SnapMaxM is the snapping limit in metres; 0 means geo.DefaultSnapM.
 	SnapMaxM float64
+	// Progress, when set, is told each load stage as it starts (done 0)
+	// and, for reading the OSM extract, how far it is (bytes done of
+	// total). It is called from Load's goroutine.
+	Progress func(stage string, done, total int64)
 	// CRS is the coordinate system of the facility and community files:
 	// geo.CRSWGS84 (or empty), geo.CRSGCJ02 or geo.CRSBD09; they are
 	// converted to WGS84 on reading.
@@ -134,6 +138,10 @@ func Load(ctx context.Context, cfg Config) (*geo.City, *LoadStats, error) {
 	start := time.Now()
 	st := &LoadStats{StageSec: map[string]float64{}, Inputs: map[string]string{}}
 	stage := func(name string, t time.Time) { st.StageSec[name] = time.Since(t).Seconds() }
+	progress := cfg.Progress
+	if progress == nil {
+		progress = func(string, int64, int64) {}
+	}
 
 	tax := DefaultTaxonomy()
 	if cfg.CategoriesPath != "" {
@@ -151,15 +159,22 @@ func Load(ctx context.Context, cfg Config) (*geo.City, *LoadStats, error) {
 	var osmData *OSMData
 	var err error
 	name := cfg.Name
+	progress(StageReadOSM, 0, 0)
 	if cfg.OSMPath == "" {
-		osmData, err = ReadOSM(ctx, bytes.NewReader(defaultOSM), defaultOSMName, tax)
+		osmData, err = ReadOSM(ctx, newProgressReader(bytes.NewReader(defaultOSM), int64(len(defaultOSM)), progress), defaultOSMName, tax)
 		st.Inputs["osm"] = defaultOSMName
 		if name == "" {
 			name = defaultCityName
 		}
 	} else {
 		osmData, err = loadFile(cfg.OSMPath, func(r io.Reader, n string) (*OSMData, error) {
-			return ReadOSM(ctx, r, n, tax)
+			var size int64
+			if f, ok := r.(*os.File); ok {
+				if fi, err := f.Stat(); err == nil {
+					size = fi.Size()
+				}
+			}
+			return ReadOSM(ctx, newProgressReader(r, size, progress), n, tax)
 		})
 		st.Inputs["osm"] = cfg.OSMPath
 		if name == "" {
@@ -223,10 +238,12 @@ func Load(ctx context.Context, cfg Config) (*geo.City, *LoadStats, error) {
 		city.Communities[i].Source = "file"
 	}
 
+	progress(StageIndex, 0, 0)
 	t := time.Now()
 	city.Index = geo.NewSegmentIndex(city.Graph)
 	stage("index", t)
 
+	progress(StageFacilities, 0, 0)
 	t = time.Now()
 	city.FacilitySnap = city.Index.SnapAll(func(i int) orb.Point { return city.Facilities[i].Point }, len(city.Facilities), city.SnapMaxM,
 		func(i int) bool { return city.Facilities[i].BelowStreet })
@@ -236,12 +253,14 @@ func Load(ctx context.Context, cfg Config) (*geo.City, *LoadStats, error) {
 	city.FacilityAccess = geo.ComputeFacilityAccess(city)
 	stage("facility_access", t)
 
+	progress(StagePopulation, 0, 0)
 	t = time.Now()
 	if err := placePopulation(city, osmData, cfg, st); err != nil {
 		return nil, nil, err
 	}
 	stage("population", t)
 
+	progress(StageCellSnap, 0, 0)
 	t = time.Now()
 	if city.Population != nil {
 		cells := city.Population.Cells
@@ -249,7 +268,44 @@ func Load(ctx context.Context, cfg Config) (*geo.City, *LoadStats, error) {
 	}
 	stage("cell_snap", t)
 	st.TotalSec = time.Since(start).Seconds()
+	progress(StageLoaded, 1, 1)
 	return city, st, nil
+}
+
+// Load stages, as told to Config.Progress.
+const (
+	StageReadOSM    = "reading the OSM extract and building the walk network"
+	StageIndex      = "indexing the network"
+	StageFacilities = "placing facilities on the network"
+	StagePopulation = "placing residents and communities"
+	StageCellSnap   = "placing residents on the network"
+	StageLoaded     = "loaded"
+)
+
+// progressReader tells progress how many bytes were read, at most every
+// 1 MiB.
+type progressReader struct {
+	r           io.Reader
+	done, total int64
+	next        int64
+	progress    func(string, int64, int64)
+}
+
+func newProgressReader(r io.Reader, total int64, progress func(string, int64, int64)) io.Reader {
+	return &progressReader{r: r, total: total, progress: progress}
+}
+
+func (p *progressReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	p.done += int64(n)
+	if p.done >= p.next || (err == io.EOF && p.next != math.MaxInt64) {
+		p.next = p.done + 1<<20
+		if err == io.EOF {
+			p.next = math.MaxInt64
+		}
+		p.progress(StageReadOSM, p.done, p.total)
+	}
+	return n, err
 }
 
 func placePopulation(city *geo.City, osmData *OSMData, cfg Config, st *LoadStats) error {

@@ -78,6 +78,7 @@ Input flags (all commands that load a city; environment variables in brackets):
                       (default 0.0256, i.e. 39 m² per person) [FIFTEEN_PERSONS_PER_M2]
   --crs SYSTEM        coordinate system of the facility, community and candidate files:
                       wgs84 (default), gcj02 (AMap/Gaode, Tencent) or bd09 (Baidu) [FIFTEEN_CRS]
+  --quiet             no load stages and progress bar on a terminal's stderr
   --snap-m METRES     maximum distance from a point to the network (default 250) [FIFTEEN_SNAP_M]
   --name NAME         the city's display name [FIFTEEN_NAME]
 
@@ -158,9 +159,13 @@ func inputFlags(fs *flag.FlagSet) func() (data.Config, error) {
 	fs.StringVar(&cfg.Name, "name", env("FIFTEEN_NAME"), "city display name")
 	snap := fs.String("snap-m", env("FIFTEEN_SNAP_M"), "maximum snapping distance in metres")
 	level := fs.String("admin-level", env("FIFTEEN_ADMIN_LEVEL"), "admin_level of the OSM boundaries that become communities")
+	quiet := fs.Bool("quiet", false, "no load progress on the terminal")
 	crs := fs.String("crs", env("FIFTEEN_CRS"), "coordinate system of the facility, community and candidate files: wgs84, gcj02 or bd09")
 	ppm2 := fs.String("persons-per-m2", env("FIFTEEN_PERSONS_PER_M2"), "residents per m² of residential floor area, for estimates")
 	return func() (data.Config, error) {
+		if !*quiet {
+			cfg.Progress = terminalProgress(fs.Output())
+		}
 		if *crs != "" {
 			c, err := geo.ParseCRS(strings.ToLower(*crs))
 			if err != nil {
