@@ -127,9 +127,9 @@ func (rd *osmReader) assembleBoundary(r *osm.Relation) (mp orb.MultiPolygon, rep
 	}
 	if len(outRings) == 0 {
 		if missing > 0 {
-			return nil, false, "no member way of its outer ring is in the extract"
+			return nil, false, "its outer ring cannot be closed: none of its member ways is in the extract"
 		}
-		return nil, false, "no outer ring"
+		return nil, false, "its outer ring cannot be closed: it has no outer member"
 	}
 	inRings, _ := stitchOpen(inners) // a hole cut by the edge is left out
 	for _, o := range outRings {
@@ -297,7 +297,7 @@ func (rd *osmReader) boundaryWay(w *osm.Way, runs [][2]int, missing int) {
 		ring, ok = chainClose(open)
 	}
 	if !ok {
-		st.BoundariesDropped = append(st.BoundariesDropped, boundaryLabel(id, w.Tags)+": its ring cannot be closed: too few nodes in the extract")
+		rd.drop(id, w.Tags, "its ring cannot be closed: too few nodes in the extract")
 		return
 	}
 	if planar.Area(ring) < 0 {
@@ -312,7 +312,7 @@ func (rd *osmReader) boundaryRelation(r *osm.Relation, id string) {
 	st := &rd.out.Stats
 	mp, repaired, problem := rd.assembleBoundary(r)
 	if problem != "" {
-		st.BoundariesDropped = append(st.BoundariesDropped, boundaryLabel(id, r.Tags)+": "+problem)
+		rd.drop(id, r.Tags, problem)
 		return
 	}
 	if repaired {
@@ -328,6 +328,25 @@ func (rd *osmReader) boundaryRelation(r *osm.Relation, id string) {
 		}
 	}
 	rd.addBoundary(id, r.Tags, mp, repaired, label)
+}
+
+// DroppedBoundary is a boundary that could not be assembled.
+type DroppedBoundary struct {
+	// Label names it: id, name and level.
+	Label      string
+	AdminLevel int
+	Problem    string
+}
+
+// drop lists a boundary that could not be used.
+func (rd *osmReader) drop(id string, tags osm.Tags, problem string) {
+	label := boundaryLabel(id, tags)
+	lv := 0
+	if tags.Find("boundary") == "administrative" {
+		lv = adminLevel(tags)
+	}
+	rd.out.Dropped = append(rd.out.Dropped, DroppedBoundary{Label: label, AdminLevel: lv, Problem: problem})
+	rd.out.Stats.BoundariesDropped = append(rd.out.Stats.BoundariesDropped, label+": "+problem)
 }
 
 // boundaryLabel names a boundary in reports: id, name and level.

@@ -231,3 +231,34 @@ func TestLoadProgressStages(t *testing.T) {
 		t.Errorf("read %d of %d bytes, want all 445315", lastDone, total)
 	}
 }
+
+// With --admin-level, a boundary of that level whose ring cannot be closed
+// is an error naming the file and the boundary; without it, a report.
+func TestAdminLevelBoundaryCannotClose(t *testing.T) {
+	const osmXML = `<?xml version="1.0" encoding="UTF-8"?>
+<osm version="0.6">
+<node id="1" lat="43.7300" lon="7.4200"/><node id="2" lat="43.7300" lon="7.4300"/>
+<node id="3" lat="43.7400" lon="7.4300"/><node id="4" lat="43.7400" lon="7.4200"/>
+<node id="5" lat="43.7350" lon="7.4250"><tag k="building" v="house"/></node>
+<way id="10"><nd ref="1"/><nd ref="2"/><nd ref="3"/><nd ref="4"/><nd ref="1"/><tag k="highway" v="residential"/></way>
+<way id="11"><nd ref="1"/><nd ref="99"/></way>
+<relation id="20"><member type="way" ref="11" role="outer"/><member type="way" ref="12" role="outer"/>
+<tag k="type" v="boundary"/><tag k="boundary" v="administrative"/><tag k="admin_level" v="9"/><tag k="name" v="Broken"/></relation>
+</osm>`
+	path := t.TempDir() + "/broken.osm"
+	if err := os.WriteFile(path, []byte(osmXML), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, st, err := Load(context.Background(), Config{OSMPath: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !containsPrefix(st.OSM.BoundariesDropped, `osm:relation/20 "Broken" admin_level=9: `) {
+		t.Errorf("not reported: %v", st.OSM.BoundariesDropped)
+	}
+	_, _, err = Load(context.Background(), Config{OSMPath: path, AdminLevel: 9})
+	if !errors.Is(err, ErrNoBoundaries) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), `osm:relation/20 "Broken"`) ||
+		!strings.Contains(err.Error(), "cannot be closed") {
+		t.Errorf("error %v: want one naming the file, the boundary and the problem", err)
+	}
+}

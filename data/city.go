@@ -396,9 +396,16 @@ func placePopulation(city *geo.City, osmData *OSMData, cfg Config, st *LoadStats
 	co.Source, co.HexRes = "osm", geo.FillRes
 	co.Levels = geo.AdminLevels(cells, osmData.Boundaries)
 	if cfg.AdminLevel > 0 {
+		// Asked for by name, every boundary of the level must be usable:
+		// one left out would put its residents in hexagons unseen.
+		for _, d := range osmData.Dropped {
+			if d.AdminLevel == cfg.AdminLevel {
+				return fmt.Errorf("%s: %w: --admin-level %d: boundary %s: %s", osmName(cfg), ErrNoBoundaries, cfg.AdminLevel, d.Label, d.Problem)
+			}
+		}
 		if _, ok := co.Levels[cfg.AdminLevel]; !ok {
-			return fmt.Errorf("%w: --admin-level %d: the OSM extract has no boundary=administrative at admin_level %d (levels present: %s)",
-				ErrNoBoundaries, cfg.AdminLevel, cfg.AdminLevel, levelList(co.Levels))
+			return fmt.Errorf("%s: %w: --admin-level %d: the OSM extract has no boundary=administrative at admin_level %d (levels present: %s)",
+				osmName(cfg), ErrNoBoundaries, cfg.AdminLevel, cfg.AdminLevel, levelList(co.Levels))
 		}
 		co.AdminLevel, co.AdminLevelChosen = cfg.AdminLevel, "flag"
 	} else {
@@ -503,8 +510,16 @@ type RasterInfo struct {
 	PixelsSum float64 `json:"pixels_sum"`
 }
 
-// ErrNoBoundaries means the OSM extract has no boundary at the asked
-// admin_level.
+// osmName is the OSM input's name for errors.
+func osmName(cfg Config) string {
+	if cfg.OSMPath == "" {
+		return defaultOSMName
+	}
+	return cfg.OSMPath
+}
+
+// ErrNoBoundaries means the OSM extract has no usable boundary at the
+// asked admin_level, or one of them cannot be closed.
 var ErrNoBoundaries = errors.New("data: no such boundaries")
 
 // levelList formats the admin levels present.

@@ -45,6 +45,8 @@ type OSMData struct {
 	Boundaries []geo.Boundary
 	// Places are place=* nodes with a population=* tag.
 	Places []geo.PlacePoint
+	// Dropped are the boundaries that could not be used, and why.
+	Dropped []DroppedBoundary
 	Stats  OSMStats
 }
 

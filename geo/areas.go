@@ -321,12 +321,7 @@ func EstimatePopulation(in EstimateInput) (*Estimate, error) {
 		if !ok {
 			continue
 		}
-		for j := k + 1; j < n; j++ {
-			if NewPolygonSetMulti([]orb.MultiPolygon{geoms[j]}).Contains(p) {
-				parent[k] = j
-				break
-			}
-		}
+		parent[k] = set.FirstAfter(p, k)
 	}
 
 	var network map[int][]hex.Cell // rank -> network cells whose centre is in it
