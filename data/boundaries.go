@@ -330,6 +330,25 @@ func (rd *osmReader) boundaryRelation(r *osm.Relation, id string) {
 	rd.addBoundary(id, r.Tags, mp, repaired, label)
 }
 
+// bound returns the extent of the stored nodes.
+func (s *nodeStore) bound() orb.Bound {
+	if len(s.pts) == 0 {
+		return orb.Bound{}
+	}
+	b := orb.Bound{Min: s.pts[0], Max: s.pts[0]}
+	for _, p := range s.pts[1:] {
+		b = b.Extend(p)
+	}
+	return b
+}
+
+// boundWithin reports whether inner lies inside outer, give or take 1e-6°.
+func boundWithin(inner, outer orb.Bound) bool {
+	const eps = 1e-6
+	return inner.Min[0] >= outer.Min[0]-eps && inner.Min[1] >= outer.Min[1]-eps &&
+		inner.Max[0] <= outer.Max[0]+eps && inner.Max[1] <= outer.Max[1]+eps
+}
+
 // DroppedBoundary is a boundary that could not be assembled.
 type DroppedBoundary struct {
 	// Label names it: id, name and level.

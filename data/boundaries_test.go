@@ -113,14 +113,14 @@ func TestOSMOnlyWilmington(t *testing.T) {
 	if wilm == nil || wilm.Source != "osm:relation/369472 admin_level=8" {
 		t.Fatalf("no Wilmington community from its boundary: %+v", wilm)
 	}
-	// Wilmington's boundary is cut by the extract's edge: repaired and
-	// reported, not dropped.
-	if !containsPrefix(st.OSM.BoundariesRepaired, "osm:relation/369472 ") {
-		t.Errorf("Wilmington not listed as repaired: %v", st.OSM.BoundariesRepaired)
+	// The state's boundary is cut by the extract's edge: repaired and
+	// reported, not dropped; Wilmington's is whole.
+	if !containsPrefix(st.OSM.BoundariesRepaired, "osm:relation/162110 ") || containsPrefix(st.OSM.BoundariesRepaired, "osm:relation/369472 ") {
+		t.Errorf("repaired: %v; want the state (162110), not Wilmington (369472)", st.OSM.BoundariesRepaired)
 	}
-	// The county's boundary has no member in the extract: reported.
-	if !containsPrefix(st.OSM.BoundariesDropped, "osm:relation/1245077 ") {
-		t.Errorf("New Castle County not listed as dropped: %v", st.OSM.BoundariesDropped)
+	// The country's boundary has no member in the extract: reported.
+	if !containsPrefix(st.OSM.BoundariesDropped, "osm:relation/148838 ") {
+		t.Errorf("the United States not listed as dropped: %v", st.OSM.BoundariesDropped)
 	}
 	// Wilmington's population=* (72,826 on its place node) is placed inside
 	// its boundary less what the smaller areas in it hold; the place nodes

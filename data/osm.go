@@ -47,7 +47,9 @@ type OSMData struct {
 	Places []geo.PlacePoint
 	// Dropped are the boundaries that could not be used, and why.
 	Dropped []DroppedBoundary
-	Stats  OSMStats
+	// Bound is the extent of the extract's nodes.
+	Bound orb.Bound
+	Stats   OSMStats
 }
 
 // OSMStats counts what was read and what was left out, and why.
@@ -278,6 +280,11 @@ func ReadOSM(ctx context.Context, r io.Reader, name string, tax *geo.Taxonomy) (
 	rd.mergeDuplicates()
 	st := &rd.out.Stats
 	st.Boundaries = len(rd.out.Boundaries)
+	rd.out.Bound = rd.nodes.bound()
+	for i := range rd.out.Boundaries {
+		b := &rd.out.Boundaries[i]
+		b.Partial = b.Repaired || !boundWithin(b.Geom.Bound(), rd.out.Bound)
+	}
 	st.PlacesWithPopulation = len(rd.out.Places)
 	st.Nodes = len(rd.nodes.ids)
 	st.DecodeSec = time.Since(start).Seconds()

@@ -65,6 +65,10 @@ type Boundary struct {
 	// LabelNode is the OSM node id of its label or admin_centre member, or
 	// 0.
 	LabelNode int64
+	// Partial is true when the boundary reaches beyond the extract (cut
+	// by its edge, or outside the area its nodes cover): its population=*
+	// counts people outside the data, so it is not placed.
+	Partial bool
 }
 
 // Source describes b for Community.Source.
@@ -107,7 +111,8 @@ var placeRadiusM = map[string]float64{
 }
 
 // PopulationAreas turns OSM boundaries with population=* and place nodes
-// with population=* into population areas. A place node gives its
+// with population=* into population areas. A Partial boundary's count is
+// not used (noted): it counts people outside the data. A place node gives its
 // population to the boundary whose label or admin_centre it is, else to a
 // boundary of the same name containing it, when that boundary has none of
 // its own; a node no boundary takes is spread over a disc around it (its
@@ -150,6 +155,8 @@ func PopulationAreas(bounds []Boundary, places []PlacePoint) (areas []Population
 			}
 		}
 		switch {
+		case bi >= 0 && bounds[bi].Partial:
+			notes = append(notes, fmt.Sprintf("%s %q: not used, its boundary %s reaches beyond the extract", pl.ID, pl.Name, bounds[bi].ID))
 		case bi >= 0 && pop[bi] == 0:
 			pop[bi], src[bi] = pl.Population, fmt.Sprintf("%s (place=%s) population=%v", pl.ID, pl.Place, pl.Population)
 			notes = append(notes, fmt.Sprintf("%s %q: population %v given to %s", pl.ID, pl.Name, pl.Population, bounds[bi].ID))
@@ -168,6 +175,10 @@ func PopulationAreas(bounds []Boundary, places []PlacePoint) (areas []Population
 		}
 	}
 	for i, b := range bounds {
+		if pop[i] > 0 && b.Partial {
+			notes = append(notes, fmt.Sprintf("%s %q: population=%v not used: the boundary reaches beyond the extract, so the count includes people outside it", b.ID, b.Name, pop[i]))
+			continue
+		}
 		if pop[i] > 0 {
 			areas = append(areas, PopulationArea{ID: b.ID, Name: b.Name, Geom: b.Geom, Population: pop[i], Source: src[i]})
 		}

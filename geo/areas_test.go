@@ -263,4 +263,17 @@ func TestPopulationAreas(t *testing.T) {
 	if len(notes) != 4 {
 		t.Errorf("%d notes, want one per place node: %v", len(notes), notes)
 	}
+
+	// A boundary reaching beyond the extract: neither its own count nor
+	// its node's is placed, as both count people outside the data.
+	bounds[0].Partial, bounds[2].Partial = true, true
+	areas, notes = geo.PopulationAreas(bounds, places)
+	for _, a := range areas {
+		if a.ID == "r1" || a.ID == "r3" {
+			t.Errorf("partial boundary %s placed with %v", a.ID, a.Population)
+		}
+	}
+	if len(notes) != 5 {
+		t.Errorf("%d notes, want one per place node and one for r3's own count: %v", len(notes), notes)
+	}
 }
