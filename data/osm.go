@@ -49,7 +49,7 @@ type OSMData struct {
 	Dropped []DroppedBoundary
 	// Bound is the extent of the extract's nodes.
 	Bound orb.Bound
-	Stats   OSMStats
+	Stats OSMStats
 }
 
 // OSMStats counts what was read and what was left out, and why.
