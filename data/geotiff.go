@@ -427,7 +427,14 @@ func (rs *Raster) readBlock(b int, name string) ([]float64, int, error) {
 				}
 			}
 		}
-	case 3: // floating point: bytes differenced, then split into planes, most significant first
+	case 3:
+		// Floating point (Adobe's TIFF Technical Note 3): the bytes of a
+		// row are differenced, after being split into planes of one byte
+		// of every sample. In the files GDAL 3.6 (libtiff 4.5) writes in
+		// either byte order, the planes run from the last byte of a sample
+		// in the file's order to the first: most significant first in a
+		// little-endian file, least significant first in a big-endian one
+		// (libtiff swaps before it splits). Both are tested.
 		tmp := make([]byte, rowBytes)
 		for y := 0; y < rows; y++ {
 			row := buf[y*rowBytes : (y+1)*rowBytes]
@@ -436,15 +443,7 @@ func (rs *Raster) readBlock(b int, name string) ([]float64, int, error) {
 			}
 			for x := 0; x < rs.blockW; x++ {
 				for k := 0; k < bps; k++ {
-					tmp[x*bps+k] = row[k*rs.blockW+x] // big-endian bytes of sample x
-				}
-			}
-			for x := 0; x < rs.blockW; x++ {
-				s := tmp[x*bps : x*bps+bps]
-				if rs.order == binary.ByteOrder(binary.LittleEndian) {
-					for i, j := 0, bps-1; i < j; i, j = i+1, j-1 {
-						s[i], s[j] = s[j], s[i]
-					}
+					tmp[x*bps+bps-1-k] = row[k*rs.blockW+x]
 				}
 			}
 			copy(row, tmp)

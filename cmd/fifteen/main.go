@@ -14,7 +14,8 @@
 //	fifteen version
 //
 // With no input flags fifteen loads its embedded default city,
-// Liechtenstein. Every output derived from OpenStreetMap carries
+// Liechtenstein. With --osm alone it makes communities and residents from
+// the extract (boundaries, place areas, population=* and buildings). Every output derived from OpenStreetMap carries
 // "© OpenStreetMap contributors".
 package main
 
@@ -70,7 +71,8 @@ Input flags (all commands that load a city; environment variables in brackets):
                       (default: the embedded city, Liechtenstein)
   --communities FILE  GeoJSON community polygons with population [FIFTEEN_COMMUNITIES]
   --facilities FILE   your own facilities, GeoJSON or CSV [FIFTEEN_FACILITIES]
-  --population FILE   CSV of H3 cells with population [FIFTEEN_POPULATION]
+  --population FILE   residents on a grid: CSV of H3 cells, or a GeoTIFF raster in EPSG:4326
+                      (WorldPop) or World Mollweide (GHSL) [FIFTEEN_POPULATION]
   --categories FILE   category taxonomy JSON replacing the default [FIFTEEN_CATEGORIES]
   --admin-level N     OSM admin_level whose boundaries become communities when there is no
                       communities file (default: the finest holding half the residents) [FIFTEEN_ADMIN_LEVEL]
@@ -154,7 +156,7 @@ func inputFlags(fs *flag.FlagSet) func() (data.Config, error) {
 	fs.StringVar(&cfg.OSMPath, "osm", env("FIFTEEN_OSM"), "OSM extract")
 	fs.StringVar(&cfg.CommunitiesPath, "communities", env("FIFTEEN_COMMUNITIES"), "GeoJSON communities with population")
 	fs.StringVar(&cfg.FacilitiesPath, "facilities", env("FIFTEEN_FACILITIES"), "your own facilities (GeoJSON or CSV)")
-	fs.StringVar(&cfg.PopulationPath, "population", env("FIFTEEN_POPULATION"), "CSV of H3 cells with population")
+	fs.StringVar(&cfg.PopulationPath, "population", env("FIFTEEN_POPULATION"), "residents on a grid: CSV of H3 cells or a GeoTIFF raster")
 	fs.StringVar(&cfg.CategoriesPath, "categories", env("FIFTEEN_CATEGORIES"), "category taxonomy JSON")
 	fs.StringVar(&cfg.Name, "name", env("FIFTEEN_NAME"), "city display name")
 	snap := fs.String("snap-m", env("FIFTEEN_SNAP_M"), "maximum snapping distance in metres")
