@@ -10,6 +10,7 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
+	"github.com/paulmach/osm"
 
 	"fifteen/geo"
 )
@@ -260,5 +261,17 @@ func TestAdminLevelBoundaryCannotClose(t *testing.T) {
 	if !errors.Is(err, ErrNoBoundaries) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), `osm:relation/20 "Broken"`) ||
 		!strings.Contains(err.Error(), "cannot be closed") {
 		t.Errorf("error %v: want one naming the file, the boundary and the problem", err)
+	}
+}
+
+func TestOSMPopulationTag(t *testing.T) {
+	for in, want := range map[string]float64{
+		"72826": 72826, "1,234": 1234, "1 234 567": 1234567, "1.234.567": 1234567, "1.234": 1234,
+		"12.5": 12.5, "about 500": 0, "-3": 0, "": 0, "NaN": 0,
+	} {
+		tags := osm.Tags{{Key: "population", Value: in}}
+		if got := osmPopulation(tags); got != want {
+			t.Errorf("population=%q: %v, want %v", in, got, want)
+		}
 	}
 }
