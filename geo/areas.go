@@ -102,9 +102,12 @@ type PopulationArea struct {
 }
 
 // placeRadiusM is the radius of the disc a place node's population is
-// spread over when no boundary matches it: an assumption, of the order of
-// the settlement sizes the OSM wiki gives for each place=* value
-// (https://wiki.openstreetmap.org/wiki/Key:place).
+// spread over when no boundary matches it. It is an assumption, not a
+// measured figure: a settlement's typical extent for each place=* value of
+// https://wiki.openstreetmap.org/wiki/Key:place (a city spans kilometres, a
+// hamlet a few hundred metres). Each use is listed in the load report, and
+// the residents are spread only over the cells of the disc on the network
+// or with residential buildings.
 var placeRadiusM = map[string]float64{
 	"city": 4000, "town": 1500, "village": 700, "suburb": 1000, "quarter": 600,
 	"neighbourhood": 400, "hamlet": 300, "isolated_dwelling": 100,
