@@ -282,6 +282,9 @@ const (
 	StageLoaded     = "loaded"
 )
 
+// LoadStages are the stages Load tells, in order.
+var LoadStages = []string{StageReadOSM, StageIndex, StageFacilities, StagePopulation, StageCellSnap}
+
 // progressReader tells progress how many bytes were read, at most every
 // 1 MiB.
 type progressReader struct {

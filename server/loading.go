@@ -11,6 +11,7 @@ import (
 // LoadProgress tracks a city being loaded, for /readyz while it loads. It
 // is safe for concurrent use.
 type LoadProgress struct {
+	plan    []string
 	mu      sync.Mutex
 	started time.Time
 	stage   string
@@ -27,10 +28,11 @@ type StageTime struct {
 	Sec   float64 `json:"sec"`
 }
 
-// NewLoadProgress starts tracking a load.
-func NewLoadProgress() *LoadProgress {
+// NewLoadProgress starts tracking a load whose stages, in order, are plan
+// (for "step n of N"; stages not in it count as no step).
+func NewLoadProgress(plan ...string) *LoadProgress {
 	now := time.Now()
-	return &LoadProgress{started: now, since: now, stage: "starting"}
+	return &LoadProgress{plan: plan, started: now, since: now, stage: "starting"}
 }
 
 // Set records the current stage and how far it is (done of total, 0 when
@@ -57,8 +59,12 @@ func (p *LoadProgress) Fail(err error) {
 
 // Status is what /readyz answers while the city loads.
 type Status struct {
-	Status     string      `json:"status"`
-	Stage      string      `json:"stage"`
+	Status string `json:"status"`
+	Stage  string `json:"stage"`
+	// Step is the stage's place in the plan (1-based, 0 when not in it)
+	// of Steps.
+	Step       int         `json:"step,omitempty"`
+	Steps      int         `json:"steps,omitempty"`
 	Done       int64       `json:"done,omitempty"`
 	Total      int64       `json:"total,omitempty"`
 	Percent    *float64    `json:"percent,omitempty"`
@@ -73,6 +79,11 @@ func (p *LoadProgress) Status() Status {
 	defer p.mu.Unlock()
 	s := Status{Status: "loading", Stage: p.stage, Done: p.done, Total: p.total,
 		ElapsedSec: time.Since(p.started).Seconds(), StagesDone: append([]StageTime{}, p.past...), Error: p.err}
+	for i, st := range p.plan {
+		if st == p.stage {
+			s.Step, s.Steps = i+1, len(p.plan)
+		}
+	}
 	if p.total > 0 {
 		pc := float64(int(1000*float64(p.done)/float64(p.total))) / 10
 		s.Percent = &pc
@@ -105,6 +116,9 @@ func LoadingHandler(p *LoadProgress, version string) http.Handler {
 			st := p.Status()
 			w.Header().Set("Retry-After", "5")
 			detail := "the city is still loading: " + st.Stage
+			if st.Step > 0 {
+				detail += fmt.Sprintf(", step %d of %d", st.Step, st.Steps)
+			}
 			if st.Percent != nil {
 				detail += fmt.Sprintf(" (%.0f%%)", *st.Percent)
 			}

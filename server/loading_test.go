@@ -8,7 +8,7 @@ import (
 
 // While the city loads, /readyz says what is loading and how far.
 func TestLoadingHandlerReadyz(t *testing.T) {
-	p := NewLoadProgress()
+	p := NewLoadProgress("reading the OSM extract", "indexing")
 	p.Set("reading the OSM extract", 250, 1000)
 	h := LoadingHandler(p, "test")
 	rec := httptest.NewRecorder()
@@ -17,7 +17,8 @@ func TestLoadingHandlerReadyz(t *testing.T) {
 	if err := json.Unmarshal(rec.Body.Bytes(), &st); err != nil {
 		t.Fatal(err)
 	}
-	if rec.Code != 503 || st.Status != "loading" || st.Stage != "reading the OSM extract" || st.Percent == nil || *st.Percent != 25 {
+	if rec.Code != 503 || st.Status != "loading" || st.Stage != "reading the OSM extract" || st.Percent == nil || *st.Percent != 25 ||
+		st.Step != 1 || st.Steps != 2 {
 		t.Errorf("%d %+v", rec.Code, st)
 	}
 	p.Set("indexing", 0, 0)

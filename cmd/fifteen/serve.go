@@ -11,6 +11,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -44,7 +45,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	prog := server.NewLoadProgress()
+	const stageAccess, stageReport = "computing walking access for every category and walker", "computing the baseline report"
+	prog := server.NewLoadProgress(append(slices.Clone(data.LoadStages), stageAccess, stageReport)...)
 	var handler atomic.Pointer[http.Handler]
 	loading := server.LoadingHandler(prog, version)
 	handler.Store(&loading)
@@ -69,12 +71,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return nil, err
 		}
-		stage("computing walking access for every category and walker", 0, 0)
+		stage(stageAccess, 0, 0)
 		a, err := geo.ComputeAccess(city, *opt)
 		if err != nil {
 			return nil, usageError{err.Error()}
 		}
-		stage("computing the baseline report", 0, 0)
+		stage(stageReport, 0, 0)
 		e, err := server.New(server.Config{Version: version, Logger: log, BasemapStyleURL: *basemap},
 			server.Deps{City: city, Access: a, Load: st})
 		if err != nil {
