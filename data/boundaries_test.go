@@ -1,7 +1,9 @@
 package data
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"math"
 	"os"
@@ -273,5 +275,59 @@ func TestOSMPopulationTag(t *testing.T) {
 		if got := osmPopulation(tags); got != want {
 			t.Errorf("population=%q: %v, want %v", in, got, want)
 		}
+	}
+}
+
+// A communities file of outlines without population takes its residents
+// from the other inputs; households and age shares are kept.
+func TestCommunityOutlinesWithoutPopulation(t *testing.T) {
+	raw, err := os.ReadFile("city/li_municipalities_population.geojson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fc map[string]any
+	if err := json.Unmarshal(raw, &fc); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fc["features"].([]any) {
+		props := f.(map[string]any)["properties"].(map[string]any)
+		delete(props, "population")
+		props["aged_60_share"] = 0.25
+	}
+	out, _ := json.Marshal(fc)
+	path := t.TempDir() + "/outlines.geojson"
+	if err := os.WriteFile(path, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadCommunities(bytes.NewReader(out), path); !errors.Is(err, geo.ErrNoPopulation) {
+		t.Errorf("LoadCommunities accepted outlines: %v", err)
+	}
+	city, st, err := Load(context.Background(), Config{OSMPath: "city/liechtenstein-2024-03-04.osm.pbf", CommunitiesPath: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Communities.Source != "file" || !strings.HasPrefix(city.Population.Source, geo.MethodOSMPopulation) {
+		t.Errorf("communities from %q, population from %q", st.Communities.Source, city.Population.Source)
+	}
+	if len(city.Communities)+st.Communities.Empty != 11 {
+		t.Errorf("%d communities and %d empty, want 11 in all", len(city.Communities), st.Communities.Empty)
+	}
+	var inComms, outside float64
+	for _, c := range city.Population.Cells {
+		if c.Community < 0 {
+			outside += c.Pop
+		} else {
+			inComms += c.Pop
+		}
+	}
+	var sum float64
+	for _, c := range city.Communities {
+		if c.Population <= 0 || c.Aged60Share != 0.25 || c.Source != "file" {
+			t.Errorf("community %s: population %v, aged 60+ %v, source %q", c.ID, c.Population, c.Aged60Share, c.Source)
+		}
+		sum += c.Population
+	}
+	if math.Abs(sum-inComms) > 1e-6*sum || math.Abs(inComms+outside-city.Population.Total) > 1e-6*sum {
+		t.Errorf("communities %v, their cells %v, outside %v, total %v", sum, inComms, outside, city.Population.Total)
 	}
 }

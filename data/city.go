@@ -111,6 +111,9 @@ type CommunityOrigin struct {
 	HexRes int `json:"h3_fill_resolution"`
 	// Empty counts candidate areas left out because nobody lives in them.
 	Empty int `json:"empty_areas_left_out"`
+	// EmptyLeftOut lists the planner's communities left out because no
+	// resident was placed in them (a file of outlines without population).
+	EmptyLeftOut []string `json:"empty_communities_left_out,omitempty"`
 }
 
 // PopulationOrigin tells which source the population was made from.
@@ -215,12 +218,24 @@ func Load(ctx context.Context, cfg Config) (*geo.City, *LoadStats, error) {
 	}
 
 	// Communities: the embedded ones go with the embedded city only.
+	outlines := false // the planner's communities carry no population
 	switch {
 	case cfg.CommunitiesPath != "":
-		cs, err := loadFile(cfg.CommunitiesPath, LoadCommunities)
+		var cs []geo.Community
+		var hasPop bool
+		err := func() error {
+			f, err := os.Open(cfg.CommunitiesPath)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			cs, hasPop, err = LoadCommunityOutlines(f, cfg.CommunitiesPath)
+			return err
+		}()
 		if err != nil {
 			return nil, nil, err
 		}
+		outlines = !hasPop
 		toWGS84Communities(cs, cfg.CRS)
 		city.Communities = cs
 		st.Inputs["communities"] = cfg.CommunitiesPath
@@ -255,7 +270,7 @@ func Load(ctx context.Context, cfg Config) (*geo.City, *LoadStats, error) {
 
 	progress(StagePopulation, 0, 0)
 	t = time.Now()
-	if err := placePopulation(city, osmData, cfg, st); err != nil {
+	if err := placePopulation(city, osmData, cfg, st, outlines); err != nil {
 		return nil, nil, err
 	}
 	stage("population", t)
@@ -311,8 +326,8 @@ func (p *progressReader) Read(b []byte) (int, error) {
 	return n, err
 }
 
-func placePopulation(city *geo.City, osmData *OSMData, cfg Config, st *LoadStats) error {
-	if len(city.Communities) > 0 {
+func placePopulation(city *geo.City, osmData *OSMData, cfg Config, st *LoadStats, outlines bool) error {
+	if len(city.Communities) > 0 && !outlines {
 		if cfg.PopulationPath != "" {
 			cells, source, err := loadPopulationFile(cfg.PopulationPath, city.Graph, st)
 			if err != nil {
@@ -395,6 +410,36 @@ func placePopulation(city *geo.City, osmData *OSMData, cfg Config, st *LoadStats
 	}
 	st.Population.Source = source
 
+	if outlines {
+		// The planner's outlines, their residents from the other inputs;
+		// residents outside them are in no community, as with a grid.
+		cand := make([]geo.CommunityArea, len(city.Communities))
+		for i := range city.Communities {
+			c := &city.Communities[i]
+			cand[i] = geo.CommunityArea{ID: c.ID, Name: c.Name, Geom: c.Geom, Source: c.Source, Base: c}
+		}
+		pop, comms, err := geo.AssignCommunities(cells, methods, cand, false)
+		if err != nil {
+			return fmt.Errorf("placing residents in %s: %w", cfg.CommunitiesPath, err)
+		}
+		pop.Source = source
+		kept := map[string]bool{}
+		for _, c := range comms {
+			kept[c.ID] = true
+		}
+		for _, c := range city.Communities {
+			if !kept[c.ID] {
+				st.Communities.EmptyLeftOut = append(st.Communities.EmptyLeftOut, c.ID)
+			}
+		}
+		st.Communities.Empty = len(st.Communities.EmptyLeftOut)
+		city.Communities, city.Population = comms, pop
+		if len(pop.Cells) == 0 {
+			city.Population = &geo.Population{Res: geo.PopulationRes, Source: geo.MethodNone}
+		}
+		return nil
+	}
+
 	co := &st.Communities
 	co.Source, co.HexRes = "osm", geo.FillRes
 	co.Levels = geo.AdminLevels(cells, osmData.Boundaries)
@@ -424,7 +469,7 @@ func placePopulation(city *geo.City, osmData *OSMData, cfg Config, st *LoadStats
 			cand = append(cand, geo.CommunityArea{ID: b.ID, Name: name, Geom: b.Geom, Source: b.Source()})
 		}
 	}
-	pop, comms, err := geo.AssignCommunities(cells, methods, cand)
+	pop, comms, err := geo.AssignCommunities(cells, methods, cand, true)
 	if err != nil {
 		return fmt.Errorf("making communities: %w", err)
 	}

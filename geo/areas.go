@@ -452,6 +452,9 @@ type CommunityArea struct {
 	Geom     orb.MultiPolygon
 	// Source is copied to Community.Source.
 	Source string
+	// Base, when set, is the community to copy (its households and age
+	// shares), for outlines from the planner's file.
+	Base *Community
 }
 
 // LevelStats describes the boundaries of one admin_level.
@@ -539,14 +542,15 @@ func ChooseAdminLevel(levels map[int]LevelStats) int {
 }
 
 // AssignCommunities makes communities of the populated cells: each cell
-// goes to the smallest of areas holding its point, else to the FillRes
-// hexagon around it, which becomes a community of its own. Areas with
-// nobody in them are left out. A cell's residents thus belong to exactly
+// goes to the smallest of areas holding its point, else, with fill, to the
+// FillRes hexagon around it, which becomes a community of its own (without
+// fill it stays in the population with Community -1). Areas with nobody in
+// them are left out. A cell's residents thus belong to exactly
 // one community, and the communities' populations sum to the cells'.
 // method gives each cell's population method; a community's Method is the
 // method of most of its residents. Cells may repeat (one per method or
 // source); those of one cell and community are merged.
-func AssignCommunities(cells []PopCell, method []string, areas []CommunityArea) (*Population, []Community, error) {
+func AssignCommunities(cells []PopCell, method []string, areas []CommunityArea, fill bool) (*Population, []Community, error) {
 	order := make([]int, len(areas))
 	areaM2 := make([]float64, len(areas))
 	for i, a := range areas {
@@ -567,6 +571,7 @@ func AssignCommunities(cells []PopCell, method []string, areas []CommunityArea) 
 	type cellAcc struct {
 		pop, sx, sy float64
 	}
+	pop := &Population{Res: PopulationRes}
 	commOf := map[string]int{} // community key -> index in comms
 	var comms []Community
 	byMethod := []map[string]float64{}
@@ -588,9 +593,16 @@ func AssignCommunities(cells []PopCell, method []string, areas []CommunityArea) 
 			ck = "a" + a.ID
 			if _, ok := commOf[ck]; !ok {
 				commOf[ck] = len(comms)
-				comms = append(comms, Community{ID: a.ID, Name: a.Name, Geom: a.Geom, Aged60Share: -1, ChildShare: -1, Source: a.Source})
+				c := Community{ID: a.ID, Name: a.Name, Geom: a.Geom, Aged60Share: -1, ChildShare: -1, Source: a.Source}
+				if a.Base != nil {
+					c = *a.Base
+					c.Population = 0
+				}
+				comms = append(comms, c)
 				byMethod = append(byMethod, map[string]float64{})
 			}
+		} else if !fill {
+			ck = ""
 		} else {
 			h, err := hex.FromPoint(c.Point, FillRes)
 			if err != nil {
@@ -605,6 +617,22 @@ func AssignCommunities(cells []PopCell, method []string, areas []CommunityArea) 
 				byMethod = append(byMethod, map[string]float64{})
 			}
 		}
+		if i < len(method) && method[i] == MethodFloorEstimate {
+			pop.Estimated += c.Pop
+		}
+		kk := key{c.Cell, ck}
+		if ck == "" {
+			// Outside every area, without fill: in no community.
+			if a := merged[kk]; a == nil {
+				merged[kk] = &cellAcc{}
+				keys = append(keys, kk)
+			}
+			a := merged[kk]
+			a.pop += c.Pop
+			a.sx += c.Pop * c.Point[0]
+			a.sy += c.Pop * c.Point[1]
+			continue
+		}
 		ci := commOf[ck]
 		comms[ci].Population += c.Pop
 		m := ""
@@ -612,7 +640,6 @@ func AssignCommunities(cells []PopCell, method []string, areas []CommunityArea) 
 			m = method[i]
 		}
 		byMethod[ci][m] += c.Pop
-		kk := key{c.Cell, ck}
 		a := merged[kk]
 		if a == nil {
 			a = &cellAcc{}
@@ -640,7 +667,7 @@ func AssignCommunities(cells []PopCell, method []string, areas []CommunityArea) 
 	})
 	newIdx := make([]int32, len(comms))
 	out := make([]Community, len(comms))
-	pop := &Population{Res: PopulationRes, PlacedByCommunity: make([]float64, len(comms)), Method: make([]string, len(comms))}
+	pop.PlacedByCommunity, pop.Method = make([]float64, len(comms)), make([]string, len(comms))
 	for k, i := range perm {
 		newIdx[i] = int32(k)
 		out[k] = comms[i]
@@ -654,14 +681,16 @@ func AssignCommunities(cells []PopCell, method []string, areas []CommunityArea) 
 	}
 	for _, kk := range keys {
 		a := merged[kk]
-		ci := newIdx[commOf[kk.comm]]
+		ci := int32(-1)
+		if kk.comm != "" {
+			ci = newIdx[commOf[kk.comm]]
+			pop.PlacedByCommunity[ci] += a.pop
+		}
 		pop.Cells = append(pop.Cells, PopCell{Cell: kk.cell, Pop: a.pop, Point: orb.Point{a.sx / a.pop, a.sy / a.pop}, Community: ci})
-		pop.PlacedByCommunity[ci] += a.pop
 		pop.Total += a.pop
 	}
 	for k := range out {
 		out[k].Population = pop.PlacedByCommunity[k]
-		pop.Estimated += byMethod[perm[k]][MethodFloorEstimate]
 	}
 	sortPopCells(pop.Cells)
 	return pop, out, nil

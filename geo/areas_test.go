@@ -161,7 +161,7 @@ func TestAssignCommunities(t *testing.T) {
 		{ID: "big", Name: "Big", Geom: big, Source: "test admin_level=6"},
 		{ID: "small", Name: "Small", Geom: small, Source: "test admin_level=8"},
 		{ID: "empty", Name: "Empty", Geom: square(10, 10, 10.1, 10.1)},
-	})
+	}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
