@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/paulmach/orb"
+	orbgeo "github.com/paulmach/orb/geo"
 	"github.com/paulmach/orb/planar"
 	"github.com/paulmach/osm"
 
@@ -76,11 +77,50 @@ func (rd *osmReader) addBoundary(id string, tags osm.Tags, mp orb.MultiPolygon, 
 	rd.out.Boundaries = append(rd.out.Boundaries, b)
 }
 
+// placeNames are the place=* values whose names may name a hexagon
+// community.
+var placeNames = map[string]bool{
+	"city": true, "town": true, "village": true, "hamlet": true, "suburb": true, "quarter": true,
+	"neighbourhood": true, "borough": true, "isolated_dwelling": true, "locality": false,
+}
+
+// nameHexagons names each hexagon community after the nearest named place
+// node within 2 km of its centre: "Bear (h3:882aa99983fffff)".
+func nameHexagons(comms []geo.Community, places []geo.PlacePoint) {
+	if len(places) == 0 {
+		return
+	}
+	const maxM = 2000
+	for i := range comms {
+		c := &comms[i]
+		if !strings.HasPrefix(c.Source, "h3 ") || len(c.Geom) == 0 || len(c.Geom[0]) == 0 {
+			continue
+		}
+		ctr := c.Geom.Bound().Center()
+		best, bestM := -1, float64(maxM)
+		for j, p := range places {
+			if math.Abs(p.Point[1]-ctr[1]) > 0.02 || math.Abs(p.Point[0]-ctr[0]) > 0.03 {
+				continue // more than about 2 km apart
+			}
+			if d := orbgeo.Distance(ctr, p.Point); d < bestM {
+				best, bestM = j, d
+			}
+		}
+		if best >= 0 {
+			c.Name = places[best].Name + " (" + c.ID + ")"
+		}
+	}
+}
+
 // placeNode keeps a place node with a population.
 func (rd *osmReader) placeNode(n *osm.Node, p orb.Point) {
 	place := n.Tags.Find("place")
 	if place == "" {
 		return
+	}
+	if name := n.Tags.Find("name"); name != "" && placeNames[place] {
+		rd.out.PlaceNames = append(rd.out.PlaceNames, geo.PlacePoint{
+			ID: "osm:node/" + itoa(int64(n.ID)), Name: name, Place: place, Point: p, NodeID: int64(n.ID)})
 	}
 	pop := osmPopulation(n.Tags)
 	if pop <= 0 {

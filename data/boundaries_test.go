@@ -116,6 +116,16 @@ func TestOSMOnlyWilmington(t *testing.T) {
 	if wilm == nil || wilm.Source != "osm:relation/369472 admin_level=8" {
 		t.Fatalf("no Wilmington community from its boundary: %+v", wilm)
 	}
+	// Hexagons are named after the nearest place: Bellefonte lies in one.
+	named := false
+	for _, c := range city.Communities {
+		if c.Source == "h3 res 8" && c.Name == "Bellefonte ("+c.ID+")" {
+			named = true
+		}
+	}
+	if !named {
+		t.Error("no hexagon community named after Bellefonte")
+	}
 	// The state's boundary is cut by the extract's edge: repaired and
 	// reported, not dropped; Wilmington's is whole.
 	if !containsPrefix(st.OSM.BoundariesRepaired, "osm:relation/162110 ") || containsPrefix(st.OSM.BoundariesRepaired, "osm:relation/369472 ") {

@@ -492,6 +492,7 @@ func placePopulation(city *geo.City, osmData *OSMData, cfg Config, st *LoadStats
 		}
 	}
 	co.Empty = len(cand) - co.FromBoundaries - co.FromPlaces
+	nameHexagons(comms, osmData.PlaceNames)
 	city.Communities, city.Population = comms, pop
 	return nil
 }

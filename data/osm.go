@@ -45,6 +45,9 @@ type OSMData struct {
 	Boundaries []geo.Boundary
 	// Places are place=* nodes with a population=* tag.
 	Places []geo.PlacePoint
+	// PlaceNames are named place nodes (city to hamlet, suburb to
+	// neighbourhood), which name hexagon communities.
+	PlaceNames []geo.PlacePoint
 	// Dropped are the boundaries that could not be used, and why.
 	Dropped []DroppedBoundary
 	// Bound is the extent of the extract's nodes.
@@ -310,7 +313,7 @@ func (rd *osmReader) node(n *osm.Node) error {
 	if len(n.Tags) == 0 {
 		return nil
 	}
-	if n.Tags.Find("population") != "" {
+	if n.Tags.Find("place") != "" {
 		rd.placeNode(n, p)
 	}
 	if e := n.Tags.Find("entrance"); e != "" && e != "no" {
