@@ -183,6 +183,9 @@ type mapBrowser struct {
 	// allowNetwork422 lets one failed request through: the step that
 	// checks how an API error is shown.
 	allowNetwork422 atomic.Bool
+	// allowNetwork409 lets the report's 409 through, for a city without
+	// residents.
+	allowNetwork409 atomic.Bool
 }
 
 func newMapBrowser(t *testing.T, chromium string) *mapBrowser {
@@ -221,6 +224,9 @@ func newMapBrowser(t *testing.T, chromium string) *mapBrowser {
 				continue
 			}
 			if m.Source == "network" && strings.Contains(m.Text, "422") && b.allowNetwork422.Load() {
+				continue
+			}
+			if m.Source == "network" && strings.Contains(m.Text, "409") && b.allowNetwork409.Load() {
 				continue
 			}
 			b.mu.Lock()

@@ -1,8 +1,12 @@
 package server
 
 import (
+	"net"
+	"time"
+
 	"context"
 	"encoding/json"
+	"github.com/chromedp/chromedp"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -63,5 +67,53 @@ func TestNoResidentsCity(t *testing.T) {
 				t.Errorf("%s: problem %+v (%v), want the hint", tc.path, p, err)
 			}
 		}
+	}
+}
+
+// The map of a city without residents draws its streets and facilities
+// and says, in one sentence, which flag supplies residents.
+func TestMapBrowserWithoutResidents(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the browser test is slow")
+	}
+	chromium := mapChromium(t)
+	city, st, err := data.Load(context.Background(), data.Config{OSMPath: "../data/testdata/no_population_grid.osm"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := geo.ComputeAccess(city, geo.AccessOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(testConfig(), Deps{City: city, Access: a, Load: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+
+	b := newMapBrowser(t, chromium)
+	b.allowNetwork409.Store(true)
+	b.do("loading /map",
+		chromedp.EmulateViewport(1200, 800),
+		chromedp.Navigate("http://"+ln.Addr().String()+"/map"),
+		chromedp.Poll[chromedp.Void](`window.fifteenReady === true`, chromedp.WithPollingInterval(100*time.Millisecond),
+			chromedp.WithPollingTimeout(90*time.Second)),
+	)
+	b.idle("first view")
+	if n := b.rendered("network-line"); n["network-line"] == 0 {
+		t.Errorf("no street drawn: %v", n)
+	}
+	msg := mapEval[string](b, "notice", `document.getElementById('error').hidden ? '' : document.getElementById('error-text').innerText`)
+	if !strings.Contains(msg, "--population") {
+		t.Errorf("notice %q does not name --population", msg)
+	}
+	if errs := b.consoleErrors(); errs != "" {
+		t.Error(errs)
 	}
 }

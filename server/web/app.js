@@ -217,6 +217,7 @@
   function plainWords(err) {
     if (err instanceof APIError) {
       const s = err.status;
+      if (s === 409) return (err.detail || t('err_400')).replace(/^(?:[a-z0-9_]+: )+/, '');
       const key = s === 400 || s === 404 || s === 413 || s === 422 || s === 503 ? 'err_' + s
         : s >= 500 ? 'err_500' : 'err_400';
       const detail = (err.detail || '').replace(/^(?:[a-z0-9_]+: )+/, '');
@@ -397,6 +398,16 @@
   async function report(profile) {
     if (!state.reports[profile]) {
       state.reports[profile] = api('/v1/report?f=json&profile=' + encodeURIComponent(profile)).catch((e) => {
+        // A city loaded without residents (409): the map, network,
+        // facilities and isochrones still work; say once which flag
+        // supplies residents, and go on with an empty report.
+        if (e instanceof APIError && e.status === 409) {
+          if (!state.noResidents) {
+            state.noResidents = true;
+            showError(e);
+          }
+          return { total: { profiles: [] }, communities: [] };
+        }
         delete state.reports[profile];
         throw e;
       });
