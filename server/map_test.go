@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"fifteen/geo"
 )
 
 // --- the page and its assets, through the router ---------------------------
@@ -122,6 +124,10 @@ func TestMapConfig(t *testing.T) {
 	}
 	if got.BasemapStyleURL != cfg.BasemapStyleURL || got.City != d.City.Name {
 		t.Errorf("config %+v", got)
+	}
+	// Monaco's residents come from the planner's communities: no estimate.
+	if got.PopulationSource != geo.MethodCommunities || got.PopulationEstimate {
+		t.Errorf("population source %q, estimate %v", got.PopulationSource, got.PopulationEstimate)
 	}
 	page := do(t, e, http.MethodGet, "/map", nil)
 	if csp := page.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "connect-src 'self' https:") {

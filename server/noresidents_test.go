@@ -117,3 +117,28 @@ func TestMapBrowserWithoutResidents(t *testing.T) {
 		t.Error(errs)
 	}
 }
+
+// An OSM-only city's map labels its residents as an estimate.
+func TestMapConfigSaysEstimate(t *testing.T) {
+	city, st, err := data.Load(context.Background(), data.Config{OSMPath: "../data/testdata/wilmington-2016-08-10.osm.pbf"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := geo.ComputeAccess(city, geo.AccessOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(testConfig(), Deps{City: city, Access: a, Load: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, httptest.NewRequest("GET", "/map/config.json", nil))
+	var got mapConfigDoc
+	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if !got.PopulationEstimate || !strings.HasPrefix(got.PopulationSource, geo.MethodOSMPopulation) {
+		t.Errorf("config %+v: want an estimate from OSM", got)
+	}
+}
