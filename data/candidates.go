@@ -30,6 +30,9 @@ func LoadCandidates(r io.Reader, name string) ([]orb.Point, error) {
 	if len(b) > MaxCandidatesBytes {
 		return nil, fmt.Errorf("%s: %w: larger than %d bytes", name, ErrBadCandidates, MaxCandidatesBytes)
 	}
+	if b, _, err = decodeText(b, name); err != nil {
+		return nil, fmt.Errorf("%w (%w)", err, ErrBadCandidates)
+	}
 	fc, err := geojson.UnmarshalFeatureCollection(b)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w: not a GeoJSON FeatureCollection: %v", name, ErrBadCandidates, err)

@@ -40,45 +40,73 @@ var ErrBadCommunities = errors.New("data: invalid communities file")
 // Every error wraps ErrBadCommunities and names the file, the feature (index
 // and id) and the problem.
 func LoadCommunities(r io.Reader, name string) ([]geo.Community, error) {
+	cs, _, err := loadCommunities(r, name, false)
+	return cs, err
+}
+
+// LoadCommunityOutlines is LoadCommunities that also accepts a file where
+// no feature has a population: then every community has Population 0,
+// hasPopulation is false, and the residents are to come from another input
+// (a grid, a raster or OSM). A file where some features have a population
+// and others not is an error, as for LoadCommunities.
+func LoadCommunityOutlines(r io.Reader, name string) (cs []geo.Community, hasPopulation bool, err error) {
+	return loadCommunities(r, name, true)
+}
+
+func loadCommunities(r io.Reader, name string, outlinesOK bool) ([]geo.Community, bool, error) {
 	raw, err := io.ReadAll(r)
 	if err != nil {
-		return nil, commErr(name, -1, "", fmt.Sprintf("reading: %v", err))
+		return nil, false, commErr(name, -1, "", fmt.Sprintf("reading: %v", err))
+	}
+	if raw, _, err = decodeText(raw, name); err != nil {
+		return nil, false, fmt.Errorf("%w (%w)", err, ErrBadCommunities)
 	}
 	var head struct {
 		Type string `json:"type"`
 	}
 	if err := json.Unmarshal(raw, &head); err != nil {
-		return nil, commErr(name, -1, "", fmt.Sprintf("not valid JSON: %v", err))
+		return nil, false, commErr(name, -1, "", fmt.Sprintf("not valid JSON: %v", err))
 	}
 	if head.Type != "FeatureCollection" {
-		return nil, commErr(name, -1, "", fmt.Sprintf("not a GeoJSON FeatureCollection (type %q)", head.Type))
+		return nil, false, commErr(name, -1, "", fmt.Sprintf("not a GeoJSON FeatureCollection (type %q)", head.Type))
 	}
 	fc, err := geojson.UnmarshalFeatureCollection(raw)
 	if err != nil {
-		return nil, commErr(name, -1, "", fmt.Sprintf("invalid GeoJSON: %v", err))
+		return nil, false, commErr(name, -1, "", fmt.Sprintf("invalid GeoJSON: %v", err))
 	}
 	if len(fc.Features) == 0 {
-		return nil, commErr(name, -1, "", "no community in the FeatureCollection")
+		return nil, false, commErr(name, -1, "", "no community in the FeatureCollection")
 	}
 
+	// A file of outlines only: no feature has a population.
+	needPop := true
+	if outlinesOK {
+		needPop = false
+		for _, f := range fc.Features {
+			if f != nil && f.Properties["population"] != nil {
+				needPop = true
+				break
+			}
+		}
+	}
 	comms := make([]geo.Community, 0, len(fc.Features))
 	seen := make(map[string]int, len(fc.Features))
 	for i, f := range fc.Features {
-		c, err := communityFromFeature(name, i, f)
+		c, err := communityFromFeature(name, i, f, needPop)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		if j, dup := seen[c.ID]; dup {
-			return nil, commErr(name, i, c.ID, fmt.Sprintf("duplicate id, also feature %d", j))
+			return nil, false, commErr(name, i, c.ID, fmt.Sprintf("duplicate id, also feature %d", j))
 		}
 		seen[c.ID] = i
 		comms = append(comms, c)
 	}
-	return comms, nil
+	return comms, needPop, nil
 }
 
 // communityFromFeature converts feature i of file name.
-func communityFromFeature(name string, i int, f *geojson.Feature) (geo.Community, error) {
+func communityFromFeature(name string, i int, f *geojson.Feature, needPop bool) (geo.Community, error) {
 	if f == nil {
 		return geo.Community{}, commErr(name, i, "", "null feature")
 	}
@@ -108,16 +136,23 @@ func communityFromFeature(name string, i int, f *geojson.Feature) (geo.Community
 		c.Name = id
 	}
 
-	pop, ok, err := propNumber(props, "population")
-	switch {
-	case err != nil:
-		return geo.Community{}, fail("polygon with no population: "+err.Error(), geo.ErrNoPopulation)
-	case !ok:
-		return geo.Community{}, fail("polygon with no population: property population missing", geo.ErrNoPopulation)
-	case pop <= 0:
-		return geo.Community{}, fail(fmt.Sprintf("polygon with no population: population %v is not positive", pop), geo.ErrNoPopulation)
+	// An outline (needPop false) has no population: its residents come
+	// from another input.
+	var pop float64
+	if needPop {
+		var ok bool
+		var err error
+		pop, ok, err = propNumber(props, "population")
+		switch {
+		case err != nil:
+			return geo.Community{}, fail("polygon with no population: "+err.Error(), geo.ErrNoPopulation)
+		case !ok:
+			return geo.Community{}, fail("polygon with no population: property population missing", geo.ErrNoPopulation)
+		case pop <= 0:
+			return geo.Community{}, fail(fmt.Sprintf("polygon with no population: population %v is not positive", pop), geo.ErrNoPopulation)
+		}
+		c.Population = pop
 	}
-	c.Population = pop
 
 	if v, ok, err := propNumber(props, "households"); err != nil {
 		return geo.Community{}, fail(err.Error())
@@ -138,7 +173,7 @@ func communityFromFeature(name string, i int, f *geojson.Feature) (geo.Community
 			break
 		}
 	}
-	if c.Aged60Share < 0 {
+	if c.Aged60Share < 0 && needPop {
 		if v, ok, err := propNumber(props, "pop_60plus"); err != nil {
 			return geo.Community{}, fail(err.Error())
 		} else if ok {

@@ -12,7 +12,6 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
@@ -106,6 +105,9 @@ func LoadFacilitiesGeoJSON(r io.Reader, name string, tax *geo.Taxonomy) ([]geo.F
 	if err != nil {
 		return nil, err
 	}
+	if b, _, err = decodeText(b, name); err != nil {
+		return nil, fmt.Errorf("%w (%w)", err, ErrBadFacilities)
+	}
 	var fc struct {
 		Type     string            `json:"type"`
 		Features []json.RawMessage `json:"features"`
@@ -150,9 +152,9 @@ func LoadFacilitiesCSV(r io.Reader, name string, tax *geo.Taxonomy) ([]geo.Facil
 	if err != nil {
 		return nil, err
 	}
-	b = bytes.TrimPrefix(b, bomUTF8)
-	if !utf8.Valid(b) {
-		return nil, fmt.Errorf("%s: %w: not UTF-8 text (save the sheet as \"CSV UTF-8\")", name, ErrBadFacilities)
+	b, _, err = decodeText(b, name)
+	if err != nil {
+		return nil, fmt.Errorf("%w (%w)", err, ErrBadFacilities)
 	}
 	cr := csv.NewReader(bytes.NewReader(b))
 	cr.Comma = sniffFacilityComma(b)

@@ -181,8 +181,8 @@ func TestLoadFacilitiesErrors(t *testing.T) {
 			[]error{ErrBadFacilities}, "wrong number of fields"},
 		{"csv unknown category", "x.csv", "lon,lat,category\n104,30,clinic\n104,30,影院\n",
 			[]error{geo.ErrUnknownCategory}, `x.csv: line 3: geo: unknown category "影院"`},
-		{"csv GBK text", "x.csv", "lon,lat,category,name\n104,30,clinic,\xd5\xef\xcb\xf9\n",
-			[]error{ErrBadFacilities}, "not UTF-8"},
+		{"csv neither UTF-8 nor GBK", "x.csv", "lon,lat,category,name\n104,30,clinic,\xd5\xef\x81\x20\n",
+			[]error{ErrBadFacilities, ErrBadEncoding}, "x.csv: data: text neither UTF-8 nor GB18030/GBK: line 2, byte 17 of the line"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

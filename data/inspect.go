@@ -65,6 +65,9 @@ type FacilitySummary struct {
 type CommunitySummary struct {
 	Count      int     `json:"count"`
 	Population float64 `json:"population"`
+	// Origin tells where the communities came from (file, embedded, osm
+	// boundaries and hexagons, or none).
+	Origin CommunityOrigin `json:"origin"`
 }
 
 // CommunityPlacement tells how one community's population was placed.
@@ -75,6 +78,8 @@ type CommunityPlacement struct {
 	Placed     float64 `json:"placed"`
 	Cells      int     `json:"cells"`
 	Method     string  `json:"method"`
+	// Source is the community's outline source (geo.Community.Source).
+	Source string `json:"source"`
 }
 
 // PopulationSummary describes the population placed on H3 cells.
@@ -86,6 +91,8 @@ type PopulationSummary struct {
 	TooFar      float64              `json:"people_too_far_from_network"`
 	OnIslands   float64              `json:"people_on_islands"`
 	ByCommunity []CommunityPlacement `json:"by_community"`
+	// Origin tells where the population came from and how it was placed.
+	Origin PopulationOrigin `json:"origin"`
 }
 
 // Inspect summarises a loaded city.
@@ -161,6 +168,8 @@ func Inspect(c *geo.City, st *LoadStats) Inspection {
 	}
 
 	in.Communities.Count = len(c.Communities)
+	in.Communities.Origin = st.Communities
+	in.Population.Origin = st.Population
 	for _, cm := range c.Communities {
 		in.Communities.Population += cm.Population
 	}
@@ -183,7 +192,7 @@ func Inspect(c *geo.City, st *LoadStats) Inspection {
 			}
 		}
 		for i, cm := range c.Communities {
-			cp := CommunityPlacement{ID: cm.ID, Name: cm.Name, Population: cm.Population, Cells: cellsBy[i]}
+			cp := CommunityPlacement{ID: cm.ID, Name: cm.Name, Population: cm.Population, Cells: cellsBy[i], Source: cm.Source}
 			if i < len(pop.PlacedByCommunity) {
 				cp.Placed = pop.PlacedByCommunity[i]
 			}

@@ -40,7 +40,20 @@ type OSMData struct {
 	ResidentialAreas []orb.Polygon
 	// Entrances are entrance=* nodes, access points of area facilities.
 	Entrances []orb.Point
-	Stats     OSMStats
+	// Boundaries are boundary=administrative areas with an admin_level and
+	// place=suburb|quarter|neighbourhood areas, candidates for communities
+	// and carriers of population=*.
+	Boundaries []geo.Boundary
+	// Places are place=* nodes with a population=* tag.
+	Places []geo.PlacePoint
+	// PlaceNames are named place nodes (city to hamlet, suburb to
+	// neighbourhood), which name hexagon communities.
+	PlaceNames []geo.PlacePoint
+	// Dropped are the boundaries that could not be used, and why.
+	Dropped []DroppedBoundary
+	// Bound is the extent of the extract's nodes.
+	Bound orb.Bound
+	Stats OSMStats
 }
 
 // OSMStats counts what was read and what was left out, and why.
@@ -73,10 +86,20 @@ type OSMStats struct {
 	// grounds): counted once, as the area.
 	MergedDuplicates []string `json:"merged_duplicates"`
 	// IncompleteRings counts multipolygon rings that could not be closed.
-	IncompleteRings int     `json:"incomplete_rings"`
-	Buildings       int     `json:"buildings"`
-	DecodeSec       float64 `json:"decode_sec"`
-	GraphSec        float64 `json:"graph_sec"`
+	IncompleteRings int `json:"incomplete_rings"`
+	// Boundaries counts the administrative boundaries and place areas
+	// read (see OSMData.Boundaries).
+	Boundaries int `json:"boundaries"`
+	// BoundariesRepaired lists boundaries whose outer ring, cut by the
+	// extract's edge, was closed with straight lines along the cut.
+	BoundariesRepaired []string `json:"boundaries_repaired"`
+	// BoundariesDropped lists boundaries that could not be used, and why.
+	BoundariesDropped []string `json:"boundaries_dropped"`
+	// PlacesWithPopulation counts place=* nodes with population=*.
+	PlacesWithPopulation int     `json:"places_with_population"`
+	Buildings            int     `json:"buildings"`
+	DecodeSec            float64 `json:"decode_sec"`
+	GraphSec             float64 `json:"graph_sec"`
 }
 
 // osmFormat sniffs the format of an OSM stream from its first bytes.
@@ -270,6 +293,13 @@ func ReadOSM(ctx context.Context, r io.Reader, name string, tax *geo.Taxonomy) (
 	rd.mergeDuplicates()
 	rd.dropSmallAreas()
 	st := &rd.out.Stats
+	st.Boundaries = len(rd.out.Boundaries)
+	rd.out.Bound = rd.nodes.bound()
+	for i := range rd.out.Boundaries {
+		b := &rd.out.Boundaries[i]
+		b.Partial = b.Repaired || !boundWithin(b.Geom.Bound(), rd.out.Bound)
+	}
+	st.PlacesWithPopulation = len(rd.out.Places)
 	st.Nodes = len(rd.nodes.ids)
 	st.DecodeSec = time.Since(start).Seconds()
 	if st.Nodes == 0 && st.Ways == 0 && st.Relations == 0 {
@@ -293,6 +323,9 @@ func (rd *osmReader) node(n *osm.Node) error {
 	rd.nodes.add(int64(n.ID), p)
 	if len(n.Tags) == 0 {
 		return nil
+	}
+	if n.Tags.Find("place") != "" {
+		rd.placeNode(n, p)
 	}
 	if e := n.Tags.Find("entrance"); e != "" && e != "no" {
 		rd.out.Entrances = append(rd.out.Entrances, p)
@@ -354,6 +387,9 @@ func (rd *osmReader) way(w *osm.Way) {
 	closed := missing == 0 && len(w.Nodes) >= 4 && w.Nodes[0].ID == w.Nodes[len(w.Nodes)-1].ID
 	if closed && isBuilding(w.Tags) {
 		rd.addBuilding(w.Tags, orb.Polygon{orb.Ring(rd.pts)}) // no copy: not kept
+	}
+	if isBoundaryArea(w.Tags) {
+		rd.boundaryWay(w, runs, missing)
 	}
 	matches := rd.tax.Match(&w.Tags)
 	residential := w.Tags.Find("landuse") == "residential"
@@ -437,6 +473,9 @@ func (rd *osmReader) relation(r *osm.Relation) {
 	}
 	typ := r.Tags.Find("type")
 	id := "osm:relation/" + itoa(int64(r.ID))
+	if (typ == "boundary" || typ == "multipolygon") && isBoundaryArea(r.Tags) {
+		rd.boundaryRelation(r, id)
+	}
 	matches := rd.tax.Match(&r.Tags)
 	switch typ {
 	case "multipolygon":

@@ -92,6 +92,18 @@ func (c *csr) of(i int) []int32 { return c.item[c.off[i]:c.off[i+1]] }
 // MinToDs converts minutes to deciseconds.
 func MinToDs(m float64) uint32 { return uint32(math.Round(m * 600)) }
 
+// HasResidents reports whether the city has residents placed on cells:
+// the coverage report, gaps, siting and capacity figures need them.
+func (a *Access) HasResidents() bool {
+	return a.City.Population != nil && len(a.City.Population.Cells) > 0 && a.City.Population.Total > 0
+}
+
+// errNoResidents is the error of an analysis that counts residents, asked
+// of a city with none.
+func errNoResidents() error {
+	return fmt.Errorf("%w placed on cells", ErrNoResidents)
+}
+
 // DsToMin converts deciseconds to minutes.
 func DsToMin(ds uint32) float64 { return float64(ds) / 600 }
 
@@ -111,8 +123,10 @@ func ComputeAccessContext(ctx context.Context, city *City, opt AccessOptions) (*
 	if err := opt.fill(); err != nil {
 		return nil, err
 	}
-	if city.Population == nil || len(city.Population.Cells) == 0 {
-		return nil, fmt.Errorf("%w: the city has no population on cells", ErrNoPopulation)
+	if city.Population == nil {
+		// A city with no residents has an empty Population: facilities,
+		// isochrones and nearest queries still work.
+		return nil, fmt.Errorf("%w: the city has no Population (not even an empty one)", ErrNoPopulation)
 	}
 	a := &Access{City: city, Options: opt, Profiles: opt.Profiles, cutoffDs: MinToDs(opt.CutoffMin), derived: &derived{}}
 	a.FacilityAccess = city.FacilityAccess

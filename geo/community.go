@@ -24,4 +24,9 @@ type Community struct {
 	// nil or a missing band when unknown. ChildShare and Aged60Share
 	// answer for 0-14 and 60+ when the map lacks them.
 	AgeShares map[string]float64
+	// Source tells where the community's outline came from: "file" (the
+	// planner's communities file), an OSM element with its admin_level or
+	// place (e.g. "osm:relation/162110 admin_level=8"), or "h3 res 8" for
+	// a hexagon filling an area no boundary covers.
+	Source string `json:"source"`
 }

@@ -156,8 +156,8 @@ func (a *Access) E2SFCA(opt E2SFCAOptions) ([]CapacityAccess, error) {
 		return nil, err
 	}
 	city := a.City
-	if city.Population == nil || len(city.Population.Cells) == 0 {
-		return nil, fmt.Errorf("%w: the city has no population on cells", ErrNoPopulation)
+	if !a.HasResidents() {
+		return nil, errNoResidents()
 	}
 	cats := city.Taxonomy.Categories
 	weights := make([]float64, len(opt.Bands))

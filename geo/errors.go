@@ -15,8 +15,13 @@ var (
 	ErrUnknownCategory = errors.New("geo: unknown category")
 	// ErrBadTaxonomy means a category taxonomy is malformed.
 	ErrBadTaxonomy = errors.New("geo: invalid category taxonomy")
-	// ErrNoPopulation means a community carries no usable population.
+	// ErrNoPopulation means a community carries no usable population, or
+	// an analysis that counts residents was asked of a city with none.
 	ErrNoPopulation = errors.New("geo: community without population")
+	// ErrNoResidents means an analysis that counts residents (coverage
+	// report, gaps, siting, capacity) was asked of a city loaded without
+	// any; what needs no residents (facilities, isochrones, nearest) works.
+	ErrNoResidents = errors.New("geo: the city has no residents")
 	// ErrBadProfile means a walker profile is malformed.
 	ErrBadProfile = errors.New("geo: invalid walker profile")
 	// ErrBadOption means an analysis option is out of range.

@@ -172,6 +172,9 @@ func (a *Access) underserved(g *gapTarget) []gapCell {
 // MinPopulation, neither or both of Category and Tier, or a threshold
 // beyond the access cutoff.
 func (a *Access) Gaps(opt GapOptions) ([]Cluster, error) {
+	if !a.HasResidents() {
+		return nil, errNoResidents()
+	}
 	g, err := a.gapTarget(opt.Category, opt.Profile, opt.Tier)
 	if err != nil {
 		return nil, err

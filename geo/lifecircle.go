@@ -295,6 +295,9 @@ func (a *Access) lifeCircleDistDm(s *Searcher, dc *Costs, p, c int, boundDm uint
 // or distance not positive, MissingBelow outside [0, 1], or a threshold
 // beyond the access cutoff (times past it are not known).
 func (a *Access) LifeCircles(cfg LifeCircleConfig) (*LifeCircleResult, error) {
+	if !a.HasResidents() {
+		return nil, errNoResidents()
+	}
 	city := a.City
 	tierCats, err := cfg.fill(city.Taxonomy)
 	if err != nil {

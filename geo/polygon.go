@@ -106,6 +106,22 @@ func (s *PolygonSet) First(p orb.Point) int {
 	return best
 }
 
+// FirstAfter returns the lowest index above after of a polygon containing
+// p, or -1 when none does.
+func (s *PolygonSet) FirstAfter(p orb.Point, after int) int {
+	best := -1
+	if isNaNPoint(p) {
+		return best
+	}
+	s.tree.Search(p, p, func(_, _ [2]float64, part polygonPart) bool {
+		if part.idx > after && (best < 0 || part.idx < best) && part.poly.contains(p) {
+			best = part.idx
+		}
+		return true
+	})
+	return best
+}
+
 // Contains reports whether any polygon of the set contains p. A point with a
 // NaN coordinate is in none.
 func (s *PolygonSet) Contains(p orb.Point) bool {

@@ -113,6 +113,16 @@ type Population struct {
 	Method []string
 	// Total is the sum of all placed population.
 	Total float64
+	// Source tells where the city's population came from: MethodCommunities
+	// (the planner's communities, spread by PlacePopulation), MethodCells
+	// (the planner's grid), MethodRaster, MethodOSMPopulation,
+	// MethodFloorEstimate, both joined by "+" when both contributed, or
+	// MethodNone.
+	Source string `json:"source"`
+	// Estimated is the number of residents estimated as residential floor
+	// area × persons per m² (MethodFloorEstimate), part of Total: an
+	// estimate, to be labelled so.
+	Estimated float64 `json:"estimated"`
 }
 
 // PlacePopulation spreads each community's population over the

@@ -144,6 +144,9 @@ func (a *Access) Report() (*CoverageReport, error) { return a.ReportWith(ReportO
 
 // ReportWith computes the coverage report with the given options.
 func (a *Access) ReportWith(opt ReportOptions) (*CoverageReport, error) {
+	if !a.HasResidents() {
+		return nil, errNoResidents()
+	}
 	lc, err := a.LifeCircles(opt.LifeCircle)
 	if err != nil {
 		return nil, err

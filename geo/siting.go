@@ -138,6 +138,9 @@ func (a *Access) Siting(opt SitingOptions) (*SitingResult, error) {
 // SitingContext is Siting that gives up, with ctx's error, once ctx ends:
 // a server's request timeout then bounds it on a large city.
 func (a *Access) SitingContext(ctx context.Context, opt SitingOptions) (*SitingResult, error) {
+	if !a.HasResidents() {
+		return nil, errNoResidents()
+	}
 	if opt.Category == "" {
 		return nil, fmt.Errorf("%w: no category given", ErrBadOption)
 	}

@@ -1,6 +1,7 @@
 package publish
 
 import (
+	"errors"
 	"fmt"
 
 	"fifteen/geo"
@@ -104,7 +105,12 @@ func Catalogue() []*Collection {
 					}
 					p.Category = src.Access.City.Taxonomy.Categories[c].ID
 				}
-				return Clusters(src.Access, geo.GapOptions{Category: p.Category, Profile: p.Profile})
+				l, err := Clusters(src.Access, geo.GapOptions{Category: p.Category, Profile: p.Profile})
+				if errors.Is(err, geo.ErrNoResidents) { // nobody to be underserved
+					w, _ := src.Access.ResolveProfile(p.Profile)
+					return &ClusterLayer{Category: p.Category, Profile: src.Access.Profiles[w].ID}, nil
+				}
+				return l, err
 			},
 			Schema: func(Source, Params) *Schema { return ClusterSchema() }},
 		{ID: "greenways", Title: "Greenways",

@@ -37,6 +37,11 @@ func notFound(what string, format string, args ...any) *Problem {
 		Detail: fmt.Sprintf(format, args...), Param: what}
 }
 
+// NoResidentsHint is the one sentence answering an analysis that counts
+// residents in a city loaded without any: it names the flags that supply
+// them.
+const NoResidentsHint = "This city was loaded without residents, so nothing can be counted per resident: load it with --population FILE (an H3 grid CSV of residents) or --communities FILE (polygons with population), or an OSM extract whose boundaries, place nodes or residential buildings carry population."
+
 // errorStatus is the one table from domain errors to HTTP statuses.
 var errorStatus = []struct {
 	err    error
@@ -48,6 +53,9 @@ var errorStatus = []struct {
 	{geo.ErrBadProfile, http.StatusBadRequest, "Bad Request"},
 	{geo.ErrUnknownCategory, http.StatusBadRequest, "Bad Request"},
 	{geo.ErrBadScenario, http.StatusUnprocessableEntity, "Unprocessable Content"},
+	// Asked to count residents in a city loaded without any: the request
+	// is fine, the city cannot answer it.
+	{geo.ErrNoResidents, http.StatusConflict, "Conflict"},
 	{geo.ErrTooFar, http.StatusUnprocessableEntity, "Unprocessable Content"},
 	{data.ErrBadScenarioFile, http.StatusBadRequest, "Bad Request"},
 	{data.ErrBadCandidates, http.StatusBadRequest, "Bad Request"},
@@ -93,6 +101,9 @@ func (s *state) problemOf(err error, c echo.Context) *Problem {
 			detail = "request body larger than " + s.cfg.BodyLimit
 		}
 		return &Problem{Type: "about:blank", Title: http.StatusText(he.Code), Status: he.Code, Detail: detail}
+	}
+	if errors.Is(err, geo.ErrNoResidents) {
+		return &Problem{Type: "about:blank", Title: "Conflict", Status: http.StatusConflict, Detail: NoResidentsHint}
 	}
 	for _, m := range errorStatus {
 		if errors.Is(err, m.err) {

@@ -249,6 +249,9 @@ func anLayer(c echo.Context, members []publish.Member, layers ...publish.Layer) 
 // baseline report, through the response cache. CSV is chosen by f=csv or,
 // without f, by an Accept header asking for text/csv.
 func (s *state) getReport(c echo.Context) error {
+	if !s.base.HasResidents() {
+		return geo.ErrNoResidents
+	}
 	format, err := queryOneOf(c, "f", "json", "csv")
 	if err != nil {
 		return err
@@ -384,6 +387,9 @@ func (s *state) siting(c echo.Context, opt geo.SitingOptions, format string) err
 // GeoJSON (see data.LoadScenario) is applied to the baseline and kept;
 // 201 with its location and document.
 func (s *state) postScenario(c echo.Context) error {
+	if !s.base.HasResidents() {
+		return geo.ErrNoResidents
+	}
 	sc, err := data.LoadScenario(c.Request().Body, "body")
 	if err != nil {
 		if errors.Is(err, data.ErrBadScenarioFile) {

@@ -15,6 +15,8 @@ import (
 	"sync"
 
 	"github.com/labstack/echo/v4"
+
+	"fifteen/geo"
 )
 
 // The planner's map: one HTML page (web/index.html) with its script and
@@ -161,13 +163,21 @@ type mapConfigDoc struct {
 	Version         string `json:"version"`
 	Attribution     string `json:"attribution"`
 	BasemapStyleURL string `json:"basemap_style_url"`
+	// PopulationSource is geo.Population.Source: where residents came from.
+	PopulationSource string `json:"population_source"`
+	// PopulationEstimate is true when residents were estimated from OSM
+	// (population=* counts spread by floor area, or floor area × persons
+	// per m²) rather than given by the planner's communities or a grid.
+	PopulationEstimate bool `json:"population_estimate"`
 }
 
 // mapConfig serves what the page needs from the server configuration.
 func (s *state) mapConfig(c echo.Context) error {
 	c.Response().Header().Set("Cache-Control", "no-cache")
+	src := s.city.Population.Source
 	return c.JSON(http.StatusOK, mapConfigDoc{City: s.city.Name, Version: s.cfg.Version,
-		Attribution: s.city.Attribution, BasemapStyleURL: s.cfg.BasemapStyleURL})
+		Attribution: s.city.Attribution, BasemapStyleURL: s.cfg.BasemapStyleURL, PopulationSource: src,
+		PopulationEstimate: strings.Contains(src, geo.MethodFloorEstimate) || strings.Contains(src, geo.MethodOSMPopulation)})
 }
 
 // mapStatic serves an embedded asset. Asked for with its current hash

@@ -26,5 +26,6 @@ func (s *state) readyz(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{
 		"status": "ready", "city": s.city.Name, "edges": s.city.Graph.NumEdges(),
 		"facilities": len(s.city.Facilities), "population": s.city.Population.Total,
+		"population_source": s.city.Population.Source,
 	})
 }

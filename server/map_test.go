@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"fifteen/geo"
 )
 
 // --- the page and its assets, through the router ---------------------------
@@ -123,6 +125,10 @@ func TestMapConfig(t *testing.T) {
 	if got.BasemapStyleURL != cfg.BasemapStyleURL || got.City != d.City.Name {
 		t.Errorf("config %+v", got)
 	}
+	// Monaco's residents come from the planner's communities: no estimate.
+	if got.PopulationSource != geo.MethodCommunities || got.PopulationEstimate {
+		t.Errorf("population source %q, estimate %v", got.PopulationSource, got.PopulationEstimate)
+	}
 	page := do(t, e, http.MethodGet, "/map", nil)
 	if csp := page.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "connect-src 'self' https:") {
 		t.Errorf("a basemap's tiles would be refused: CSP %q", csp)
@@ -183,6 +189,9 @@ type mapBrowser struct {
 	// allowNetwork422 lets one failed request through: the step that
 	// checks how an API error is shown.
 	allowNetwork422 atomic.Bool
+	// allowNetwork409 lets the report's 409 through, for a city without
+	// residents.
+	allowNetwork409 atomic.Bool
 }
 
 func newMapBrowser(t *testing.T, chromium string) *mapBrowser {
@@ -221,6 +230,9 @@ func newMapBrowser(t *testing.T, chromium string) *mapBrowser {
 				continue
 			}
 			if m.Source == "network" && strings.Contains(m.Text, "422") && b.allowNetwork422.Load() {
+				continue
+			}
+			if m.Source == "network" && strings.Contains(m.Text, "409") && b.allowNetwork409.Load() {
 				continue
 			}
 			b.mu.Lock()

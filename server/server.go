@@ -106,9 +106,15 @@ func New(cfg Config, d Deps) (*echo.Echo, error) {
 	if d.City == nil || d.Access == nil {
 		return nil, fmt.Errorf("server: a city and its access are required")
 	}
-	rep, err := d.Access.Report()
-	if err != nil {
-		return nil, fmt.Errorf("server: baseline report: %w", err)
+	// A city without residents serves everything that needs none; the
+	// analyses that count residents answer 409 (see NoResidentsHint).
+	rep := &geo.CoverageReport{City: d.City.Name, Attribution: d.City.Attribution,
+		CutoffMin: d.Access.Options.CutoffMin, K: d.Access.Options.K, Communities: []geo.CommunityCoverage{}}
+	if d.Access.HasResidents() {
+		var err error
+		if rep, err = d.Access.Report(); err != nil {
+			return nil, fmt.Errorf("server: baseline report: %w", err)
+		}
 	}
 	s := &state{
 		cfg: cfg, city: d.City, base: d.Access, load: d.Load, report: rep,

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 
@@ -132,6 +133,9 @@ func (td *tileData) set(k tileSetKey) (*tileFeatures, error) {
 			return fs, nil
 		case "underserved":
 			l, err := publish.Clusters(td.access, geo.GapOptions{Category: k.category, Profile: td.access.Profiles[k.profile].ID})
+			if errors.Is(err, geo.ErrNoResidents) {
+				return &tileFeatures{}, nil // nobody to be underserved
+			}
 			if err != nil {
 				return nil, err
 			}

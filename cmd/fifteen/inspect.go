@@ -53,6 +53,7 @@ func printInspection(w io.Writer, in data.Inspection) error {
 	p := in.Population
 	fmt.Fprintf(w, "\ncommunities: %d, population %.0f; placed %.0f on %d H3 res-%d cells (%.0f too far from the network, %.0f on islands)\n",
 		in.Communities.Count, in.Communities.Population, p.Placed, p.Cells, p.Resolution, p.TooFar, p.OnIslands)
+	printOrigins(w, in)
 	tw = tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "community\tpopulation\tplaced\tcells\tmethod\t")
 	for _, c := range p.ByCommunity {
@@ -63,4 +64,31 @@ func printInspection(w io.Writer, in data.Inspection) error {
 	}
 	fmt.Fprintf(w, "\nloaded in %.3f s\n", in.TotalSec)
 	return nil
+}
+
+// printOrigins says where communities and population came from.
+func printOrigins(w io.Writer, in data.Inspection) {
+	co, po := in.Communities.Origin, in.Population.Origin
+	switch co.Source {
+	case "osm":
+		lv := "no admin_level"
+		if co.AdminLevel > 0 {
+			lv = fmt.Sprintf("admin_level %d (%s, %.0f%% of residents inside)", co.AdminLevel, co.AdminLevelChosen, 100*co.Levels[co.AdminLevel].Coverage)
+		}
+		fmt.Fprintf(w, "communities from OSM: %d boundaries at %s, %d place areas, %d H3 res-%d cells where no boundary covers; %d empty areas left out\n",
+			co.FromBoundaries, lv, co.FromPlaces, co.FromHexagons, co.HexRes, co.Empty)
+	case "":
+	default:
+		fmt.Fprintf(w, "communities from: %s\n", co.Source)
+	}
+	if po.Source != "" {
+		fmt.Fprintf(w, "population from: %s", po.Source)
+		if po.FromCounts > 0 || po.Estimated > 0 {
+			fmt.Fprintf(w, " (%.0f from OSM population=* counts, %.0f estimated from residential floor area at %.4g persons/m²)", po.FromCounts, po.Estimated, po.PersonsPerM2)
+		}
+		fmt.Fprintln(w)
+	}
+	if po.Source == "none" {
+		fmt.Fprintln(w, "no population: give --population (an H3 grid) or --communities (polygons with population) for coverage, gaps and siting")
+	}
 }

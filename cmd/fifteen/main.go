@@ -16,7 +16,9 @@
 //	fifteen version
 //
 // With no input flags fifteen loads its embedded default city,
-// Liechtenstein. Every output derived from OpenStreetMap carries
+// Liechtenstein. With --osm alone it makes communities and residents from
+// the extract (boundaries, place areas, population=* and buildings). Every
+// output derived from OpenStreetMap carries
 // "© OpenStreetMap contributors".
 package main
 
@@ -36,6 +38,7 @@ import (
 	"fifteen/data"
 	"fifteen/geo"
 	"fifteen/publish"
+	"fifteen/server"
 )
 
 // version is stamped by the Makefile with -X main.version=....
@@ -76,8 +79,16 @@ Input flags (all commands that load a city; environment variables in brackets):
                       (default: the embedded city, Liechtenstein)
   --communities FILE  GeoJSON community polygons with population [FIFTEEN_COMMUNITIES]
   --facilities FILE   your own facilities, GeoJSON or CSV [FIFTEEN_FACILITIES]
-  --population FILE   CSV of H3 cells with population [FIFTEEN_POPULATION]
+  --population FILE   residents on a grid: CSV of H3 cells, or a GeoTIFF raster in EPSG:4326
+                      (WorldPop) or World Mollweide (GHSL) [FIFTEEN_POPULATION]
   --categories FILE   category taxonomy JSON replacing the default [FIFTEEN_CATEGORIES]
+  --admin-level N     OSM admin_level whose boundaries become communities when there is no
+                      communities file (default: the finest holding half the residents) [FIFTEEN_ADMIN_LEVEL]
+  --persons-per-m2 R  residents per m² of residential floor area where no count exists
+                      (default 0.0256, i.e. 39 m² per person) [FIFTEEN_PERSONS_PER_M2]
+  --crs SYSTEM        coordinate system of the facility, community and candidate files:
+                      wgs84 (default), gcj02 (AMap/Gaode, Tencent) or bd09 (Baidu) [FIFTEEN_CRS]
+  --quiet             no load stages and progress bar on a terminal's stderr
   --snap-m METRES     maximum distance from a point to the network (default 250) [FIFTEEN_SNAP_M]
   --name NAME         the city's display name [FIFTEEN_NAME]
 
@@ -106,6 +117,15 @@ type usageError struct{ msg string }
 func (e usageError) Error() string { return e.msg }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	err := runCommand(ctx, args, stdout, stderr)
+	if errors.Is(err, geo.ErrNoResidents) {
+		// One sentence naming the flags that supply residents.
+		return errors.New(server.NoResidentsHint)
+	}
+	return err
+}
+
+func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return usageError{"no command given"}
@@ -151,11 +171,39 @@ func inputFlags(fs *flag.FlagSet) func() (data.Config, error) {
 	fs.StringVar(&cfg.OSMPath, "osm", env("FIFTEEN_OSM"), "OSM extract")
 	fs.StringVar(&cfg.CommunitiesPath, "communities", env("FIFTEEN_COMMUNITIES"), "GeoJSON communities with population")
 	fs.StringVar(&cfg.FacilitiesPath, "facilities", env("FIFTEEN_FACILITIES"), "your own facilities (GeoJSON or CSV)")
-	fs.StringVar(&cfg.PopulationPath, "population", env("FIFTEEN_POPULATION"), "CSV of H3 cells with population")
+	fs.StringVar(&cfg.PopulationPath, "population", env("FIFTEEN_POPULATION"), "residents on a grid: CSV of H3 cells or a GeoTIFF raster")
 	fs.StringVar(&cfg.CategoriesPath, "categories", env("FIFTEEN_CATEGORIES"), "category taxonomy JSON")
 	fs.StringVar(&cfg.Name, "name", env("FIFTEEN_NAME"), "city display name")
 	snap := fs.String("snap-m", env("FIFTEEN_SNAP_M"), "maximum snapping distance in metres")
+	level := fs.String("admin-level", env("FIFTEEN_ADMIN_LEVEL"), "admin_level of the OSM boundaries that become communities")
+	quiet := fs.Bool("quiet", false, "no load progress on the terminal")
+	crs := fs.String("crs", env("FIFTEEN_CRS"), "coordinate system of the facility, community and candidate files: wgs84, gcj02 or bd09")
+	ppm2 := fs.String("persons-per-m2", env("FIFTEEN_PERSONS_PER_M2"), "residents per m² of residential floor area, for estimates")
 	return func() (data.Config, error) {
+		if !*quiet {
+			cfg.Progress = terminalProgress(fs.Output())
+		}
+		if *crs != "" {
+			c, err := geo.ParseCRS(strings.ToLower(*crs))
+			if err != nil {
+				return cfg, usageError{fmt.Sprintf("--crs %q: want wgs84, gcj02 (AMap/Gaode, Tencent) or bd09 (Baidu)", *crs)}
+			}
+			cfg.CRS = c
+		}
+		if *level != "" {
+			v, err := strconv.Atoi(*level)
+			if err != nil || v < 1 || v > 12 {
+				return cfg, usageError{fmt.Sprintf("--admin-level %q: want an OSM admin_level from 1 to 12", *level)}
+			}
+			cfg.AdminLevel = v
+		}
+		if *ppm2 != "" {
+			v, err := strconv.ParseFloat(*ppm2, 64)
+			if err != nil || !(v > 0 && v <= 1) {
+				return cfg, usageError{fmt.Sprintf("--persons-per-m2 %q: want residents per m² of floor area in (0, 1]", *ppm2)}
+			}
+			cfg.PersonsPerM2 = v
+		}
 		if *snap != "" {
 			v, err := strconv.ParseFloat(*snap, 64)
 			if err != nil || !(v > 0 && v <= 5000) {

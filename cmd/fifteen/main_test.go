@@ -74,7 +74,11 @@ func TestBadInputNamesTheFile(t *testing.T) {
 		return p
 	}
 	notFC := write("not-fc.geojson", `{"type":"Feature","properties":{},"geometry":null}`)
-	noPop := write("nopop.geojson", `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"A"},"geometry":{"type":"Polygon","coordinates":[[[9.5,47.1],[9.51,47.1],[9.51,47.11],[9.5,47.1]]]}}]}`)
+	// One polygon with a population and one without: a file of outlines
+	// (no population at all) is valid, a mixed one is not.
+	noPop := write("nopop.geojson", `{"type":"FeatureCollection","features":[`+
+		`{"type":"Feature","properties":{"name":"B","population":100},"geometry":{"type":"Polygon","coordinates":[[[9.52,47.1],[9.53,47.1],[9.53,47.11],[9.52,47.1]]]}},`+
+		`{"type":"Feature","properties":{"name":"A"},"geometry":{"type":"Polygon","coordinates":[[[9.5,47.1],[9.51,47.1],[9.51,47.11],[9.5,47.1]]]}}]}`)
 	unknownCat := write("fac.csv", "lon,lat,category\n9.52,47.14,space_port\n")
 	badCoord := write("fac2.csv", "lon,lat,category\n200,47.14,clinic\n")
 	truncated := write("trunc.osm.pbf", "\x00\x00\x00\x0d\n\tOSMHeader")

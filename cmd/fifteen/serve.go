@@ -11,6 +11,8 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"slices"
+	"sync/atomic"
 	"time"
 
 	"fifteen/data"
@@ -37,43 +39,70 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		debug.SetGCPercent(400)
 	}
 	start := time.Now()
-	city, st, err := data.Load(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	a, err := geo.ComputeAccess(city, *opt)
-	if err != nil {
-		return usageError{err.Error()}
-	}
-	e, err := server.New(server.Config{Version: version, Logger: log, BasemapStyleURL: *basemap},
-		server.Deps{City: city, Access: a, Load: st})
-	if err != nil {
-		return err
-	}
-	// With GC percent 400 the heap may grow to five times what is live; a
-	// soft limit at four times the loaded city (at least 1 GiB) makes the
-	// collector work harder before that. GOMEMLIMIT overrides.
-	if os.Getenv("GOMEMLIMIT") == "" {
-		runtime.GC()
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		debug.SetMemoryLimit(max(1<<30, 4*int64(ms.HeapAlloc)))
-	}
+	// Listen first: while the city loads, /healthz answers, /readyz says
+	// what is loading and how far, and the rest answers 503.
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
+	const stageAccess, stageReport = "computing walking access for every category and walker", "computing the baseline report"
+	prog := server.NewLoadProgress(append(slices.Clone(data.LoadStages), stageAccess, stageReport)...)
+	var handler atomic.Pointer[http.Handler]
+	loading := server.LoadingHandler(prog, version)
+	handler.Store(&loading)
 	srv := &http.Server{
-		Handler:           e,
+		Handler:           http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*handler.Load()).ServeHTTP(w, r) }),
 		ReadTimeout:       30 * time.Second,
 		ReadHeaderTimeout: 10 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
-	log.Info("serving", "city", city.Name, "addr", ln.Addr().String(), "load_sec", time.Since(start).Seconds())
-	fmt.Fprintf(stdout, "fifteen %s: %s on http://%s/ (%s)\n", version, city.Name, displayAddr(ln.Addr()), city.Attribution)
+	log.Info("loading", "addr", ln.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	stage := func(name string, done, total int64) {
+		if prog.Set(name, done, total) {
+			log.Info("load stage", "stage", name, "elapsed_sec", time.Since(start).Seconds())
+		}
+	}
+	ready, err := func() (http.Handler, error) {
+		cfg.Progress = stage
+		city, st, err := data.Load(ctx, cfg)
+		if err != nil {
+			return nil, err
+		}
+		stage(stageAccess, 0, 0)
+		a, err := geo.ComputeAccess(city, *opt)
+		if err != nil {
+			return nil, usageError{err.Error()}
+		}
+		stage(stageReport, 0, 0)
+		e, err := server.New(server.Config{Version: version, Logger: log, BasemapStyleURL: *basemap},
+			server.Deps{City: city, Access: a, Load: st})
+		if err != nil {
+			return nil, err
+		}
+		// With GC percent 400 the heap may grow to five times what is live;
+		// a soft limit at four times the loaded city (at least 1 GiB) makes
+		// the collector work harder before that. GOMEMLIMIT overrides.
+		if os.Getenv("GOMEMLIMIT") == "" {
+			runtime.GC()
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			debug.SetMemoryLimit(max(1<<30, 4*int64(ms.HeapAlloc)))
+		}
+		log.Info("serving", "city", city.Name, "addr", ln.Addr().String(), "load_sec", time.Since(start).Seconds())
+		fmt.Fprintf(stdout, "fifteen %s: %s on http://%s/ (%s)\n", version, city.Name, displayAddr(ln.Addr()), city.Attribution)
+		return e, nil
+	}()
+	if err != nil {
+		prog.Fail(err)
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+		return err
+	}
+	handler.Store(&ready)
 	select {
 	case err := <-errc:
 		return err

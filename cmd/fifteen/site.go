@@ -46,6 +46,7 @@ func site(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if opt.Candidates, err = readCandidates(*candidates); err != nil {
 			return err
 		}
+		data.ToWGS84Points(opt.Candidates, cfg.CRS)
 	}
 	a, err := loadAccess(ctx, cfg, *aopt)
 	if err != nil {

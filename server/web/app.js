@@ -58,7 +58,7 @@
       hint_inspect: 'Click a community for its figures, or a facility or underserved area.',
       hint_isochrone: 'Click the map to draw the 5, 10 and 15-minute walks from there ({profile}).',
       hint_whatif: 'Click the map to open a new {cat} there and see who would gain.',
-      population: 'Population', complete: 'Every essential facility', f15: 'Mean walk ≤ 15 min',
+      population: 'Population', population_est: 'Population (estimate)', complete: 'Every essential facility', f15: 'Mean walk ≤ 15 min',
       compliance: 'Life-circle compliance', coverage: 'Coverage per facility', circle: '{n}-minute circle',
       missing: 'Missing or short: {list}', none_missing: 'Nothing missing.',
       capacity: 'Places (E2SFCA)', places: '{p} places for {d} users; short {s}',
@@ -99,7 +99,7 @@
       hint_inspect: '点击社区查看指标，或点击设施、服务不足区域。',
       hint_isochrone: '点击地图，绘制从该处出发的5、10、15分钟步行范围（{profile}）。',
       hint_whatif: '点击地图，在该处新建一处{cat}，查看受益居民。',
-      population: '人口', complete: '全部基本设施可达', f15: '平均步行 ≤ 15 分钟',
+      population: '人口', population_est: '人口（估算）', complete: '全部基本设施可达', f15: '平均步行 ≤ 15 分钟',
       compliance: '生活圈达标率', coverage: '各类设施覆盖率', circle: '{n}分钟生活圈',
       missing: '缺少或不足：{list}', none_missing: '无缺项。',
       capacity: '学位/床位（E2SFCA）', places: '{p} 个供给，{d} 名使用者；缺口 {s}',
@@ -217,6 +217,7 @@
   function plainWords(err) {
     if (err instanceof APIError) {
       const s = err.status;
+      if (s === 409) return (err.detail || t('err_400')).replace(/^(?:[a-z0-9_]+: )+/, '');
       const key = s === 400 || s === 404 || s === 413 || s === 422 || s === 503 ? 'err_' + s
         : s >= 500 ? 'err_500' : 'err_400';
       const detail = (err.detail || '').replace(/^(?:[a-z0-9_]+: )+/, '');
@@ -397,6 +398,16 @@
   async function report(profile) {
     if (!state.reports[profile]) {
       state.reports[profile] = api('/v1/report?f=json&profile=' + encodeURIComponent(profile)).catch((e) => {
+        // A city loaded without residents (409): the map, network,
+        // facilities and isochrones still work; say once which flag
+        // supplies residents, and go on with an empty report.
+        if (e instanceof APIError && e.status === 409) {
+          if (!state.noResidents) {
+            state.noResidents = true;
+            showError(e);
+          }
+          return { total: { profiles: [] }, communities: [] };
+        }
         delete state.reports[profile];
         throw e;
       });
@@ -647,7 +658,7 @@
     const cov = cc.profiles[0];
     const after = scenarioCoverage(id);
     let h = head(cc.name || cc.id) + '<dl class="figs">' +
-      '<dt>' + esc(t('population')) + '</dt><dd>' + fmtInt(cc.population) + '</dd>' +
+      '<dt>' + esc(t(state.populationEstimate ? 'population_est' : 'population')) + '</dt><dd>' + fmtInt(cc.population) + '</dd>' +
       '<dt>' + esc(t('profile')) + '</dt><dd>' + esc(profileName(state.profile)) + '</dd>' +
       '<dt>' + esc(t('complete')) + '</dt><dd>' + fmtPct(cov.complete_share) + '</dd>' +
       '<dt>' + esc(t('f15')) + '</dt><dd>' + fmtPct(cov.f15) + '</dd></dl>';
@@ -936,6 +947,9 @@
     const [config, cats, profs, tj] = await Promise.all([
       api('/map/config.json'), api('/v1/categories'), api('/v1/profiles'), api('/tiles/communities.json?profile=adult'),
     ]);
+    // Residents estimated (from floor area, or OSM counts spread over it)
+    // rather than counted on a grid or by the planner: the map says so.
+    state.populationEstimate = !!config.population_estimate;
     state.categories = cats.categories;
     state.profiles = profs.profiles;
     state.cutoffMin = profs.cutoff_min || 30;
