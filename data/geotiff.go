@@ -254,8 +254,8 @@ func OpenGeoTIFF(r io.ReaderAt, size int64, name string) (*Raster, error) {
 	if rs.blockW <= 0 || rs.blockH <= 0 {
 		return nil, fail("bad strip or tile size")
 	}
-	if rs.Width > 1<<20 || rs.Height > 1<<20 || rs.blockW > 1<<16 || rs.blockH > 1<<20 ||
-		int64(rs.blockW)*int64(min(rs.blockH, rs.Height))*int64(rs.bits/8) > 256<<20 {
+	if rs.Width > 1<<20 || rs.Height > 1<<20 || (rs.tiled && (rs.blockW > 8192 || rs.blockH > 8192)) ||
+		int64(rs.blockW)*int64(min(rs.blockH, rs.Height))*int64(rs.bits/8) > 64<<20 {
 		return nil, fail("image of %d × %d pixels in blocks of %d × %d is too large", rs.Width, rs.Height, rs.blockW, rs.blockH)
 	}
 	blocks := rs.blocksX() * rs.blocksY()
