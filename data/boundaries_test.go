@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"strings"
@@ -339,5 +340,72 @@ func TestCommunityOutlinesWithoutPopulation(t *testing.T) {
 	}
 	if math.Abs(sum-inComms) > 1e-6*sum || math.Abs(inComms+outside-city.Population.Total) > 1e-6*sum {
 		t.Errorf("communities %v, their cells %v, outside %v, total %v", sum, inComms, outside, city.Population.Total)
+	}
+}
+
+// A boundary with a hole and an exclave: both polygons are kept, the hole
+// too, and residents in the hole belong to another community.
+func TestBoundaryHoleAndExclave(t *testing.T) {
+	// Main square 0..0.02 with a hole 0.008..0.012; exclave square
+	// 0.03..0.04. Coordinates are offsets from (7.40, 43.70).
+	type pt struct{ x, y float64 }
+	nodes := []pt{{0, 0}, {0.02, 0}, {0.02, 0.02}, {0, 0.02}, // 1-4 outer
+		{0.008, 0.008}, {0.012, 0.008}, {0.012, 0.012}, {0.008, 0.012}, // 5-8 hole
+		{0.03, 0}, {0.04, 0}, {0.04, 0.01}, {0.03, 0.01}} // 9-12 exclave
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?><osm version="0.6">`)
+	for i, p := range nodes {
+		fmt.Fprintf(&b, `<node id="%d" lat="%.6f" lon="%.6f"/>`, i+1, 43.70+p.y, 7.40+p.x)
+	}
+	// Houses: one in the main part, one in the hole, one in the exclave;
+	// a street through everything so that all are near the network.
+	houses := []pt{{0.004, 0.004}, {0.01, 0.01}, {0.035, 0.005}}
+	for i, h := range houses {
+		id := 100 + 10*i
+		for k, d := range []pt{{0, 0}, {0.0002, 0}, {0.0002, 0.0002}, {0, 0.0002}} {
+			fmt.Fprintf(&b, `<node id="%d" lat="%.6f" lon="%.6f"/>`, id+k, 43.70+h.y+d.y, 7.40+h.x+d.x)
+		}
+	}
+	fmt.Fprintf(&b, `<node id="200" lat="43.700" lon="7.395"/><node id="201" lat="43.712" lon="7.445"/>`)
+	b.WriteString(`<way id="1"><nd ref="1"/><nd ref="2"/><nd ref="3"/><nd ref="4"/><nd ref="1"/></way>`)
+	b.WriteString(`<way id="2"><nd ref="5"/><nd ref="6"/><nd ref="7"/><nd ref="8"/><nd ref="5"/></way>`)
+	b.WriteString(`<way id="3"><nd ref="9"/><nd ref="10"/><nd ref="11"/><nd ref="12"/><nd ref="9"/></way>`)
+	for i := range houses {
+		id := 100 + 10*i
+		fmt.Fprintf(&b, `<way id="%d"><nd ref="%d"/><nd ref="%d"/><nd ref="%d"/><nd ref="%d"/><nd ref="%d"/><tag k="building" v="house"/></way>`,
+			10+i, id, id+1, id+2, id+3, id)
+	}
+	b.WriteString(`<way id="20"><nd ref="200"/><nd ref="5"/><nd ref="7"/><nd ref="11"/><nd ref="201"/><tag k="highway" v="residential"/></way>`)
+	b.WriteString(`<relation id="30"><member type="way" ref="1" role="outer"/><member type="way" ref="2" role="inner"/>` +
+		`<member type="way" ref="3" role="outer"/><tag k="type" v="boundary"/><tag k="boundary" v="administrative"/>` +
+		`<tag k="admin_level" v="8"/><tag k="name" v="Holey"/><tag k="population" v="900"/></relation></osm>`)
+	path := t.TempDir() + "/holey.osm"
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d := readFixture(t, path)
+	if len(d.Boundaries) != 1 {
+		t.Fatalf("%d boundaries", len(d.Boundaries))
+	}
+	g := d.Boundaries[0].Geom
+	if len(g) != 2 || len(g[0])+len(g[1]) != 3 {
+		t.Fatalf("geometry: %d polygons with %d and %d rings; want 2 polygons, one with a hole", len(g), len(g[0]), len(g[len(g)-1]))
+	}
+	city, st, err := Load(context.Background(), Config{OSMPath: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var holey, other float64
+	for _, c := range city.Communities {
+		if c.Name == "Holey" {
+			holey += c.Population
+		} else {
+			other += c.Population
+		}
+	}
+	// The count (900) goes to the two houses inside the boundary; the house
+	// in the hole is estimated from its floor area and lands in a hexagon.
+	if math.Abs(holey-900) > 1e-6 || other <= 0 {
+		t.Errorf("Holey %v (want 900), others %v (want the house in the hole, > 0); %+v", holey, other, st.Communities)
 	}
 }

@@ -254,9 +254,18 @@ func OpenGeoTIFF(r io.ReaderAt, size int64, name string) (*Raster, error) {
 	if rs.blockW <= 0 || rs.blockH <= 0 {
 		return nil, fail("bad strip or tile size")
 	}
+	if rs.Width > 1<<20 || rs.Height > 1<<20 || (rs.tiled && (rs.blockW > 8192 || rs.blockH > 8192)) ||
+		int64(rs.blockW)*int64(min(rs.blockH, rs.Height))*int64(rs.bits/8) > 64<<20 {
+		return nil, fail("image of %d × %d pixels in blocks of %d × %d is too large", rs.Width, rs.Height, rs.blockW, rs.blockH)
+	}
 	blocks := rs.blocksX() * rs.blocksY()
 	if len(rs.offsets) != blocks || len(rs.counts) != blocks {
 		return nil, fail("%d strips or tiles listed, want %d", len(rs.offsets), blocks)
+	}
+	for i := range rs.offsets {
+		if rs.offsets[i] > uint64(size) || rs.counts[i] > uint64(size)-rs.offsets[i] {
+			return nil, fail("strip or tile %d lies beyond the end of the file", i)
+		}
 	}
 	layout := "strips"
 	if rs.tiled {

@@ -1,6 +1,7 @@
 package data
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -227,4 +228,26 @@ func TestGeoTIFFFromInstalledGDAL(t *testing.T) {
 			t.Errorf("%s (%s): pixels %v, cells %v; want %v", name, rs.Format, total, sum, want)
 		}
 	}
+}
+
+// FuzzGeoTIFF: any bytes give a raster or an error, never a panic.
+func FuzzGeoTIFF(f *testing.F) {
+	for _, name := range []string{"wgs84_float32_deflate_strips.tif", "wgs84_float32_lzw_pred3_tiles.tif",
+		"mollweide_int32_lzw_pred2_tiles.tif", "webmercator_refused.tif"} {
+		b, err := os.ReadFile("testdata/raster/" + name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		rs, err := OpenGeoTIFF(bytes.NewReader(b), int64(len(b)), "fuzz.tif")
+		if err != nil {
+			return
+		}
+		if rs.Width*rs.Height > 64 {
+			return // each pixel costs up to 4,096 samples: keep the runs short
+		}
+		_, _, _ = rs.CellPops(nil, "fuzz.tif")
+	})
 }
