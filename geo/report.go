@@ -102,21 +102,29 @@ func capacityFigures(ca *CapacityAccess, cc CommunityCapacity) CapacityFigures {
 
 // CommunityCoverage is the coverage of one community under each profile.
 type CommunityCoverage struct {
-	ID         string     `json:"id"`
-	Name       string     `json:"name"`
-	Population float64    `json:"population"`
-	Profiles   []Coverage `json:"profiles"`
+	ID         string  `json:"id"`
+	Name       string  `json:"name"`
+	Population float64 `json:"population"`
+	// PopulationMethod is how the community's residents were placed on
+	// cells (Population.Method); empty for the whole city.
+	PopulationMethod string     `json:"population_method,omitempty"`
+	Profiles         []Coverage `json:"profiles"`
 }
 
 // CoverageReport is the coverage of every community, and of the whole city,
 // for every profile and category.
 type CoverageReport struct {
-	City        string              `json:"city"`
-	Attribution string              `json:"attribution"`
-	CutoffMin   float64             `json:"cutoff_min"`
-	K           int                 `json:"k"`
-	Total       CommunityCoverage   `json:"total"`
-	Communities []CommunityCoverage `json:"communities"`
+	City        string  `json:"city"`
+	Attribution string  `json:"attribution"`
+	CutoffMin   float64 `json:"cutoff_min"`
+	K           int     `json:"k"`
+	// PopulationSource and PopulationEstimated say where the residents
+	// came from and how many of them are an estimate from residential
+	// floor area (Population.Source, Population.Estimated).
+	PopulationSource    string              `json:"population_source"`
+	PopulationEstimated float64             `json:"population_estimated"`
+	Total               CommunityCoverage   `json:"total"`
+	Communities         []CommunityCoverage `json:"communities"`
 }
 
 // CellWeight returns the residents of cell i counted under profile p: the
@@ -171,12 +179,16 @@ func (a *Access) report(lc *LifeCircleResult, caps []CapacityAccess) *CoverageRe
 	r := &CoverageReport{
 		City: a.City.Name, Attribution: a.City.Attribution,
 		CutoffMin: a.Options.CutoffMin, K: a.Options.K,
+		PopulationSource: a.City.Population.Source, PopulationEstimated: a.City.Population.Estimated,
 	}
 	ord := a.cellsByTime(len(a.City.Communities))
 	r.Total = a.coverageOf("", a.City.Name, all, ord, 0)
 	for ci, cm := range a.City.Communities {
 		cc := a.coverageOf(cm.ID, cm.Name, byComm[ci], ord, ci+1)
 		cc.Population = cm.Population
+		if ci < len(a.City.Population.Method) {
+			cc.PopulationMethod = a.City.Population.Method[ci]
+		}
 		r.Communities = append(r.Communities, cc)
 	}
 	for p := range a.Profiles {

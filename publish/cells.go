@@ -88,5 +88,6 @@ func (l *CellLayer) Find(id string) (int, bool) {
 
 // CellMembers are the FeatureCollection members of a cells answer.
 func CellMembers(a *geo.Access, l *CellLayer) []Member {
-	return []Member{{"attribution", a.City.Attribution}, {"profile", l.Profile}, {"res", l.Res}, {"cutoff_min", a.Options.CutoffMin}}
+	return []Member{{"attribution", a.City.Attribution}, {"profile", l.Profile}, {"res", l.Res}, {"cutoff_min", a.Options.CutoffMin},
+		{"population_source", a.City.Population.Source}}
 }

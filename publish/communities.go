@@ -40,6 +40,8 @@ func Communities(city *geo.City, r *geo.CoverageReport, k int) *CommunityLayer {
 			{Name: "households", Type: Number, Nullable: true, Description: "Households; null when unknown"},
 			{Name: "aged60_share", Type: Number, Unit: "share", Nullable: true, Description: "Share of residents aged 60 and over; null when unknown"},
 			{Name: "child_share", Type: Number, Unit: "share", Nullable: true, Description: "Share of residents aged under 15; null when unknown"},
+			{Name: "source", Type: String, Nullable: true, Description: "Where the outline comes from: file, an OSM boundary or place with its level (osm:relation/… admin_level=8), or an H3 cell where no boundary covers (h3 res 8)"},
+			{Name: "population_method", Type: String, Nullable: true, Description: "How the residents were placed on cells: floor_area, network_cells, all_cells, point, cells, raster, osm_population or floor_area_estimate (an estimate from residential floor area)"},
 		},
 	}
 	for _, cov := range r.Total.Profiles {
@@ -129,8 +131,13 @@ func missingIDs(t geo.TierCompliance) []string {
 // Props appends the community's fields.
 func (l *CommunityLayer) Props(dst []Value, i int) []Value {
 	cm := &l.City.Communities[i]
+	method := ""
+	if m := l.City.Population.Method; i < len(m) {
+		method = m[i]
+	}
 	dst = append(dst, Str(cm.ID), Str(cm.Name), Num(cm.Population), NumIf(cm.Households, cm.Households > 0),
-		NumIf(cm.Aged60Share, cm.Aged60Share >= 0), NumIf(cm.ChildShare, cm.ChildShare >= 0))
+		NumIf(cm.Aged60Share, cm.Aged60Share >= 0), NumIf(cm.ChildShare, cm.ChildShare >= 0),
+		StrOrNull(cm.Source), StrOrNull(method))
 	cc := &l.Report.Communities[i]
 	for p, cov := range cc.Profiles {
 		dst = append(dst, Num(cov.Population), Num(cov.CompleteShare), Num(cov.F15), Num(cov.MeanCategoriesWithin))
@@ -155,5 +162,6 @@ func (l *CommunityLayer) Props(dst []Value, i int) []Value {
 // ReportMembers are the FeatureCollection members of a report rendered as
 // communities.
 func ReportMembers(a *geo.Access, r *geo.CoverageReport) []Member {
-	return []Member{{"attribution", a.City.Attribution}, {"city", r.City}, {"cutoff_min", r.CutoffMin}, {"k", r.K}}
+	return []Member{{"attribution", a.City.Attribution}, {"city", r.City}, {"cutoff_min", r.CutoffMin}, {"k", r.K},
+		{"population_source", a.City.Population.Source}}
 }

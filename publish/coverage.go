@@ -43,6 +43,7 @@ func Coverage(city *geo.City, r *geo.CoverageReport) *CoverageLayer {
 		Fields: []Field{
 			{Name: "community_id", Type: String, Description: "Community id; * for the whole city"},
 			{Name: "community_name", Type: String, Description: "Community name"},
+			{Name: "population_method", Type: String, Nullable: true, Description: "How the community's residents were placed on cells (floor_area_estimate is an estimate from residential floor area); null for the whole city"},
 			{Name: "profile", Type: String, Description: "Walker"},
 			{Name: "category", Type: String, Description: "Category id"},
 			{Name: "threshold_min", Type: Number, Unit: "min", Description: "Walk threshold of the category"},
@@ -138,7 +139,7 @@ func (l *CoverageLayer) Props(dst []Value, i int) []Value {
 	cc := l.community(i)
 	cov := &cc.Profiles[r.prof]
 	c := &cov.Categories[r.cat]
-	dst = append(dst, Str(l.communityID(i)), Str(cc.Name), Str(cov.Profile), Str(c.Category), Num(c.ThresholdMin),
+	dst = append(dst, Str(l.communityID(i)), Str(cc.Name), StrOrNull(cc.PopulationMethod), Str(cov.Profile), Str(c.Category), Num(c.ThresholdMin),
 		Num(c.Population), Num(c.Covered), Num(c.Share), NumPtr(c.MeanMin), NumPtr(c.P90Min), Num(c.Unreached),
 		Num(c.Gini), Num(c.Opportunities), NumPtr(c.MeanKMin))
 	if r.cap >= 0 {

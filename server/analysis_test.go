@@ -367,7 +367,7 @@ func TestReportCacheAndCSV(t *testing.T) {
 	if want := 1 + 4*len(r.Total.Profiles[0].Categories); len(rows) != want {
 		t.Errorf("%d rows, want %d", len(rows), want)
 	}
-	if last := rows[len(rows)-1]; last[0] != "*" || last[2] != "adult" {
+	if last := rows[len(rows)-1]; last[0] != "*" || last[3] != "adult" {
 		t.Errorf("last row %q, want the city's adult figures", last)
 	}
 }
