@@ -215,6 +215,7 @@ func ogcOpenAPI(s *state, colls []*ogcCollection) oaObj {
 			"Problem413": oaContent("The body is larger than the server accepts.", problem, "application/problem+json"),
 			"Problem422": oaContent("The request is well formed but cannot be answered (a point too far from the walk network, an inconsistent scenario).", problem, "application/problem+json"),
 			"Problem500": oaContent("The server failed; the cause is logged, not sent.", problem, "application/problem+json"),
+			"Problem409": oaContent("The city has no residents: the figure needs population (start the server with --population or --communities).", problem, "application/problem+json"),
 			"Problem503": oaContent("The computation ran out of time.", problem, "application/problem+json"),
 		},
 	}
@@ -298,24 +299,24 @@ func ogcOpenAPI(s *state, colls []*ogcCollection) oaObj {
 				"percentile walks, life-circle compliance and capacity figures.",
 			[]any{oaQuery("f", "The encoding (also chosen by Accept: text/csv).", false, oaEnum([]string{"json", "csv"}, "json")),
 				par("profile"), category("Only this category's figures.", false)},
-			oaOK("The report.", obj, ogcMediaJSON, "text/csv"), "400")},
+			oaOK("The report.", obj, ogcMediaJSON, "text/csv"), "400", "409")},
 		"/v1/gaps": oaObj{"get": oaOp(anTag, "getGaps", "Underserved areas",
 			"Clusters of residents beyond a category's threshold (or missing a life-circle tier), ranked by population.",
 			[]any{category("The category (or give tier).", false), par("profile"),
 				oaQuery("min_population", "Drops smaller clusters.", false, oaSchema("number", "minimum", 0, "default", 0)),
 				oaQuery("community", "Only clusters holding residents of this community id.", false, oaSchema("string")),
 				oaQuery("tier", "A life-circle tier instead of a category.", false, oaSchema("integer", "enum", []int{5, 10, 15}))},
-			oaOK("The clusters.", oaRef("schemas", "FeatureCollectionGeoJSON"), geojsonTypes...), "400", "503")},
+			oaOK("The clusters.", oaRef("schemas", "FeatureCollectionGeoJSON"), geojsonTypes...), "400", "409", "503")},
 		"/v1/siting": oaObj{
 			"get": oaOp(anTag, "getSiting", "Where to add facilities",
 				"The k sites (among network vertices of underserved areas) that bring the most residents within the "+
 					"category's threshold, picked greedily.",
 				oaSitingParams(category),
-				oaOK("The sites.", oaRef("schemas", "FeatureCollectionGeoJSON"), ogcMediaGeoJSON, ogcMediaJSON), "400", "503"),
+				oaOK("The sites.", oaRef("schemas", "FeatureCollectionGeoJSON"), ogcMediaGeoJSON, ogcMediaJSON), "400", "409", "503"),
 			"post": oaWithBody(oaOp(anTag, "postSiting", "Pick among candidate sites",
 				"As GET, with the candidate sites given as a GeoJSON FeatureCollection of points.",
 				oaSitingParams(category),
-				oaOK("The sites.", oaRef("schemas", "FeatureCollectionGeoJSON"), ogcMediaGeoJSON, ogcMediaJSON), "400", "413", "422", "503"),
+				oaOK("The sites.", oaRef("schemas", "FeatureCollectionGeoJSON"), ogcMediaGeoJSON, ogcMediaJSON), "400", "409", "413", "422", "503"),
 				oaContent("The candidate sites.", oaRef("schemas", "FeatureCollectionGeoJSON"), ogcMediaGeoJSON, ogcMediaJSON)),
 		},
 		"/v1/scenarios": oaObj{
@@ -367,8 +368,9 @@ func ogcOpenAPI(s *state, colls []*ogcCollection) oaObj {
 
 		"/healthz": oaGetHead(oaOp(opsTag, "healthz", "Liveness", "Answers while the process serves.", nil,
 			oaOK("Alive.", obj, ogcMediaJSON))),
-		"/readyz": oaGetHead(oaOp(opsTag, "readyz", "Readiness", "Answers once the city is loaded and its baseline computed.", nil,
-			oaOK("Ready.", obj, ogcMediaJSON))),
+		"/readyz": oaGetHead(oaOp(opsTag, "readyz", "Readiness", "200 once the city is loaded and its baseline computed; "+
+			"503 while loading, with the stage, its step of all and the percent done.", nil,
+			map[string]oaObj{"200": oaContent("Ready.", obj, ogcMediaJSON), "503": oaContent("Still loading: stage and progress.", obj, ogcMediaJSON)})),
 		"/metrics": oaObj{"get": oaOp(opsTag, "metrics", "Prometheus metrics", "", nil,
 			oaOK("Metrics in the Prometheus text format.", oaSchema("string"), "text/plain"))},
 	}
