@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"reflect"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -106,7 +107,49 @@ func bodyProblem(err error) error {
 	if errors.Is(err, io.EOF) {
 		return badParam("body", "empty")
 	}
-	return badParam("body", "%v", err)
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return badParam("body", "the JSON document ends early")
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return badParam("body", "not valid JSON at byte %d (%s)", se.Offset, cleanDetail(se.Error()))
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		param := "body"
+		if te.Field != "" {
+			param = te.Field
+		}
+		return badParam(param, "want %s, not a JSON %s", jsonKind(te.Type), te.Value)
+	}
+	return badParam("body", "%s", cleanDetail(err.Error()))
+}
+
+// jsonKind names what a Go type decodes from, in JSON's words (a client
+// never sees a Go type name).
+func jsonKind(t reflect.Type) string {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil {
+		return "another value"
+	}
+	switch t.Kind() {
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	}
+	return "another value"
 }
 
 // anMarshalJSON renders v as JSON without HTML escaping.

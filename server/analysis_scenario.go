@@ -7,12 +7,20 @@ import (
 	"fifteen/geo"
 )
 
-// scenarioDoc is the body of POST /v1/scenarios and GET
-// /v1/scenarios/{id}.
+// scenarioDoc is the body of POST /v1/scenarios, POST
+// /v1/scenarios/preview and GET /v1/scenarios/{id}.
 type scenarioDoc struct {
-	ID          string              `json:"id"`
-	Name        string              `json:"name"`
-	Created     time.Time           `json:"created"`
+	ID      string    `json:"id,omitempty"`
+	Name    string    `json:"name"`
+	Owner   string    `json:"owner,omitempty"`
+	Created time.Time `json:"created"`
+	// Saved tells a saved scenario (kept until its owner deletes it)
+	// from a preview (computed and forgotten).
+	Saved bool `json:"saved"`
+	// CityChanged tells that the city data differ from those the
+	// scenario was saved against; its results are recomputed on the
+	// data served now.
+	CityChanged bool                `json:"city_changed"`
 	Attribution string              `json:"attribution"`
 	Summary     ScenarioSummary     `json:"summary"`
 	Diff        *geo.ReportDiff     `json:"diff"`
@@ -22,13 +30,10 @@ type scenarioDoc struct {
 
 // runScenario applies sc to the baseline and renders the result: the
 // report of the changed city, its difference from the baseline and the
-// cells whose walks changed. It waits for a computation slot, failing when
-// ctx ends first.
-func (s *state) runScenario(ctx context.Context, sc geo.Scenario) (*storedScenario, error) {
-	if err := s.scenarios.acquire(ctx); err != nil {
-		return nil, err
-	}
-	defer s.scenarios.release()
+// cells whose walks changed. info gives the id, owner, creation time and
+// staleness of a saved scenario (its name and summary are filled in).
+// The caller holds a heavy-computation slot.
+func (s *state) runScenario(ctx context.Context, sc geo.Scenario, info ScenarioInfo, saved bool) (*storedScenario, error) {
 	after, err := s.base.WhatIfContext(ctx, sc)
 	if err != nil {
 		return nil, err
@@ -38,7 +43,7 @@ func (s *state) runScenario(ctx context.Context, sc geo.Scenario) (*storedScenar
 		return nil, err
 	}
 	doc := scenarioDoc{
-		ID: newScenarioID(), Name: sc.Name, Created: time.Now().UTC().Truncate(time.Millisecond),
+		ID: info.ID, Name: sc.Name, Owner: info.Owner, Created: info.Created, Saved: saved, CityChanged: info.CityChanged,
 		Attribution: s.city.Attribution,
 		Diff:        geo.DiffReports(s.report, rep),
 		Cells:       geo.CellChanges(s.base, after),
@@ -60,5 +65,6 @@ func (s *state) runScenario(ctx context.Context, sc geo.Scenario) (*storedScenar
 	if err != nil {
 		return nil, err
 	}
-	return &storedScenario{ScenarioInfo: ScenarioInfo{ID: doc.ID, Name: doc.Name, Created: doc.Created, Summary: sum}, body: body}, nil
+	info.Name, info.Summary = doc.Name, sum
+	return &storedScenario{ScenarioInfo: info, body: body}, nil
 }

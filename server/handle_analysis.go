@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -27,16 +28,12 @@ const maxNearestK = 20
 // routesAnalysis registers the analysis routes.
 func (s *state) routesAnalysis(e *echo.Echo) {
 	e.GET("/v1/isochrone", s.getIsochrone)
-	e.POST("/v1/isochrone", s.postIsochrones)
+	e.POST("/v1/isochrone", s.postIsochrones, s.heavy)
 	e.GET("/v1/nearest", s.getNearest)
 	e.GET("/v1/report", s.getReport)
 	e.GET("/v1/gaps", s.getGaps)
-	e.GET("/v1/siting", s.getSiting)
-	e.POST("/v1/siting", s.postSiting)
-	e.POST("/v1/scenarios", s.postScenario)
-	e.GET("/v1/scenarios", s.listScenarios)
-	e.GET("/v1/scenarios/:id", s.getScenario)
-	e.DELETE("/v1/scenarios/:id", s.deleteScenario)
+	e.GET("/v1/siting", s.getSiting, s.heavy)
+	e.POST("/v1/siting", s.postSiting, s.heavy)
 	e.GET("/v1/categories", s.getCategories)
 	e.GET("/v1/profiles", s.getProfiles)
 }
@@ -133,6 +130,15 @@ func (s *state) postIsochrones(c echo.Context) error {
 	p, err := s.profileIndex(s.base, req.Profile)
 	if err != nil {
 		return err
+	}
+	longest := 15.0
+	if len(minutes) > 0 {
+		longest = slices.Max(minutes)
+	}
+	if w := isoWork(len(req.Origins), longest); w > s.limits.cfg.BatchWork {
+		return &Problem{Type: "about:blank", Title: "Unprocessable Content", Status: http.StatusUnprocessableEntity, Param: "origins",
+			Detail: fmt.Sprintf("%d origins with contours up to %g minutes are about %.0f units of work, more than this server's budget of %.0f a request (one unit is a 15-minute isochrone, and work grows with the square of the minutes): send fewer origins or shorter contours",
+				len(req.Origins), longest, w, s.limits.cfg.BatchWork)}
 	}
 	points := make([]orb.Point, len(req.Origins))
 	results := make([]isoBatchResult, len(req.Origins))
@@ -382,51 +388,6 @@ func (s *state) siting(c echo.Context, opt geo.SitingOptions, format string) err
 		return c.JSON(http.StatusOK, res)
 	}
 	return anGeoJSON(c, data.SitesGeoJSON(s.base, res))
-}
-
-// postScenario answers POST /v1/scenarios: a what-if scenario as JSON or
-// GeoJSON (see data.LoadScenario) is applied to the baseline and kept;
-// 201 with its location and document.
-func (s *state) postScenario(c echo.Context) error {
-	sc, err := data.LoadScenario(c.Request().Body, "body")
-	if err != nil {
-		if errors.Is(err, data.ErrBadScenarioFile) {
-			return badParam("body", "%v", err)
-		}
-		return bodyProblem(err)
-	}
-	if len(sc.Add)+len(sc.Close)+len(sc.AddLinks)+len(sc.CloseWays) == 0 {
-		return badParam("body", "the scenario changes nothing: give add, close, add_links or close_ways")
-	}
-	st, err := s.runScenario(c.Request().Context(), sc)
-	if err != nil {
-		return err
-	}
-	s.scenarios.add(st)
-	c.Response().Header().Set(echo.HeaderLocation, "/v1/scenarios/"+st.ID)
-	return c.Blob(http.StatusCreated, echo.MIMEApplicationJSON, st.body)
-}
-
-// listScenarios answers GET /v1/scenarios, oldest first.
-func (s *state) listScenarios(c echo.Context) error {
-	return c.JSON(http.StatusOK, map[string]any{"scenarios": s.scenarios.list()})
-}
-
-// getScenario answers GET /v1/scenarios/{id}.
-func (s *state) getScenario(c echo.Context) error {
-	st := s.scenarios.get(c.Param("id"))
-	if st == nil {
-		return notFound("id", "no scenario %q", c.Param("id"))
-	}
-	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, st.body)
-}
-
-// deleteScenario answers DELETE /v1/scenarios/{id}: 204, or 404.
-func (s *state) deleteScenario(c echo.Context) error {
-	if !s.scenarios.remove(c.Param("id")) {
-		return notFound("id", "no scenario %q", c.Param("id"))
-	}
-	return c.NoContent(http.StatusNoContent)
 }
 
 // categoryInfo is one category of GET /v1/categories.

@@ -21,6 +21,7 @@ import (
 
 	"fifteen/data"
 	"fifteen/geo"
+	"fifteen/store"
 )
 
 // Config tunes the server. The zero value is usable: every field has a
@@ -30,9 +31,21 @@ type Config struct {
 	BodyLimit string
 	// RequestTimeout bounds each request's handling (default 30 s).
 	RequestTimeout time.Duration
-	// MaxScenarios is how many what-if scenarios are kept in memory
-	// (default 100); the oldest goes first.
+	// MaxScenarios is how many computed scenario documents are cached in
+	// memory (default 100); the oldest goes first. The scenarios
+	// themselves are in Store and never evicted.
 	MaxScenarios int
+	// Store keeps the saved scenarios (default: in memory, lost when the
+	// process ends; cmd/fifteen opens a SQLite file or PostgreSQL).
+	Store store.Store
+	// Tokens are the bearer tokens that may save and delete scenarios;
+	// none means nothing can be saved.
+	Tokens *Tokens
+	// ReadNeedsToken closes reading too: every request but the health
+	// checks needs a token.
+	ReadNeedsToken bool
+	// Limits bound the work of heavy requests and each client's rate.
+	Limits Limits
 	// ItemsLimit and ItemsMaxLimit are the default and maximum page
 	// sizes of OGC API items (default 100 and 10,000).
 	ItemsLimit, ItemsMaxLimit int
@@ -68,6 +81,10 @@ func (c *Config) fill() {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
+	if c.Store == nil {
+		c.Store = store.NewMemory()
+	}
+	c.Limits.fill(runtime.GOMAXPROCS(0))
 }
 
 // Deps are what the server serves: a loaded city and its baseline access.
@@ -96,8 +113,12 @@ type state struct {
 	// shapes are the city's H3 cell shapes for isochrones, built in the
 	// background at start; nil until ready.
 	shapes    atomic.Pointer[geo.CellShapes]
-	scenarios *scenarioStore
-	metrics   *metrics
+	scenarios *scenarioStore // computed documents of saved scenarios
+	db        store.Store    // the saved scenarios
+	// cityTag fingerprints the city data, saved with each scenario.
+	cityTag string
+	limits  *limiter
+	metrics *metrics
 	cache     *respCache
 }
 
@@ -116,6 +137,9 @@ func New(cfg Config, d Deps) (*echo.Echo, error) {
 		cfg: cfg, city: d.City, base: d.Access, load: d.Load, report: rep,
 		etag:      dataTag(d, cfg.Version),
 		scenarios: newScenarioStore(cfg.MaxScenarios),
+		db:        cfg.Store,
+		cityTag:   cityFingerprint(d.City),
+		limits:    newLimiter(cfg.Limits),
 		metrics:   newMetrics(d),
 		cache:     newRespCache(256 << 20),
 	}
