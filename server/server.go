@@ -119,7 +119,7 @@ type state struct {
 	cityTag string
 	limits  *limiter
 	metrics *metrics
-	cache     *respCache
+	cache   *respCache
 }
 
 // New builds the Echo instance serving d, with every route, middleware and
