@@ -6,7 +6,7 @@ LDFLAGS := -X main.version=$(VERSION)
 BIN     := bin/fifteen
 ADDR    ?= 127.0.0.1:8080
 
-.PHONY: build run test bench fuzz check inspect loadtest screenshot vendor-maplibre clean
+.PHONY: build run test race bench fuzz check inspect loadtest screenshot vendor-maplibre clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/fifteen
@@ -20,6 +20,11 @@ inspect: build
 test:
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
+
+# race runs the tests of the packages with shared state under the data
+# race detector (-short skips the browser and GDAL round trips).
+race:
+	$(GO) test -race -short -count=1 ./geo/ ./server/ ./store/
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./...

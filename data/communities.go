@@ -20,6 +20,13 @@ import (
 // about its coordinates geo.ErrBadCoordinate.
 var ErrBadCommunities = errors.New("data: invalid communities file")
 
+// MaxCommunitiesBytes and MaxCommunities bound a communities file: 256
+// MiB and 100,000 features (a country's municipalities in detail).
+const (
+	MaxCommunitiesBytes = 256 << 20
+	MaxCommunities      = 100_000
+)
+
 // LoadCommunities reads communities from a GeoJSON FeatureCollection of
 // Polygon and MultiPolygon features; name is the file name used in errors.
 //
@@ -36,9 +43,12 @@ var ErrBadCommunities = errors.New("data: invalid communities file")
 // Every error wraps ErrBadCommunities and names the file, the feature (index
 // and id) and the problem.
 func LoadCommunities(r io.Reader, name string) ([]geo.Community, error) {
-	raw, err := io.ReadAll(r)
+	raw, err := io.ReadAll(io.LimitReader(r, MaxCommunitiesBytes+1))
 	if err != nil {
 		return nil, commErr(name, -1, "", fmt.Sprintf("reading: %v", err))
+	}
+	if len(raw) > MaxCommunitiesBytes {
+		return nil, commErr(name, -1, "", fmt.Sprintf("larger than %d bytes", MaxCommunitiesBytes))
 	}
 	var head struct {
 		Type string `json:"type"`
@@ -55,6 +65,9 @@ func LoadCommunities(r io.Reader, name string) ([]geo.Community, error) {
 	}
 	if len(fc.Features) == 0 {
 		return nil, commErr(name, -1, "", "no community in the FeatureCollection")
+	}
+	if len(fc.Features) > MaxCommunities {
+		return nil, commErr(name, -1, "", fmt.Sprintf("%d communities, at most %d", len(fc.Features), MaxCommunities))
 	}
 
 	comms := make([]geo.Community, 0, len(fc.Features))
@@ -112,14 +125,16 @@ func communityFromFeature(name string, i int, f *geojson.Feature) (geo.Community
 		return geo.Community{}, fail("polygon with no population: property population missing", geo.ErrNoPopulation)
 	case pop <= 0:
 		return geo.Community{}, fail(fmt.Sprintf("polygon with no population: population %v is not positive", pop), geo.ErrNoPopulation)
+	case pop > geo.MaxPopulation:
+		return geo.Community{}, fail(fmt.Sprintf("population %v is more than %g, the bound on one community", pop, float64(geo.MaxPopulation)))
 	}
 	c.Population = pop
 
 	if v, ok, err := propNumber(props, "households"); err != nil {
 		return geo.Community{}, fail(err.Error())
 	} else if ok {
-		if v < 0 {
-			return geo.Community{}, fail(fmt.Sprintf("households %v is negative", v))
+		if v < 0 || v > geo.MaxPopulation {
+			return geo.Community{}, fail(fmt.Sprintf("households %v is not in [0, %g]", v, float64(geo.MaxPopulation)))
 		}
 		c.Households = v
 	}
@@ -240,6 +255,12 @@ func cleanMultiPolygon(mp orb.MultiPolygon) (orb.MultiPolygon, error) {
 				return nil, fmt.Errorf("polygon %d ring %d has %d positions, want at least 4", pi, ri, len(ring))
 			}
 			clean = append(clean, ring)
+		}
+		if err := geo.ValidatePolygon(clean); err != nil {
+			if len(mp) > 1 {
+				return nil, fmt.Errorf("polygon %d: %w", pi, err)
+			}
+			return nil, err
 		}
 		out = append(out, clean)
 	}

@@ -125,13 +125,19 @@ type state struct {
 // New builds the Echo instance serving d, with every route, middleware and
 // the error handler.
 func New(cfg Config, d Deps) (*echo.Echo, error) {
+	e, _, err := newServer(cfg, d)
+	return e, err
+}
+
+// newServer is New, also returning the handlers' shared state (for tests).
+func newServer(cfg Config, d Deps) (*echo.Echo, *state, error) {
 	cfg.fill()
 	if d.City == nil || d.Access == nil {
-		return nil, fmt.Errorf("server: a city and its access are required")
+		return nil, nil, fmt.Errorf("server: a city and its access are required")
 	}
 	rep, err := d.Access.Report()
 	if err != nil {
-		return nil, fmt.Errorf("server: baseline report: %w", err)
+		return nil, nil, fmt.Errorf("server: baseline report: %w", err)
 	}
 	s := &state{
 		cfg: cfg, city: d.City, base: d.Access, load: d.Load, report: rep,
@@ -151,7 +157,7 @@ func New(cfg Config, d Deps) (*echo.Echo, error) {
 	e.HTTPErrorHandler = s.errorHandler
 	s.middleware(e)
 	s.routes(e)
-	return e, nil
+	return e, s, nil
 }
 
 // dataTag fingerprints the loaded data and the program version.
