@@ -60,7 +60,7 @@ func LoadScenario(r io.Reader, name string) (geo.Scenario, error) {
 		Type string `json:"type"`
 	}
 	if err := json.Unmarshal(b, &probe); err != nil {
-		return sc, fmt.Errorf("%s: %w: %v", name, ErrBadScenarioFile, err)
+		return sc, fmt.Errorf("%s: %w: %s", name, ErrBadScenarioFile, describeTopJSON(err))
 	}
 	if probe.Type != "" {
 		return scenarioFromGeoJSON(b, name)
@@ -69,7 +69,7 @@ func LoadScenario(r io.Reader, name string) (geo.Scenario, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&sj); err != nil {
-		return sc, fmt.Errorf("%s: %w: %v", name, ErrBadScenarioFile, err)
+		return sc, fmt.Errorf("%s: %w: %s", name, ErrBadScenarioFile, DescribeJSONError(err))
 	}
 	sc.Name, sc.Close, sc.CloseWays = sj.Name, sj.Close, sj.CloseWays
 	if err := checkScenarioName("name", sj.Name); err != nil {
@@ -126,7 +126,7 @@ func scenarioFromGeoJSON(b []byte, name string) (geo.Scenario, error) {
 		if err == nil {
 			err = fmt.Errorf("type %q", fc.Type)
 		}
-		return sc, fmt.Errorf("%s: %w: not a GeoJSON FeatureCollection (%v)", name, ErrBadScenarioFile, err)
+		return sc, fmt.Errorf("%s: %w: not a GeoJSON FeatureCollection (%s)", name, ErrBadScenarioFile, DescribeJSONError(err))
 	}
 	if n, ok := fc.ExtraMembers["name"].(string); ok {
 		sc.Name = n
@@ -243,4 +243,14 @@ func checkScenarioName(field, v string) error {
 		return fmt.Errorf("%s is %d characters long, at most %d", field, n, geo.MaxNameRunes)
 	}
 	return nil
+}
+
+// describeTopJSON describes an error decoding a document's top level,
+// which must be an object.
+func describeTopJSON(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Sprintf("want a JSON object, not a JSON %s", te.Value)
+	}
+	return DescribeJSONError(err)
 }

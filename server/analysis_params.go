@@ -5,10 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"reflect"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
+
+	"fifteen/data"
 )
 
 // Parameters of the analysis routes beyond those of params.go.
@@ -120,36 +121,9 @@ func bodyProblem(err error) error {
 		if te.Field != "" {
 			param = te.Field
 		}
-		return badParam(param, "want %s, not a JSON %s", jsonKind(te.Type), te.Value)
+		return badParam(param, "want %s, not a JSON %s", data.JSONKind(te.Type), te.Value)
 	}
 	return badParam("body", "%s", cleanDetail(err.Error()))
-}
-
-// jsonKind names what a Go type decodes from, in JSON's words (a client
-// never sees a Go type name).
-func jsonKind(t reflect.Type) string {
-	for t != nil && t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if t == nil {
-		return "another value"
-	}
-	switch t.Kind() {
-	case reflect.Float32, reflect.Float64:
-		return "a number"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "an integer"
-	case reflect.String:
-		return "a string"
-	case reflect.Bool:
-		return "true or false"
-	case reflect.Slice, reflect.Array:
-		return "an array"
-	case reflect.Struct, reflect.Map:
-		return "an object"
-	}
-	return "another value"
 }
 
 // anMarshalJSON renders v as JSON without HTML escaping.

@@ -366,10 +366,10 @@ func (s *state) postSiting(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	opt.Candidates, err = data.LoadCandidates(c.Request().Body, "body")
+	opt.Candidates, err = data.LoadCandidates(c.Request().Body, "the candidates")
 	if err != nil {
 		if errors.Is(err, data.ErrBadCandidates) {
-			return badParam("body", "%v", err)
+			return badParam("body", "%s", cleanDetail(err.Error()))
 		}
 		return bodyProblem(err)
 	}

@@ -45,7 +45,9 @@ func (s *state) middleware(e *echo.Echo) {
 	e.Use(s.closedReading)
 	e.Use(s.derivedETag)
 	e.Use(middleware.BodyLimit(s.cfg.BodyLimit))
-	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: s.cfg.RequestTimeout}))
+	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: s.cfg.RequestTimeout,
+		// The error handler says which deadline passed.
+		ErrorHandler: func(err error, c echo.Context) error { return err }}))
 }
 
 // selfCompressed tells the routes served through the response cache, which
