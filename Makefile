@@ -6,7 +6,7 @@ LDFLAGS := -X main.version=$(VERSION)
 BIN     := bin/fifteen
 ADDR    ?= 127.0.0.1:8080
 
-.PHONY: build run test race bench fuzz check inspect loadtest screenshot vendor-maplibre clean
+.PHONY: build run test race bench fuzz check inspect loadtest overload fault screenshot vendor-maplibre clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/fifteen
@@ -24,7 +24,7 @@ test:
 # race runs the tests of the packages with shared state under the data
 # race detector (-short skips the browser and GDAL round trips).
 race:
-	$(GO) test -race -short -count=1 ./geo/ ./server/ ./store/
+	$(GO) test -race -short -count=1 ./geo/ ./server/
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./...
@@ -32,19 +32,40 @@ bench:
 # fuzz runs every fuzz target for FUZZTIME each.
 FUZZTIME ?= 30s
 fuzz:
-	for t in FuzzReadOSM FuzzLoadFacilities FuzzLoadPopulationCSV FuzzLoadScenario; do \
+	for t in FuzzReadOSM FuzzLoadFacilities FuzzLoadPopulationCSV FuzzLoadScenario \
+		FuzzLoadCommunities FuzzLoadTaxonomy FuzzLoadCandidates; do \
 		$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./data/ || exit 1; done
-	$(GO) test -run '^$$' -fuzz '^FuzzOGCAppendString$$' -fuzztime $(FUZZTIME) ./server/
+	for t in FuzzOGCAppendString FuzzParseTokens FuzzHTTPQuery FuzzHTTPBody; do \
+		$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./server/ || exit 1; done
 
 # loadtest serves the default city on loopback and measures it (bounded in
 # time: six phases of LOADTEST_DURATION).
 LOADTEST_ADDR     ?= 127.0.0.1:18181
 LOADTEST_DURATION ?= 5s
 loadtest: build
-	@./$(BIN) serve --addr $(LOADTEST_ADDR) >/dev/null 2>&1 & pid=$$!; \
+	@./$(BIN) serve --addr $(LOADTEST_ADDR) --store memory --rate -1 --heavy-rate -1 --heavy-concurrent 2 >/dev/null 2>&1 & pid=$$!; \
 	trap "kill $$pid 2>/dev/null" EXIT; \
 	for i in $$(seq 1 100); do curl -sf http://$(LOADTEST_ADDR)/readyz >/dev/null && break; sleep 0.1; done; \
 	$(GO) run ./scripts/loadtest -base http://$(LOADTEST_ADDR) -duration $(LOADTEST_DURATION)
+
+# overload serves the default city on loopback with its default limits and
+# checks that a normal client's isochrone p99 stays under 20 ms while
+# hostile clients send heavy requests (bounded: OVERLOAD_DURATION).
+OVERLOAD_ADDR     ?= 127.0.0.1:18182
+OVERLOAD_DURATION ?= 10s
+overload: build
+	@./$(BIN) serve --addr $(OVERLOAD_ADDR) --store memory >/dev/null 2>&1 & pid=$$!; \
+	trap "kill $$pid 2>/dev/null" EXIT; \
+	for i in $$(seq 1 100); do curl -sf http://$(OVERLOAD_ADDR)/readyz >/dev/null && break; sleep 0.1; done; \
+	$(GO) run ./scripts/overload -base http://$(OVERLOAD_ADDR) -duration $(OVERLOAD_DURATION)
+
+# fault serves, runs mixed load with slow clients, kills the server with
+# SIGKILL mid-load, restarts it and checks every acknowledged scenario
+# (loopback only, bounded: FAULT_DURATION before the kill).
+FAULT_DURATION ?= 8s
+FAULT_STORE    ?=
+fault: build
+	$(GO) run ./scripts/fault -bin $(BIN) -duration $(FAULT_DURATION) $(if $(FAULT_STORE),-store $(FAULT_STORE))
 
 # screenshot regenerates docs/map.png: the default city's map in headless
 # Chromium (apt-get install chromium).

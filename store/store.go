@@ -5,6 +5,10 @@
 // it was computed on; results are not stored: they are recomputed when a
 // scenario is opened. Every write is one transaction: once Put returns,
 // the scenario survives a crash of the process.
+//
+// This package holds the interface and an in-memory store; package
+// sqlstore holds the SQLite and PostgreSQL ones (and their drivers, which
+// the server itself need not build).
 package store
 
 import (
@@ -48,16 +52,6 @@ type Store interface {
 	// Kind names the backend ("sqlite", "postgres" or "memory").
 	Kind() string
 	Close() error
-}
-
-// Open opens the store a --store value names: a postgres:// or
-// postgresql:// URL is a PostgreSQL database; anything else is the path of
-// a SQLite file, created if missing. The schema is created if needed.
-func Open(ctx context.Context, where string) (Store, error) {
-	if IsPostgres(where) {
-		return openPostgres(ctx, where)
-	}
-	return openSQLite(ctx, where)
 }
 
 // IsPostgres tells whether where names a PostgreSQL database.

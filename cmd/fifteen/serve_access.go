@@ -12,6 +12,7 @@ import (
 	"fifteen/data"
 	"fifteen/server"
 	"fifteen/store"
+	"fifteen/store/sqlstore"
 )
 
 // serveAccess are the serve flags of who may do what and how much: the
@@ -69,7 +70,7 @@ func (a *serveAccess) open(ctx context.Context, in data.Config, cfg *server.Conf
 	} else {
 		octx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
-		if cfg.Store, err = store.Open(octx, where); err != nil {
+		if cfg.Store, err = sqlstore.Open(octx, where); err != nil {
 			return "", fmt.Errorf("--store: %w", err)
 		}
 	}

@@ -1,8 +1,9 @@
-package store
+package sqlstore
 
 import (
 	"context"
 	"errors"
+	"fifteen/store"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -27,10 +28,10 @@ func postgresDSN(t *testing.T) string {
 }
 
 // stores returns every backend to test, each empty.
-func stores(t *testing.T) map[string]Store {
+func stores(t *testing.T) map[string]store.Store {
 	t.Helper()
 	ctx := context.Background()
-	out := map[string]Store{"memory": NewMemory()}
+	out := map[string]store.Store{"memory": store.NewMemory()}
 	sq, err := Open(ctx, filepath.Join(t.TempDir(), "sub", "scenarios.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -61,17 +62,17 @@ func TestStoreContract(t *testing.T) {
 				t.Errorf("Kind() = %q", s.Kind())
 			}
 			t0 := time.Date(2026, 11, 30, 10, 0, 0, 123e6, time.UTC)
-			a := Scenario{ID: "a1", Name: "new clinic ✓", Owner: "alice", Created: t0, CityTag: "c1",
+			a := store.Scenario{ID: "a1", Name: "new clinic ✓", Owner: "alice", Created: t0, CityTag: "c1",
 				Inputs: []byte(`{"add":[]}` + "\x00\xff"), Summary: []byte(`{"add":1}`)}
-			b := Scenario{ID: "b2", Name: "", Owner: "bob", Created: t0.Add(time.Second), CityTag: "c2",
+			b := store.Scenario{ID: "b2", Name: "", Owner: "bob", Created: t0.Add(time.Second), CityTag: "c2",
 				Inputs: []byte(`{}`), Summary: []byte(`{}`)}
-			for _, sc := range []Scenario{b, a} {
+			for _, sc := range []store.Scenario{b, a} {
 				if err := s.Put(ctx, sc); err != nil {
 					t.Fatal(err)
 				}
 			}
-			if err := s.Put(ctx, a); !errors.Is(err, ErrExists) {
-				t.Errorf("second Put of the same id: %v, want ErrExists", err)
+			if err := s.Put(ctx, a); !errors.Is(err, store.ErrExists) {
+				t.Errorf("second Put of the same id: %v, want store.ErrExists", err)
 			}
 			got, err := s.Get(ctx, "a1")
 			if err != nil {
@@ -81,7 +82,7 @@ func TestStoreContract(t *testing.T) {
 				got.CityTag != a.CityTag || string(got.Inputs) != string(a.Inputs) || string(got.Summary) != string(a.Summary) {
 				t.Errorf("Get = %+v, want %+v", got, a)
 			}
-			if _, err := s.Get(ctx, "zz"); !errors.Is(err, ErrNotFound) {
+			if _, err := s.Get(ctx, "zz"); !errors.Is(err, store.ErrNotFound) {
 				t.Errorf("Get unknown: %v", err)
 			}
 			list, total, err := s.List(ctx, 0, 10)
@@ -97,7 +98,7 @@ func TestStoreContract(t *testing.T) {
 			if err := s.Delete(ctx, "a1"); err != nil {
 				t.Fatal(err)
 			}
-			if err := s.Delete(ctx, "a1"); !errors.Is(err, ErrNotFound) {
+			if err := s.Delete(ctx, "a1"); !errors.Is(err, store.ErrNotFound) {
 				t.Errorf("second Delete: %v", err)
 			}
 			if _, total, _ := s.List(ctx, 0, 10); total != 1 {
@@ -117,7 +118,7 @@ func TestStoreConcurrentPuts(t *testing.T) {
 			errs := make([]error, 64)
 			for i := range errs {
 				wg.Go(func() {
-					errs[i] = s.Put(ctx, Scenario{ID: fmt.Sprintf("id%02d", i), Owner: "o", Created: time.Now(), Inputs: []byte("{}"), Summary: []byte("{}")})
+					errs[i] = s.Put(ctx, store.Scenario{ID: fmt.Sprintf("id%02d", i), Owner: "o", Created: time.Now(), Inputs: []byte("{}"), Summary: []byte("{}")})
 				})
 			}
 			wg.Wait()

@@ -1,9 +1,10 @@
-package store
+package sqlstore
 
 import (
 	"context"
 	"database/sql"
 	"errors"
+	"fifteen/store"
 	"fmt"
 	"net/url"
 	"os"
@@ -16,7 +17,7 @@ import (
 // openSQLite opens (creating if needed) the SQLite file at path, in WAL
 // mode with full synchronous commits: a committed scenario is on disk
 // before Put returns.
-func openSQLite(ctx context.Context, path string) (Store, error) {
+func openSQLite(ctx context.Context, path string) (store.Store, error) {
 	if path == "" {
 		return nil, fmt.Errorf("store: no SQLite file named")
 	}

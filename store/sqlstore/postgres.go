@@ -1,9 +1,10 @@
-package store
+package sqlstore
 
 import (
 	"context"
 	"database/sql"
 	"errors"
+	"fifteen/store"
 	"fmt"
 	"strconv"
 
@@ -14,7 +15,7 @@ import (
 // openPostgres connects to the PostgreSQL database at dsn and creates the
 // schema if needed. Commits are durable per the server's settings
 // (synchronous_commit on by default).
-func openPostgres(ctx context.Context, dsn string) (Store, error) {
+func openPostgres(ctx context.Context, dsn string) (store.Store, error) {
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("store: postgres: %w", err)

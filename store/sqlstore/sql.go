@@ -1,9 +1,12 @@
-package store
+// Package sqlstore keeps saved scenarios in SQLite (modernc.org/sqlite,
+// pure Go) or PostgreSQL (pgx), behind store.Store.
+package sqlstore
 
 import (
 	"context"
 	"database/sql"
 	"errors"
+	"fifteen/store"
 	"fmt"
 	"time"
 )
@@ -52,7 +55,7 @@ func (s *sqlStore) Close() error {
 	return err
 }
 
-func (s *sqlStore) Put(ctx context.Context, sc Scenario) error {
+func (s *sqlStore) Put(ctx context.Context, sc store.Scenario) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: %w", err)
@@ -62,7 +65,7 @@ func (s *sqlStore) Put(ctx context.Context, sc Scenario) error {
 		s.ph(1), s.ph(2), s.ph(3), s.ph(4), s.ph(5), s.ph(6), s.ph(7))
 	if _, err := tx.ExecContext(ctx, q, sc.ID, sc.Name, sc.Owner, sc.Created.UnixMilli(), sc.CityTag, sc.Inputs, string(sc.Summary)); err != nil {
 		if s.isDup(err) {
-			return ErrExists
+			return store.ErrExists
 		}
 		return fmt.Errorf("store: save scenario: %w", err)
 	}
@@ -72,14 +75,14 @@ func (s *sqlStore) Put(ctx context.Context, sc Scenario) error {
 	return nil
 }
 
-func (s *sqlStore) Get(ctx context.Context, id string) (Scenario, error) {
-	var sc Scenario
+func (s *sqlStore) Get(ctx context.Context, id string) (store.Scenario, error) {
+	var sc store.Scenario
 	var ms int64
 	var sum string
 	err := s.db.QueryRowContext(ctx, `SELECT id, name, owner, created_ms, city_tag, inputs, summary FROM scenarios WHERE id = `+s.ph(1), id).
 		Scan(&sc.ID, &sc.Name, &sc.Owner, &ms, &sc.CityTag, &sc.Inputs, &sum)
 	if errors.Is(err, sql.ErrNoRows) {
-		return sc, ErrNotFound
+		return sc, store.ErrNotFound
 	}
 	if err != nil {
 		return sc, fmt.Errorf("store: read scenario: %w", err)
@@ -89,7 +92,7 @@ func (s *sqlStore) Get(ctx context.Context, id string) (Scenario, error) {
 	return sc, nil
 }
 
-func (s *sqlStore) List(ctx context.Context, offset, limit int) ([]Scenario, int, error) {
+func (s *sqlStore) List(ctx context.Context, offset, limit int) ([]store.Scenario, int, error) {
 	var total int
 	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM scenarios`).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: count scenarios: %w", err)
@@ -100,9 +103,9 @@ func (s *sqlStore) List(ctx context.Context, offset, limit int) ([]Scenario, int
 		return nil, 0, fmt.Errorf("store: list scenarios: %w", err)
 	}
 	defer rows.Close()
-	out := []Scenario{}
+	out := []store.Scenario{}
 	for rows.Next() {
-		var sc Scenario
+		var sc store.Scenario
 		var ms int64
 		var sum string
 		if err := rows.Scan(&sc.ID, &sc.Name, &sc.Owner, &ms, &sc.CityTag, &sum); err != nil {
@@ -124,7 +127,17 @@ func (s *sqlStore) Delete(ctx context.Context, id string) error {
 		return fmt.Errorf("store: delete scenario: %w", err)
 	}
 	if n, err := res.RowsAffected(); err == nil && n == 0 {
-		return ErrNotFound
+		return store.ErrNotFound
 	}
 	return nil
+}
+
+// Open opens the store a --store value names: a postgres:// or
+// postgresql:// URL is a PostgreSQL database; anything else is the path of
+// a SQLite file, created if missing. The schema is created if needed.
+func Open(ctx context.Context, where string) (store.Store, error) {
+	if store.IsPostgres(where) {
+		return openPostgres(ctx, where)
+	}
+	return openSQLite(ctx, where)
 }
