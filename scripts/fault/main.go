@@ -28,6 +28,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -126,12 +127,14 @@ func run(bin string, dur time.Duration, storeAt string, slow int) error {
 	var mu sync.Mutex
 	var acks []ack
 	var readLat []time.Duration
-	sent, readErrs, slowDone := 0, 0, 0
+	sent, refused, readErrs, slowDone := 0, 0, 0, 0
 	var wg sync.WaitGroup
-	client := &http.Client{Timeout: 30 * time.Second}
-	// Planners saving scenarios.
+	// Each planner and reader has an address of its own, as separate
+	// people would (the server limits each address's rate).
+	// Planners saving scenarios, honouring Retry-After when refused.
 	for w := range 3 {
 		wg.Go(func() {
+			client := clientFrom(fmt.Sprintf("127.0.1.%d", w+1))
 			r := rand.New(rand.NewPCG(uint64(w), 1))
 			for i := 0; ctx.Err() == nil; i++ {
 				name := fmt.Sprintf("planner %d scenario %d", w, i)
@@ -149,10 +152,16 @@ func run(bin string, dur time.Duration, storeAt string, slow int) error {
 				var doc struct{ ID, Name string }
 				err = json.NewDecoder(res.Body).Decode(&doc)
 				res.Body.Close()
-				if res.StatusCode == http.StatusCreated && err == nil {
+				switch {
+				case res.StatusCode == http.StatusCreated && err == nil:
 					mu.Lock()
 					acks = append(acks, ack{doc.ID, doc.Name})
 					mu.Unlock()
+				case res.StatusCode == http.StatusTooManyRequests || res.StatusCode == http.StatusServiceUnavailable:
+					mu.Lock()
+					refused++
+					mu.Unlock()
+					backOff(ctx, res)
 				}
 			}
 		})
@@ -160,6 +169,7 @@ func run(bin string, dur time.Duration, storeAt string, slow int) error {
 	// Readers.
 	for w := range 2 {
 		wg.Go(func() {
+			client := clientFrom(fmt.Sprintf("127.0.2.%d", w+1))
 			r := rand.New(rand.NewPCG(uint64(w), 2))
 			targets := []string{"/v1/isochrone?lon=%.5f&lat=%.5f", "/v1/scenarios?limit=20", "/v1/report", "/collections/cells/items?limit=50"}
 			for ctx.Err() == nil {
@@ -182,6 +192,9 @@ func run(bin string, dur time.Duration, storeAt string, slow int) error {
 					readErrs++
 				}
 				mu.Unlock()
+				if res.StatusCode == http.StatusTooManyRequests {
+					backOff(ctx, res)
+				}
 			}
 		})
 	}
@@ -220,8 +233,7 @@ func run(bin string, dur time.Duration, storeAt string, slow int) error {
 	}
 	// A client sending heavy requests without pause, from another address.
 	wg.Go(func() {
-		d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.2")}}
-		hc := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{DialContext: d.DialContext}}
+		hc := clientFrom("127.0.0.2")
 		for ctx.Err() == nil {
 			req, _ := http.NewRequestWithContext(ctx, "GET", srv.base+"/v1/siting?category=clinic&k=10", nil)
 			res, err := hc.Do(req)
@@ -240,7 +252,7 @@ func run(bin string, dur time.Duration, storeAt string, slow int) error {
 		return err
 	}
 	killedAt := time.Now()
-	acked, inFlight := len(acks), sent-len(acks)
+	acked, inFlight := len(acks), sent-len(acks)-refused
 	mu.Unlock()
 	<-srv.done
 	cancel()
@@ -252,8 +264,8 @@ func run(bin string, dur time.Duration, storeAt string, slow int) error {
 		}
 		return readLat[min(len(readLat)-1, int(q*float64(len(readLat))))].Round(10 * time.Microsecond)
 	}
-	fmt.Printf("before SIGKILL (%s of load): %d scenarios acknowledged, %d requests to save unanswered; %d reads, p50 %s, p99 %s, %d read errors; %d slow clients\n",
-		dur, acked, inFlight, len(readLat), p(0.5), p(0.99), readErrs, slow)
+	fmt.Printf("before SIGKILL (%s of load): %d scenarios acknowledged, %d refused (429/503, retried after Retry-After), %d in flight at the kill; %d reads, p50 %s, p99 %s, %d refused; %d slow clients\n",
+		dur, acked, refused, inFlight, len(readLat), p(0.5), p(0.99), readErrs, slow)
 
 	srv2, ready2, err := start(bin, storeAt)
 	if err != nil {
@@ -291,13 +303,21 @@ func run(bin string, dur time.Duration, storeAt string, slow int) error {
 	}
 	opened := 0
 	for _, a := range acks[:min(len(acks), 20)] {
-		res, err := http.Get(srv2.base + "/v1/scenarios/" + a.id)
-		if err == nil {
+		for try := 0; try < 20; try++ { // reopening recomputes: a heavy request, rate-limited
+			res, err := http.Get(srv2.base + "/v1/scenarios/" + a.id)
+			if err != nil {
+				break
+			}
 			io.Copy(io.Discard, res.Body)
 			res.Body.Close()
 			if res.StatusCode == 200 {
 				opened++
+				break
 			}
+			if res.StatusCode != http.StatusTooManyRequests && res.StatusCode != http.StatusServiceUnavailable {
+				break
+			}
+			backOff(context.Background(), res)
 		}
 	}
 	fmt.Printf("after restart (ready %s after the kill, %s to start): %d stored, %d of %d acknowledged found, %d lost; %d of %d reopened and recomputed\n",
@@ -309,4 +329,23 @@ func run(bin string, dur time.Duration, storeAt string, slow int) error {
 		return fmt.Errorf("no scenario was acknowledged before the kill")
 	}
 	return nil
+}
+
+// clientFrom returns an HTTP client whose connections leave from the
+// loopback address ip.
+func clientFrom(ip string) *http.Client {
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: 5 * time.Second}
+	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{DialContext: d.DialContext}}
+}
+
+// backOff waits as Retry-After says (at most a second), or until ctx ends.
+func backOff(ctx context.Context, res *http.Response) {
+	wait := time.Second
+	if s, err := strconv.Atoi(res.Header.Get("Retry-After")); err == nil && s >= 0 {
+		wait = min(wait, time.Duration(s)*time.Second)
+	}
+	select {
+	case <-time.After(wait):
+	case <-ctx.Done():
+	}
 }
