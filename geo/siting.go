@@ -35,6 +35,9 @@ type SitingOptions struct {
 	// serves: it takes the nearest uncovered residents first. 0 means
 	// unlimited.
 	Capacity float64
+	// Workers bounds the goroutines searching from candidates; 0 means
+	// GOMAXPROCS. A server leaves cores to its other requests with it.
+	Workers int
 }
 
 // Site is one chosen place for a new facility.
@@ -144,7 +147,7 @@ func (a *Access) SitingContext(ctx context.Context, opt SitingOptions) (*SitingR
 		cands = a.underservedVertices(&g)
 	}
 	res.Candidates = len(cands)
-	covers, snaps, tooFar := a.coverSets(ctx, g.p, g.thrDs[0], cands, weight, opt.Capacity > 0)
+	covers, snaps, tooFar := a.coverSets(ctx, g.p, g.thrDs[0], cands, weight, opt.Capacity > 0, opt.Workers)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -200,7 +203,7 @@ type coverSet struct {
 // coverSets snaps every candidate and computes its cover set among the
 // cells of positive weight, in parallel, one bounded search per candidate.
 // A candidate too far from the network has an empty set.
-func (a *Access) coverSets(ctx context.Context, p int, thrDs uint32, cands []orb.Point, weight []float64, withTimes bool) ([]coverSet, []Snap, int) {
+func (a *Access) coverSets(ctx context.Context, p int, thrDs uint32, cands []orb.Point, weight []float64, withTimes bool, maxWorkers int) ([]coverSet, []Snap, int) {
 	ix := a.City.Index
 	if ix == nil {
 		ix = NewSegmentIndex(a.City.Graph)
@@ -214,7 +217,11 @@ func (a *Access) coverSets(ctx context.Context, p int, thrDs uint32, cands []orb
 	var tooFar atomic.Int64
 	var next atomic.Int64
 	const chunk = 32
-	workers := min(runtime.GOMAXPROCS(0), (len(cands)+chunk-1)/chunk)
+	workers := runtime.GOMAXPROCS(0)
+	if maxWorkers > 0 {
+		workers = min(workers, maxWorkers)
+	}
+	workers = max(1, min(workers, (len(cands)+chunk-1)/chunk))
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)

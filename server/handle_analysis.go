@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -190,10 +189,10 @@ func (s *state) postIsochrones(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"results": results})
 }
 
-// parallel calls fn(0..n-1) on up to GOMAXPROCS goroutines and returns
-// ctx's error if it ends before every call has started.
+// parallel calls fn(0..n-1) on up to heavyWorkers goroutines and
+// returns ctx's error if it ends before every call has started.
 func parallel(ctx context.Context, n int, fn func(i int)) error {
-	workers := min(runtime.GOMAXPROCS(0), n)
+	workers := max(1, min(heavyWorkers(), n))
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range workers {
@@ -377,6 +376,7 @@ func (s *state) postSiting(c echo.Context) error {
 }
 
 func (s *state) siting(c echo.Context, opt geo.SitingOptions, format string) error {
+	opt.Workers = heavyWorkers()
 	res, err := s.base.SitingContext(c.Request().Context(), opt)
 	if err != nil {
 		return err

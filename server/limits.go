@@ -6,6 +6,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"runtime"
 	"strconv"
 	"sync"
 	"time"
@@ -214,3 +215,7 @@ func isoWork(origins int, maxMinutes float64) float64 {
 	r := max(maxMinutes, 1) / 15
 	return float64(origins) * max(1, r*r)
 }
+
+// heavyWorkers is how many goroutines one heavy request may compute on:
+// all the CPUs but one, so that light requests always find a core.
+func heavyWorkers() int { return max(1, runtime.GOMAXPROCS(0)-1) }
