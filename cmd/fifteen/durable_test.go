@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"fifteen/store/sqlstore"
 )
 
 // buildBinary builds the fifteen command once per test binary.
@@ -131,7 +133,14 @@ func TestKill9KeepsAcknowledgedScenarios(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			storeAt := filepath.Join(t.TempDir(), "scenarios.db")
 			if kind == "postgres" {
-				storeAt = postgresDSN(t)
+				// A database of its own: other packages' tests use the
+				// same server at the same time.
+				dsn, name := postgresDSN(t), fmt.Sprintf("fifteen_kill9_%d_%d", os.Getpid(), time.Now().UnixNano())
+				var err error
+				if storeAt, err = sqlstore.CreateDatabase(context.Background(), dsn, name); err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { sqlstore.DropDatabase(context.Background(), dsn, name) })
 			}
 			srv := startServe(t, bin, storeAt)
 			type ack struct{ id, name string }

@@ -38,12 +38,16 @@ func stores(t *testing.T) map[string]store.Store {
 	}
 	out["sqlite"] = sq
 	if dsn := postgresDSN(t); dsn != "" {
-		pg, err := Open(ctx, dsn)
+		// Each test has a database of its own: tests of other packages
+		// use the same server at the same time.
+		dbName := fmt.Sprintf("fifteen_store_%d_%d", os.Getpid(), time.Now().UnixNano())
+		tdsn, err := CreateDatabase(ctx, dsn, dbName)
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Each test starts from an empty table.
-		if _, err := pg.(*sqlStore).db.Exec(`DELETE FROM scenarios`); err != nil {
+		t.Cleanup(func() { DropDatabase(ctx, dsn, dbName) })
+		pg, err := Open(ctx, tdsn)
+		if err != nil {
 			t.Fatal(err)
 		}
 		out["postgres"] = pg
