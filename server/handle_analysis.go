@@ -344,6 +344,9 @@ func (s *state) sitingOptions(c echo.Context) (geo.SitingOptions, string, error)
 	if opt.Capacity, err = queryNonNeg(c, "capacity"); err != nil {
 		return opt, "", err
 	}
+	if opt.Capacity > geo.MaxCapacity {
+		return opt, "", badParam("capacity", "%g is more than %g, the bound on one facility", opt.Capacity, float64(geo.MaxCapacity))
+	}
 	format, err := queryOneOf(c, "f", "geojson", "json")
 	return opt, format, err
 }
