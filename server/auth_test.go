@@ -219,7 +219,7 @@ func TestRateLimits(t *testing.T) {
 		t.Errorf("isochrone after heavy refusals: %d", rec.Code)
 	}
 
-	cfg.Limits = Limits{HeavyConcurrent: 1, RatePerSec: -1, HeavyPerSec: -1}
+	cfg.Limits = Limits{HeavyConcurrent: 1, RatePerSec: -1, HeavyPerSec: -1, HeavyWait: 50 * time.Millisecond}
 	e2, st, err := newServer(cfg, testDeps(t))
 	if err != nil {
 		t.Fatal(err)
@@ -230,6 +230,12 @@ func TestRateLimits(t *testing.T) {
 	<-st.limits.heavy
 	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" || !strings.Contains(rec.Body.String(), "limit") {
 		t.Errorf("over the concurrency limit: %d %q %s", rec.Code, rec.Header().Get("Retry-After"), rec.Body)
+	}
+	// A slot freed while a request waits goes to it.
+	st.limits.heavy <- struct{}{}
+	go func() { time.Sleep(10 * time.Millisecond); <-st.limits.heavy }()
+	if rec := raw(t, e2, "GET", siting, ""); rec.Code != 200 {
+		t.Errorf("a request waiting for a slot freed within HeavyWait: %d %s", rec.Code, rec.Body)
 	}
 
 	// The batch: 100 origins, 12 contours up to 120 minutes.

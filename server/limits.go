@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"net"
@@ -9,6 +10,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -19,9 +21,14 @@ import (
 // server. The zero value takes the defaults.
 type Limits struct {
 	// HeavyConcurrent is how many heavy requests (batch isochrones,
-	// siting, scenarios) are computed at once; more are refused with 503
-	// and Retry-After (default: half the CPUs, at least 1).
+	// siting, scenarios) are computed at once (default: half the CPUs,
+	// at least 1). A request beyond waits up to HeavyWait for a slot,
+	// in a queue of at most 4 × HeavyConcurrent, and is otherwise
+	// refused with 503 and Retry-After.
 	HeavyConcurrent int
+	// HeavyWait is how long a heavy request waits for a slot (default
+	// 2 s; negative: not at all).
+	HeavyWait time.Duration
 	// HeavyBudget bounds the time one heavy request may compute (default
 	// 10 s); past it, 503 saying so.
 	HeavyBudget time.Duration
@@ -42,6 +49,9 @@ type Limits struct {
 func (l *Limits) fill(procs int) {
 	if l.HeavyConcurrent <= 0 {
 		l.HeavyConcurrent = max(1, procs/2)
+	}
+	if l.HeavyWait == 0 {
+		l.HeavyWait = 2 * time.Second
 	}
 	if l.HeavyBudget <= 0 {
 		l.HeavyBudget = 10 * time.Second
@@ -66,8 +76,9 @@ func (l *Limits) fill(procs int) {
 // limiter holds the concurrency slots of heavy requests and each client's
 // token buckets (golang.org/x/time/rate).
 type limiter struct {
-	cfg   Limits
-	heavy chan struct{}
+	cfg     Limits
+	heavy   chan struct{}
+	waiting atomic.Int64 // heavy requests waiting for a slot
 
 	mu      sync.Mutex
 	clients map[string]*clientLimits
@@ -190,12 +201,13 @@ func (s *state) heavyGate(c echo.Context) (release func(), err error) {
 			return nil, tooMany(c, wait, fmt.Sprintf("this client asked for more than %g heavy computations (batch isochrones, siting, scenarios) a second", s.limits.cfg.HeavyPerSec))
 		}
 	}
-	select {
-	case s.limits.heavy <- struct{}{}:
-	default:
-		c.Response().Header().Set("Retry-After", "2")
-		return nil, &Problem{Type: "about:blank", Title: "Service Unavailable", Status: http.StatusServiceUnavailable,
-			Detail: fmt.Sprintf("the server is already computing %d heavy requests, its limit; retry in 2 s", s.limits.cfg.HeavyConcurrent)}
+	if err := s.limits.slot(c.Request().Context()); err != nil {
+		if errors.Is(err, errBusy) {
+			c.Response().Header().Set("Retry-After", "2")
+			return nil, &Problem{Type: "about:blank", Title: "Service Unavailable", Status: http.StatusServiceUnavailable,
+				Detail: fmt.Sprintf("the server is already computing %d heavy requests, its limit, with others waiting; retry in 2 s", s.limits.cfg.HeavyConcurrent)}
+		}
+		return nil, err
 	}
 	req := c.Request()
 	ctx, cancel := context.WithTimeout(context.WithValue(req.Context(), budgetKey{}, s.limits.cfg.HeavyBudget), s.limits.cfg.HeavyBudget)
@@ -219,3 +231,34 @@ func isoWork(origins int, maxMinutes float64) float64 {
 // heavyWorkers is how many goroutines one heavy request may compute on:
 // all the CPUs but one, so that light requests always find a core.
 func heavyWorkers() int { return max(1, runtime.GOMAXPROCS(0)-1) }
+
+// errBusy means no heavy-computation slot came free in time.
+var errBusy = errors.New("server: heavy computations at their limit")
+
+// slot takes a heavy-computation slot, waiting up to HeavyWait in a
+// bounded queue; errBusy when none came free, ctx's error when it ended.
+func (l *limiter) slot(ctx context.Context) error {
+	select {
+	case l.heavy <- struct{}{}:
+		return nil
+	default:
+	}
+	if l.cfg.HeavyWait < 0 {
+		return errBusy
+	}
+	if l.waiting.Add(1) > int64(4*l.cfg.HeavyConcurrent) {
+		l.waiting.Add(-1)
+		return errBusy
+	}
+	defer l.waiting.Add(-1)
+	t := time.NewTimer(l.cfg.HeavyWait)
+	defer t.Stop()
+	select {
+	case l.heavy <- struct{}{}:
+		return nil
+	case <-t.C:
+		return errBusy
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

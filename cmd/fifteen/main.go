@@ -42,7 +42,7 @@ const usage = `fifteen: 15-minute walking access to community services.
 Usage:
   fifteen serve [--addr 127.0.0.1:8080] [--basemap URL] [--store FILE|postgres://...|memory]
                 [--tokens FILE] [--read-needs-token] [--heavy-concurrent N] [--rate N]
-                [--heavy-rate N] [--heavy-budget DUR] [input flags]
+                [--heavy-rate N] [--heavy-budget DUR] [--heavy-wait DUR] [input flags]
                                            serve the city: map, GeoJSON, OGC API - Features,
                                            vector tiles and the analysis API; saved scenarios
                                            in SQLite or PostgreSQL

@@ -23,6 +23,7 @@ type serveAccess struct {
 	heavyConcurrent   *int
 	rate, heavyRate   *float64
 	heavyBudget       *time.Duration
+	heavyWait         *time.Duration
 }
 
 func serveAccessFlags(fs *flag.FlagSet) *serveAccess {
@@ -36,6 +37,7 @@ func serveAccessFlags(fs *flag.FlagSet) *serveAccess {
 		rate:            fs.Float64("rate", 0, "requests a second each client may send (default 200; negative: no limit)"),
 		heavyRate:       fs.Float64("heavy-rate", 0, "heavy requests a second each client may send (default 2; negative: no limit)"),
 		heavyBudget:     fs.Duration("heavy-budget", 0, "time one heavy request may compute (default 10s)"),
+		heavyWait:       fs.Duration("heavy-wait", 0, "time a heavy request waits for a free slot before 503 (default 2s; negative: none)"),
 	}
 }
 
@@ -96,6 +98,6 @@ func (a *serveAccess) open(ctx context.Context, in data.Config, cfg *server.Conf
 	if cfg.ReadNeedsToken && cfg.Tokens.Len() == 0 {
 		return "", usageError{"--read-needs-token without any token (--tokens or FIFTEEN_TOKENS) would refuse every reader"}
 	}
-	cfg.Limits = server.Limits{HeavyConcurrent: *a.heavyConcurrent, RatePerSec: *a.rate, HeavyPerSec: *a.heavyRate, HeavyBudget: *a.heavyBudget}
+	cfg.Limits = server.Limits{HeavyConcurrent: *a.heavyConcurrent, RatePerSec: *a.rate, HeavyPerSec: *a.heavyRate, HeavyBudget: *a.heavyBudget, HeavyWait: *a.heavyWait}
 	return where, nil
 }
