@@ -254,3 +254,42 @@ func TestRateLimits(t *testing.T) {
 		t.Errorf("the 30-CPU-second batch: %d in %v: %s", rec.Code, time.Since(start), rec.Body)
 	}
 }
+
+// blockingBody yields its bytes only once release is closed, as a client
+// trickling its body would.
+type blockingBody struct {
+	release chan struct{}
+	r       *strings.Reader
+}
+
+func (b *blockingBody) Read(p []byte) (int, error) {
+	<-b.release
+	return b.r.Read(p)
+}
+
+// TestSlowBodyHoldsNoSlot: a heavy request still sending its body holds
+// no computation slot.
+func TestSlowBodyHoldsNoSlot(t *testing.T) {
+	cfg := testConfig()
+	cfg.Limits = Limits{HeavyConcurrent: 1, RatePerSec: -1, HeavyPerSec: -1, HeavyWait: -1}
+	e, err := New(cfg, testDeps(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := &blockingBody{release: make(chan struct{}), r: strings.NewReader(clinicScenario)}
+	done := make(chan int)
+	go func() {
+		req := httptest.NewRequest("POST", "/v1/scenarios/preview", body)
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		done <- rec.Code
+	}()
+	time.Sleep(50 * time.Millisecond)
+	if rec := raw(t, e, "GET", "/v1/siting?category=pharmacy&k=1", ""); rec.Code != 200 {
+		t.Errorf("siting while another request trickles its body: %d %s", rec.Code, rec.Body)
+	}
+	close(body.release)
+	if code := <-done; code != 200 {
+		t.Errorf("the slow preview: %d", code)
+	}
+}

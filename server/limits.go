@@ -1,9 +1,11 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net"
 	"net/http"
@@ -176,6 +178,15 @@ func (s *state) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
 // would slow every other route), then the work budget as a deadline.
 func (s *state) heavy(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		// The body is read in full (within the body limit) before a slot
+		// is taken: a client trickling its body must not hold one.
+		if req := c.Request(); req.Body != nil && req.Body != http.NoBody {
+			b, err := io.ReadAll(req.Body)
+			if err != nil {
+				return bodyProblem(err)
+			}
+			req.Body = io.NopCloser(bytes.NewReader(b))
+		}
 		release, err := s.heavyGate(c)
 		if err != nil {
 			return err
