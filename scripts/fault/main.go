@@ -127,7 +127,7 @@ func run(bin string, dur time.Duration, storeAt string, slow int) error {
 	var mu sync.Mutex
 	var acks []ack
 	var readLat []time.Duration
-	sent, refused, readErrs, slowDone := 0, 0, 0, 0
+	sent, refused, rejected, readErrs, slowDone := 0, 0, 0, 0, 0
 	var wg sync.WaitGroup
 	// Each planner and reader has an address of its own, as separate
 	// people would (the server limits each address's rate).
@@ -162,6 +162,10 @@ func run(bin string, dur time.Duration, storeAt string, slow int) error {
 					refused++
 					mu.Unlock()
 					backOff(ctx, res)
+				default: // e.g. 422: the random point is too far from the network
+					mu.Lock()
+					rejected++
+					mu.Unlock()
 				}
 			}
 		})
@@ -252,7 +256,7 @@ func run(bin string, dur time.Duration, storeAt string, slow int) error {
 		return err
 	}
 	killedAt := time.Now()
-	acked, inFlight := len(acks), sent-len(acks)-refused
+	acked, inFlight := len(acks), sent-len(acks)-refused-rejected
 	mu.Unlock()
 	<-srv.done
 	cancel()
@@ -264,8 +268,8 @@ func run(bin string, dur time.Duration, storeAt string, slow int) error {
 		}
 		return readLat[min(len(readLat)-1, int(q*float64(len(readLat))))].Round(10 * time.Microsecond)
 	}
-	fmt.Printf("before SIGKILL (%s of load): %d scenarios acknowledged, %d refused (429/503, retried after Retry-After), %d in flight at the kill; %d reads, p50 %s, p99 %s, %d refused; %d slow clients\n",
-		dur, acked, refused, inFlight, len(readLat), p(0.5), p(0.99), readErrs, slow)
+	fmt.Printf("before SIGKILL (%s of load): %d scenarios acknowledged, %d refused (429/503, retried after Retry-After), %d rejected (4xx), %d in flight at the kill; %d reads, p50 %s, p99 %s, %d refused; %d slow clients\n",
+		dur, acked, refused, rejected, inFlight, len(readLat), p(0.5), p(0.99), readErrs, slow)
 
 	srv2, ready2, err := start(bin, storeAt)
 	if err != nil {
