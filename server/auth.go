@@ -45,6 +45,28 @@ var tokenName = regexp.MustCompile(`^[A-Za-z0-9._@-]{1,64}$`)
 // variable. src names the list in errors.
 func ParseTokens(r io.Reader, src string) (*Tokens, error) {
 	t := &Tokens{}
+	return t, t.parse(r, src)
+}
+
+// TokenList is a token list to parse and where it came from (for errors).
+type TokenList struct {
+	Source string
+	Text   string
+}
+
+// ParseTokenLists parses several token lists (a file and an environment
+// variable) into one; a secret may not appear twice across them.
+func ParseTokenLists(lists ...TokenList) (*Tokens, error) {
+	t := &Tokens{}
+	for _, l := range lists {
+		if err := t.parse(strings.NewReader(l.Text), l.Source); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+func (t *Tokens) parse(r io.Reader, src string) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 4096), 64<<10)
 	line := 0
@@ -60,7 +82,7 @@ func ParseTokens(r io.Reader, src string) (*Tokens, error) {
 			}
 			f := strings.Fields(entry)
 			if len(f) != 2 {
-				return nil, bad(`want "name secret" or "name:admin secret"`)
+				return bad(`want "name secret" or "name:admin secret"`)
 			}
 			name, role, _ := strings.Cut(f[0], ":")
 			tok := Token{Name: name}
@@ -69,35 +91,35 @@ func ParseTokens(r io.Reader, src string) (*Tokens, error) {
 			case "admin":
 				tok.Admin = true
 			default:
-				return nil, bad("role %q is not admin", role)
+				return bad("role %q is not admin", role)
 			}
 			if !tokenName.MatchString(name) {
-				return nil, bad("name %q: want 1 to 64 letters, digits or ._@-", name)
+				return bad("name %q: want 1 to 64 letters, digits or ._@-", name)
 			}
 			if hx, ok := strings.CutPrefix(f[1], "sha256:"); ok {
 				b, err := hex.DecodeString(hx)
 				if err != nil || len(b) != sha256.Size {
-					return nil, bad("the hash of %s is not 64 hex digits", name)
+					return bad("the hash of %s is not 64 hex digits", name)
 				}
 				copy(tok.hash[:], b)
 			} else {
 				if len(f[1]) < minSecretLen {
-					return nil, bad("the secret of %s is shorter than %d characters", name, minSecretLen)
+					return bad("the secret of %s is shorter than %d characters", name, minSecretLen)
 				}
 				tok.hash = sha256.Sum256([]byte(f[1]))
 			}
 			for _, o := range t.list {
 				if o.hash == tok.hash {
-					return nil, bad("the secret of %s is also %s's", name, o.Name)
+					return bad("the secret of %s is also %s's", name, o.Name)
 				}
 			}
 			t.list = append(t.list, tok)
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w: %v", src, ErrBadTokens, err)
+		return fmt.Errorf("%s: %w: %v", src, ErrBadTokens, err)
 	}
-	return t, nil
+	return nil
 }
 
 // Len is the number of tokens.

@@ -293,3 +293,14 @@ func TestSlowBodyHoldsNoSlot(t *testing.T) {
 		t.Errorf("the slow preview: %d", code)
 	}
 }
+
+func TestParseTokenLists(t *testing.T) {
+	toks, err := ParseTokenLists(TokenList{"tokens.txt", "a aaaaaaaaaaaaaaaa1"}, TokenList{"FIFTEEN_TOKENS", "b bbbbbbbbbbbbbbbb2"})
+	if err != nil || toks.Len() != 2 {
+		t.Fatalf("%v, %d tokens", err, toks.Len())
+	}
+	_, err = ParseTokenLists(TokenList{"tokens.txt", "a aaaaaaaaaaaaaaaa1"}, TokenList{"FIFTEEN_TOKENS", "b aaaaaaaaaaaaaaaa1"})
+	if err == nil || !strings.Contains(err.Error(), "FIFTEEN_TOKENS") {
+		t.Errorf("a secret in both lists: %v, want an error naming FIFTEEN_TOKENS", err)
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"fifteen/data"
@@ -79,19 +78,18 @@ func (a *serveAccess) open(ctx context.Context, in data.Config, cfg *server.Conf
 	if store.IsPostgres(where) {
 		where = "postgres" // the URL may hold a password: never print it
 	}
-	var lists []string
+	var lists []server.TokenList
 	if *a.tokensFile != "" {
 		b, err := os.ReadFile(*a.tokensFile)
 		if err != nil {
 			return "", fmt.Errorf("--tokens: %w", err)
 		}
-		lists = append(lists, string(b))
+		lists = append(lists, server.TokenList{Source: *a.tokensFile, Text: string(b)})
 	}
 	if env := os.Getenv("FIFTEEN_TOKENS"); env != "" {
-		lists = append(lists, env)
+		lists = append(lists, server.TokenList{Source: "FIFTEEN_TOKENS", Text: env})
 	}
-	src := strings.TrimSpace(*a.tokensFile + " FIFTEEN_TOKENS")
-	if cfg.Tokens, err = server.ParseTokens(strings.NewReader(strings.Join(lists, "\n")), src); err != nil {
+	if cfg.Tokens, err = server.ParseTokenLists(lists...); err != nil {
 		return "", usageError{err.Error()}
 	}
 	cfg.ReadNeedsToken = *a.readNeedsToken
