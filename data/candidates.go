@@ -35,7 +35,7 @@ func LoadCandidates(r io.Reader, name string) ([]orb.Point, error) {
 	}
 	fc, err := geojson.UnmarshalFeatureCollection(b)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w: not a GeoJSON FeatureCollection: %v", name, ErrBadCandidates, err)
+		return nil, fmt.Errorf("%s: %w: not a GeoJSON FeatureCollection (%s)", name, ErrBadCandidates, DescribeJSONError(err))
 	}
 	if fc.Type != "FeatureCollection" {
 		return nil, fmt.Errorf("%s: %w: type %q, want FeatureCollection", name, ErrBadCandidates, fc.Type)

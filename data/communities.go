@@ -20,6 +20,13 @@ import (
 // about its coordinates geo.ErrBadCoordinate.
 var ErrBadCommunities = errors.New("data: invalid communities file")
 
+// MaxCommunitiesBytes and MaxCommunities bound a communities file: 256
+// MiB and 100,000 features (a country's municipalities in detail).
+const (
+	MaxCommunitiesBytes = 256 << 20
+	MaxCommunities      = 100_000
+)
+
 // LoadCommunities reads communities from a GeoJSON FeatureCollection of
 // Polygon and MultiPolygon features; name is the file name used in errors.
 //
@@ -54,9 +61,12 @@ func LoadCommunityOutlines(r io.Reader, name string) (cs []geo.Community, hasPop
 }
 
 func loadCommunities(r io.Reader, name string, outlinesOK bool) ([]geo.Community, bool, error) {
-	raw, err := io.ReadAll(r)
+	raw, err := io.ReadAll(io.LimitReader(r, MaxCommunitiesBytes+1))
 	if err != nil {
 		return nil, false, commErr(name, -1, "", fmt.Sprintf("reading: %v", err))
+	}
+	if len(raw) > MaxCommunitiesBytes {
+		return nil, false, commErr(name, -1, "", fmt.Sprintf("larger than %d bytes", MaxCommunitiesBytes))
 	}
 	if raw, _, err = decodeText(raw, name); err != nil {
 		return nil, false, fmt.Errorf("%w (%w)", err, ErrBadCommunities)
@@ -76,6 +86,9 @@ func loadCommunities(r io.Reader, name string, outlinesOK bool) ([]geo.Community
 	}
 	if len(fc.Features) == 0 {
 		return nil, false, commErr(name, -1, "", "no community in the FeatureCollection")
+	}
+	if len(fc.Features) > MaxCommunities {
+		return nil, false, commErr(name, -1, "", fmt.Sprintf("%d communities, at most %d", len(fc.Features), MaxCommunities))
 	}
 
 	// A file of outlines only: no feature has a population.
@@ -157,8 +170,8 @@ func communityFromFeature(name string, i int, f *geojson.Feature, needPop bool) 
 	if v, ok, err := propNumber(props, "households"); err != nil {
 		return geo.Community{}, fail(err.Error())
 	} else if ok {
-		if v < 0 {
-			return geo.Community{}, fail(fmt.Sprintf("households %v is negative", v))
+		if v < 0 || v > geo.MaxPopulation {
+			return geo.Community{}, fail(fmt.Sprintf("households %v is not in [0, %g]", v, float64(geo.MaxPopulation)))
 		}
 		c.Households = v
 	}
@@ -320,6 +333,12 @@ func cleanMultiPolygon(mp orb.MultiPolygon) (orb.MultiPolygon, error) {
 				return nil, fmt.Errorf("polygon %d ring %d has %d positions, want at least 4", pi, ri, len(ring))
 			}
 			clean = append(clean, ring)
+		}
+		if err := geo.ValidatePolygon(clean); err != nil {
+			if len(mp) > 1 {
+				return nil, fmt.Errorf("polygon %d: %w", pi, err)
+			}
+			return nil, err
 		}
 		out = append(out, clean)
 	}

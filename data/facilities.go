@@ -12,6 +12,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
@@ -306,6 +307,12 @@ func (l *facilityLoader) build(where, id, category, name string, capacity float6
 	c, ok := l.category(category)
 	if !ok {
 		return geo.Facility{}, fmt.Errorf("%s: %s: %w %q (%w)", l.name, where, geo.ErrUnknownCategory, category, ErrBadFacilities)
+	}
+	if hasCapacity && !(capacity >= 0 && capacity <= geo.MaxCapacity) {
+		return geo.Facility{}, fmt.Errorf("%s: %s: %w: capacity %v is not in [0, %g]", l.name, where, ErrBadFacilities, capacity, float64(geo.MaxCapacity))
+	}
+	if n := utf8.RuneCountInString(name); n > geo.MaxNameRunes {
+		return geo.Facility{}, fmt.Errorf("%s: %s: %w: name of %d characters, at most %d", l.name, where, ErrBadFacilities, n, geo.MaxNameRunes)
 	}
 	fid := "user:" + id
 	if prev, dup := l.ids[fid]; dup {

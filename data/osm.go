@@ -121,7 +121,7 @@ func openOSM(ctx context.Context, r io.Reader) (osm.Scanner, string, error) {
 		s, f, err := openOSM(ctx, bzip2.NewReader(br))
 		return s, f + "+bzip2", err
 	case bytes.HasPrefix(bytes.TrimLeft(head, "\xef\xbb\xbf \t\r\n"), []byte("<")):
-		return osmxml.New(ctx, br), "xml", nil
+		return osmxml.New(ctx, &markupBound{r: br, max: maxXMLRun}), "xml", nil
 	case len(head) >= 13 && bytes.Contains(head, []byte("OSMHeader")):
 		return osmpbf.New(ctx, br, runtime.GOMAXPROCS(0)), "pbf", nil
 	}
@@ -809,3 +809,36 @@ func representativePoint(g orb.Geometry) orb.Point {
 }
 
 func itoa(i int64) string { return strconv.FormatInt(i, 10) }
+
+// maxXMLRun bounds the bytes of OSM XML between two markup delimiters
+// ('<' or '>'): the text between elements, or one element with its
+// attributes. OSM's own limits (255 characters a tag value) keep real
+// files far below it; encoding/xml holds a whole run in memory, so
+// without a bound a file of whitespace or one huge attribute value
+// takes memory in proportion to its size.
+const maxXMLRun = 1 << 20
+
+// markupBound passes XML through, failing once a run between markup
+// delimiters exceeds max bytes.
+type markupBound struct {
+	r   io.Reader
+	max int
+	run int   // bytes since the last '<' or '>'
+	off int64 // bytes read
+}
+
+func (m *markupBound) Read(p []byte) (int, error) {
+	n, err := m.r.Read(p)
+	for i, b := range p[:n] {
+		if b == '<' || b == '>' {
+			m.run = 0
+			continue
+		}
+		m.run++
+		if m.run > m.max {
+			return i, fmt.Errorf("%w: more than %d bytes without markup (text or one element) near byte %d", ErrBadOSM, m.max, m.off+int64(i))
+		}
+	}
+	m.off += int64(n)
+	return n, err
+}

@@ -85,6 +85,8 @@ func LoadPopulationCSV(r io.Reader, name string) ([]geo.CellPop, error) {
 			return nil, popErr(name, line, popName, fmt.Sprintf("%q is not a number", s), geo.ErrNoPopulation)
 		case pop < 0:
 			return nil, popErr(name, line, popName, fmt.Sprintf("population %v is negative", pop), geo.ErrNoPopulation)
+		case pop > geo.MaxPopulation:
+			return nil, popErr(name, line, popName, fmt.Sprintf("population %v is more than %g, the bound on one cell", pop, float64(geo.MaxPopulation)))
 		}
 		out = append(out, geo.CellPop{Cell: cell, Pop: pop})
 	}

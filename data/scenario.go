@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
@@ -59,7 +60,7 @@ func LoadScenario(r io.Reader, name string) (geo.Scenario, error) {
 		Type string `json:"type"`
 	}
 	if err := json.Unmarshal(b, &probe); err != nil {
-		return sc, fmt.Errorf("%s: %w: %v", name, ErrBadScenarioFile, err)
+		return sc, fmt.Errorf("%s: %w: %s", name, ErrBadScenarioFile, describeTopJSON(err))
 	}
 	if probe.Type != "" {
 		return scenarioFromGeoJSON(b, name)
@@ -68,9 +69,15 @@ func LoadScenario(r io.Reader, name string) (geo.Scenario, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&sj); err != nil {
-		return sc, fmt.Errorf("%s: %w: %v", name, ErrBadScenarioFile, err)
+		return sc, fmt.Errorf("%s: %w: %s", name, ErrBadScenarioFile, DescribeJSONError(err))
 	}
 	sc.Name, sc.Close, sc.CloseWays = sj.Name, sj.Close, sj.CloseWays
+	if err := checkScenarioName("name", sj.Name); err != nil {
+		return sc, fmt.Errorf("%s: %w: %w", name, ErrBadScenarioFile, err)
+	}
+	if n := len(sj.Add) + len(sj.Close) + len(sj.AddLinks) + len(sj.CloseWays); n > geo.MaxScenarioChanges {
+		return sc, fmt.Errorf("%s: %w: %d changes, at most %d", name, ErrBadScenarioFile, n, geo.MaxScenarioChanges)
+	}
 	for i, a := range sj.Add {
 		if a.Lon == nil || a.Lat == nil {
 			return sc, fmt.Errorf("%s: %w: add[%d] needs lon and lat", name, ErrBadScenarioFile, i)
@@ -78,6 +85,12 @@ func LoadScenario(r io.Reader, name string) (geo.Scenario, error) {
 		p := orb.Point{*a.Lon, *a.Lat}
 		if err := geo.ValidPoint(p); err != nil {
 			return sc, fmt.Errorf("%s: %w: add[%d]: %w", name, ErrBadScenarioFile, i, err)
+		}
+		if err := checkScenarioName(fmt.Sprintf("add[%d].name", i), a.Name); err != nil {
+			return sc, fmt.Errorf("%s: %w: %w", name, ErrBadScenarioFile, err)
+		}
+		if !(a.Capacity >= 0 && a.Capacity <= geo.MaxCapacity) {
+			return sc, fmt.Errorf("%s: %w: add[%d].capacity %v is not in [0, %g]", name, ErrBadScenarioFile, i, a.Capacity, float64(geo.MaxCapacity))
 		}
 		sc.Add = append(sc.Add, geo.NewFacility{ID: a.ID, Name: a.Name, Category: a.Category, Point: p, Capacity: a.Capacity})
 	}
@@ -113,10 +126,16 @@ func scenarioFromGeoJSON(b []byte, name string) (geo.Scenario, error) {
 		if err == nil {
 			err = fmt.Errorf("type %q", fc.Type)
 		}
-		return sc, fmt.Errorf("%s: %w: not a GeoJSON FeatureCollection (%v)", name, ErrBadScenarioFile, err)
+		return sc, fmt.Errorf("%s: %w: not a GeoJSON FeatureCollection (%s)", name, ErrBadScenarioFile, DescribeJSONError(err))
 	}
 	if n, ok := fc.ExtraMembers["name"].(string); ok {
 		sc.Name = n
+	}
+	if err := checkScenarioName("name", sc.Name); err != nil {
+		return sc, fmt.Errorf("%s: %w: %w", name, ErrBadScenarioFile, err)
+	}
+	if n := len(fc.Features); n > geo.MaxScenarioChanges {
+		return sc, fmt.Errorf("%s: %w: %d features, at most %d", name, ErrBadScenarioFile, n, geo.MaxScenarioChanges)
 	}
 	for i, f := range fc.Features {
 		bad := func(format string, args ...any) error {
@@ -166,10 +185,13 @@ func scenarioFromGeoJSON(b []byte, name string) (geo.Scenario, error) {
 			if nf.Category == "" {
 				return sc, bad("a new facility needs a category")
 			}
+			if err := checkScenarioName("name", nf.Name); err != nil {
+				return sc, bad("%v", err)
+			}
 			if v, ok := f.Properties["capacity"]; ok && v != nil {
 				c, err := toFloat(v)
-				if err != nil || c < 0 {
-					return sc, bad("capacity %v is not a number of places", v)
+				if err != nil || !(c >= 0 && c <= geo.MaxCapacity) {
+					return sc, bad("capacity %v is not a number of places in [0, %g]", v, float64(geo.MaxCapacity))
 				}
 				nf.Capacity = c
 			}
@@ -213,4 +235,22 @@ func toFloat(v any) (float64, error) {
 		return strconv.ParseFloat(x, 64)
 	}
 	return 0, fmt.Errorf("not a number: %v", v)
+}
+
+// checkScenarioName bounds a name given in a scenario.
+func checkScenarioName(field, v string) error {
+	if n := utf8.RuneCountInString(v); n > geo.MaxNameRunes {
+		return fmt.Errorf("%s is %d characters long, at most %d", field, n, geo.MaxNameRunes)
+	}
+	return nil
+}
+
+// describeTopJSON describes an error decoding a document's top level,
+// which must be an object.
+func describeTopJSON(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Sprintf("want a JSON object, not a JSON %s", te.Value)
+	}
+	return DescribeJSONError(err)
 }

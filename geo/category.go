@@ -150,6 +150,12 @@ var categoryIDRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 // the category.
 func (t *Taxonomy) Validate() error {
 	t.m = nil
+	if n := len(t.Profiles); n > MaxProfiles {
+		return fmt.Errorf("%w: %d profiles, at most %d (each is a full access computation)", ErrBadTaxonomy, n, MaxProfiles)
+	}
+	if n := len(t.Categories); n > MaxCategories {
+		return fmt.Errorf("%w: %d categories, at most %d", ErrBadTaxonomy, n, MaxCategories)
+	}
 	seen := map[string]bool{}
 	for i := range t.Profiles {
 		if err := t.Profiles[i].Validate(); err != nil {
@@ -289,8 +295,8 @@ func parseCapacity(s string) (float64, bool) {
 		return 0, false
 	}
 	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v <= 0 {
-		return 0, false
+	if err != nil || math.IsNaN(v) || v <= 0 || v > MaxCapacity {
+		return 0, false // not a capacity (a mapper's typo), as if untagged
 	}
 	return v, true
 }
@@ -552,8 +558,8 @@ func compileTaxonomy(t *Taxonomy) (*matcher, error) {
 		if c.MinAreaM2 > 0 && c.Kind != KindArea {
 			return nil, bad("min_area_m2 applies to kind area only, not %s", c.Kind)
 		}
-		if math.IsNaN(c.DefaultCapacity) || math.IsInf(c.DefaultCapacity, 0) || c.DefaultCapacity < 0 {
-			return nil, bad("default_capacity %v: must be a finite number >= 0", c.DefaultCapacity)
+		if !(c.DefaultCapacity >= 0 && c.DefaultCapacity <= MaxCapacity) {
+			return nil, bad("default_capacity %v: must be a number in [0, %g]", c.DefaultCapacity, float64(MaxCapacity))
 		}
 		if len(c.Select) == 0 {
 			return nil, bad("no selectors")

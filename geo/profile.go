@@ -78,8 +78,8 @@ func (p *Profile) Validate() error {
 	switch {
 	case p.ID == "":
 		return fmt.Errorf("%w: profile without id", ErrBadProfile)
-	case !(p.SpeedKmh > 0 && p.SpeedKmh <= 30):
-		return bad("speed_kmh must be in (0, 30], got", p.SpeedKmh)
+	case !(p.SpeedKmh >= MinSpeedKmh && p.SpeedKmh <= 30):
+		return bad(fmt.Sprintf("speed_kmh must be in [%g, 30], got", float64(MinSpeedKmh)), p.SpeedKmh)
 	case p.StepsFactor < 0 || math.IsNaN(p.StepsFactor) || p.StepsFactor > 100:
 		return bad("steps_factor must be 0 (impassable) or positive, got", p.StepsFactor)
 	case !(p.UnpavedFactor >= 1 && p.UnpavedFactor <= 100):

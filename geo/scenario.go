@@ -2,6 +2,7 @@ package geo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -48,6 +49,9 @@ func (a *Access) WhatIf(sc Scenario) (*Access, error) {
 // WhatIfContext is WhatIf that gives up, with ctx's error, once ctx ends
 // (a network change recomputes every category).
 func (a *Access) WhatIfContext(ctx context.Context, sc Scenario) (*Access, error) {
+	if n := len(sc.Add) + len(sc.Close) + len(sc.AddLinks) + len(sc.CloseWays); n > MaxScenarioChanges {
+		return nil, fmt.Errorf("%w: %d changes, at most %d", ErrBadScenario, n, MaxScenarioChanges)
+	}
 	if len(sc.AddLinks) > 0 || len(sc.CloseWays) > 0 {
 		return a.whatIfNetwork(ctx, sc)
 	}
@@ -91,8 +95,8 @@ func (a *Access) WhatIfContext(ctx context.Context, sc Scenario) (*Access, error
 		if err := ValidPoint(nf.Point); err != nil {
 			return nil, fmt.Errorf("%w: new facility %d: %w", ErrBadScenario, k, err)
 		}
-		if !(nf.Capacity >= 0) || math.IsInf(nf.Capacity, 0) {
-			return nil, fmt.Errorf("%w: new facility %d: capacity %v", ErrBadScenario, k, nf.Capacity)
+		if !(nf.Capacity >= 0 && nf.Capacity <= MaxCapacity) {
+			return nil, fmt.Errorf("%w: new facility %d: capacity %v is not in [0, %g]", ErrBadScenario, k, nf.Capacity, float64(MaxCapacity))
 		}
 		id := nf.ID
 		if id == "" {
@@ -280,6 +284,9 @@ func newFacilities(a *Access, city *City) []int {
 func (a *Access) whatIfNetwork(ctx context.Context, sc Scenario) (*Access, error) {
 	old := a.City
 	g, err := old.Graph.rebuild(old.Index, old.SnapMaxM, sc.CloseWays, sc.AddLinks)
+	if errors.Is(err, ErrEmptyNetwork) {
+		return nil, fmt.Errorf("%w: the scenario closes every way and leaves no walk network", ErrBadScenario)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -36,6 +36,9 @@ type SitingOptions struct {
 	// to the nearest residents of the category's age band still lacking
 	// one (see SitingContext). 0 means the covering form.
 	Capacity float64
+	// Workers bounds the goroutines searching from candidates; 0 means
+	// GOMAXPROCS. A server leaves cores to its other requests with it.
+	Workers int
 }
 
 // Site is one chosen place for a new facility.
@@ -174,7 +177,7 @@ func (a *Access) SitingContext(ctx context.Context, opt SitingOptions) (*SitingR
 		cands = a.underservedVertices(&g)
 	}
 	res.Candidates = len(cands)
-	covers, snaps, tooFar := a.coverSets(ctx, g.p, g.thrDs[0], cands, weight, opt.Capacity > 0)
+	covers, snaps, tooFar := a.coverSets(ctx, g.p, g.thrDs[0], cands, weight, opt.Capacity > 0, opt.Workers)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -257,7 +260,7 @@ type coverSet struct {
 // coverSets snaps every candidate and computes its cover set among the
 // cells of positive weight, in parallel, one bounded search per candidate.
 // A candidate too far from the network has an empty set.
-func (a *Access) coverSets(ctx context.Context, p int, thrDs uint32, cands []orb.Point, weight []float64, withTimes bool) ([]coverSet, []Snap, int) {
+func (a *Access) coverSets(ctx context.Context, p int, thrDs uint32, cands []orb.Point, weight []float64, withTimes bool, maxWorkers int) ([]coverSet, []Snap, int) {
 	ix := a.City.Index
 	if ix == nil {
 		ix = NewSegmentIndex(a.City.Graph)
@@ -271,7 +274,11 @@ func (a *Access) coverSets(ctx context.Context, p int, thrDs uint32, cands []orb
 	var tooFar atomic.Int64
 	var next atomic.Int64
 	const chunk = 32
-	workers := min(runtime.GOMAXPROCS(0), (len(cands)+chunk-1)/chunk)
+	workers := runtime.GOMAXPROCS(0)
+	if maxWorkers > 0 {
+		workers = min(workers, maxWorkers)
+	}
+	workers = max(1, min(workers, (len(cands)+chunk-1)/chunk))
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)

@@ -177,7 +177,7 @@ func TestSitingCoverSetsMatchFullSearch(t *testing.T) {
 			w, thr := siteWeights(a, p)
 			cands := sc.vertices()
 			cands = append(cands, sitePoint(75, 75), sitePoint(400, 151), sitePoint(5000, 5000))
-			covers, _, tooFar := a.coverSets(context.Background(), p, thr, cands, w, true)
+			covers, _, tooFar := a.coverSets(context.Background(), p, thr, cands, w, true, 0)
 			if tooFar != 1 {
 				t.Errorf("seed %d: %d too far, want 1", seed, tooFar)
 			}

@@ -8,6 +8,8 @@ import (
 	"strconv"
 
 	"github.com/labstack/echo/v4"
+
+	"fifteen/data"
 )
 
 // Parameters of the analysis routes beyond those of params.go.
@@ -106,7 +108,22 @@ func bodyProblem(err error) error {
 	if errors.Is(err, io.EOF) {
 		return badParam("body", "empty")
 	}
-	return badParam("body", "%v", err)
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return badParam("body", "the JSON document ends early")
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return badParam("body", "not valid JSON at byte %d (%s)", se.Offset, cleanDetail(se.Error()))
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		param := "body"
+		if te.Field != "" {
+			param = te.Field
+		}
+		return badParam(param, "want %s, not a JSON %s", data.JSONKind(te.Type), te.Value)
+	}
+	return badParam("body", "%s", cleanDetail(err.Error()))
 }
 
 // anMarshalJSON renders v as JSON without HTML escaping.

@@ -453,8 +453,10 @@ func TestScenarioRoundTrip(t *testing.T) {
 	}
 }
 
-// TestScenarioStoreEvictsOldest checks the bound on kept scenarios.
-func TestScenarioStoreEvictsOldest(t *testing.T) {
+// TestSavedScenariosNeverEvicted: with room for two computed documents,
+// three saved scenarios all stay; the first is recomputed from its saved
+// inputs, with the same figures.
+func TestSavedScenariosNeverEvicted(t *testing.T) {
 	cfg := testConfig()
 	cfg.MaxScenarios = 2
 	e, err := New(cfg, testDeps(t))
@@ -462,6 +464,7 @@ func TestScenarioStoreEvictsOldest(t *testing.T) {
 		t.Fatal(err)
 	}
 	var locs []string
+	var bodies [][]byte
 	for i := range 3 {
 		body := fmt.Sprintf(`{"name":"s%d","add":[{"category":"pharmacy","lon":7.4215,"lat":43.7360}]}`, i)
 		rec := do(t, e, "POST", "/v1/scenarios", strings.NewReader(body))
@@ -469,18 +472,24 @@ func TestScenarioStoreEvictsOldest(t *testing.T) {
 			t.Fatalf("status %d: %s", rec.Code, rec.Body)
 		}
 		locs = append(locs, rec.Header().Get("Location"))
+		bodies = append(bodies, rec.Body.Bytes())
 	}
-	for i, want := range []int{404, 200, 200} {
-		if rec := do(t, e, "GET", locs[i], nil); rec.Code != want {
-			t.Errorf("scenario %d: status %d, want %d", i, rec.Code, want)
+	for i := range locs {
+		rec := do(t, e, "GET", locs[i], nil)
+		if rec.Code != 200 {
+			t.Fatalf("scenario %d: status %d, want 200: saved work is never evicted", i, rec.Code)
+		}
+		if !bytes.Equal(rec.Body.Bytes(), bodies[i]) {
+			t.Errorf("scenario %d recomputed differs from the document first returned", i)
 		}
 	}
 	var l struct {
 		Scenarios []ScenarioInfo `json:"scenarios"`
+		Total     int            `json:"total"`
 	}
 	json.Unmarshal(do(t, e, "GET", "/v1/scenarios", nil).Body.Bytes(), &l)
-	if len(l.Scenarios) != 2 || l.Scenarios[0].Name != "s1" || l.Scenarios[1].Name != "s2" {
-		t.Errorf("list %+v, want s1 then s2", l.Scenarios)
+	if l.Total != 3 || len(l.Scenarios) != 3 || l.Scenarios[0].Name != "s0" || l.Scenarios[2].Name != "s2" || l.Scenarios[0].Owner != "alice" {
+		t.Errorf("list %+v, want s0, s1, s2 by alice", l.Scenarios)
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -74,6 +76,9 @@ func (s *state) errorHandler(err error, c echo.Context) {
 	if p.Status >= 500 {
 		s.cfg.Logger.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 	}
+	if p.Status == http.StatusUnauthorized {
+		c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="fifteen"`)
+	}
 	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
 	c.Response().Header().Del("ETag")
 	if c.Request().Method == http.MethodHead {
@@ -105,11 +110,31 @@ func (s *state) problemOf(err error, c echo.Context) *Problem {
 	if errors.Is(err, geo.ErrNoResidents) {
 		return &Problem{Type: "about:blank", Title: "Conflict", Status: http.StatusConflict, Detail: NoResidentsHint}
 	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		detail := fmt.Sprintf("the request ran past the server's time limit of %s; ask for less work", s.cfg.RequestTimeout)
+		if b, ok := c.Request().Context().Value(budgetKey{}).(time.Duration); ok {
+			detail = fmt.Sprintf("the request ran past its work budget of %s; ask for less work (fewer origins, shorter contours, fewer changes)", b)
+		}
+		return &Problem{Type: "about:blank", Title: "Service Unavailable", Status: http.StatusServiceUnavailable, Detail: detail}
+	}
 	for _, m := range errorStatus {
 		if errors.Is(err, m.err) {
-			return &Problem{Type: "about:blank", Title: m.title, Status: m.status, Detail: err.Error()}
+			return &Problem{Type: "about:blank", Title: m.title, Status: m.status, Detail: cleanDetail(err.Error())}
 		}
 	}
 	return &Problem{Type: "about:blank", Title: "Internal Server Error", Status: http.StatusInternalServerError,
 		Detail: "the server could not answer this request; the cause is logged"}
+}
+
+// cleanDetail turns an error's text into a sentence for a client: the
+// package prefixes of sentinel errors ("geo: ", "data: ") go, and so do
+// the sentinels that only classify ("invalid scenario file").
+func cleanDetail(msg string) string {
+	for _, pre := range []string{"geo: ", "data: ", "server: ", "store: ", "json: "} {
+		msg = strings.ReplaceAll(msg, pre, "")
+	}
+	for _, sentinel := range []string{"invalid scenario file: ", "invalid candidates file: ", "invalid scenario: "} {
+		msg = strings.Replace(msg, sentinel, "", 1)
+	}
+	return msg
 }

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -25,16 +25,12 @@ const maxBatchOrigins = 100
 // routesAnalysis registers the analysis routes.
 func (s *state) routesAnalysis(e *echo.Echo) {
 	e.GET("/v1/isochrone", s.getIsochrone)
-	e.POST("/v1/isochrone", s.postIsochrones)
+	e.POST("/v1/isochrone", s.postIsochrones, s.heavy)
 	e.GET("/v1/nearest", s.getNearest)
 	e.GET("/v1/report", s.getReport)
 	e.GET("/v1/gaps", s.getGaps)
-	e.GET("/v1/siting", s.getSiting)
-	e.POST("/v1/siting", s.postSiting)
-	e.POST("/v1/scenarios", s.postScenario)
-	e.GET("/v1/scenarios", s.listScenarios)
-	e.GET("/v1/scenarios/:id", s.getScenario)
-	e.DELETE("/v1/scenarios/:id", s.deleteScenario)
+	e.GET("/v1/siting", s.getSiting, s.heavy)
+	e.POST("/v1/siting", s.postSiting, s.heavy)
 	e.GET("/v1/categories", s.getCategories)
 	e.GET("/v1/profiles", s.getProfiles)
 }
@@ -128,6 +124,15 @@ func (s *state) postIsochrones(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	longest := 15.0
+	if len(minutes) > 0 {
+		longest = slices.Max(minutes)
+	}
+	if w := isoWork(len(req.Origins), longest); w > s.limits.cfg.BatchWork {
+		return &Problem{Type: "about:blank", Title: "Unprocessable Content", Status: http.StatusUnprocessableEntity, Param: "origins",
+			Detail: fmt.Sprintf("%d origins with contours up to %g minutes are about %.0f units of work, more than this server's budget of %.0f a request (one unit is a 15-minute isochrone, and work grows with the square of the minutes): send fewer origins or shorter contours",
+				len(req.Origins), longest, w, s.limits.cfg.BatchWork)}
+	}
 	points := make([]orb.Point, len(req.Origins))
 	results := make([]isoBatchResult, len(req.Origins))
 	for i, o := range req.Origins {
@@ -178,10 +183,10 @@ func (s *state) postIsochrones(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"results": results})
 }
 
-// parallel calls fn(0..n-1) on up to GOMAXPROCS goroutines and returns
-// ctx's error if it ends before every call has started.
+// parallel calls fn(0..n-1) on up to heavyWorkers goroutines and
+// returns ctx's error if it ends before every call has started.
 func parallel(ctx context.Context, n int, fn func(i int)) error {
-	workers := min(runtime.GOMAXPROCS(0), n)
+	workers := max(1, min(heavyWorkers(), n))
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range workers {
@@ -337,6 +342,9 @@ func (s *state) sitingOptions(c echo.Context) (geo.SitingOptions, string, error)
 	if opt.Capacity, err = queryNonNeg(c, "capacity"); err != nil {
 		return opt, "", err
 	}
+	if opt.Capacity > geo.MaxCapacity {
+		return opt, "", badParam("capacity", "%g is more than %g, the bound on one facility", opt.Capacity, float64(geo.MaxCapacity))
+	}
 	format, err := queryOneOf(c, "f", "geojson", "json")
 	return opt, format, err
 }
@@ -358,10 +366,10 @@ func (s *state) postSiting(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	opt.Candidates, err = data.LoadCandidates(c.Request().Body, "body")
+	opt.Candidates, err = data.LoadCandidates(c.Request().Body, "the candidates")
 	if err != nil {
 		if errors.Is(err, data.ErrBadCandidates) {
-			return badParam("body", "%v", err)
+			return badParam("body", "%s", cleanDetail(err.Error()))
 		}
 		return bodyProblem(err)
 	}
@@ -369,6 +377,7 @@ func (s *state) postSiting(c echo.Context) error {
 }
 
 func (s *state) siting(c echo.Context, opt geo.SitingOptions, format string) error {
+	opt.Workers = heavyWorkers()
 	res, err := s.base.SitingContext(c.Request().Context(), opt)
 	if err != nil {
 		return err
@@ -381,54 +390,6 @@ func (s *state) siting(c echo.Context, opt geo.SitingOptions, format string) err
 	}
 	l := publish.SiteLayer{R: res}
 	return anLayer(c, l.Members(s.city.Attribution), l)
-}
-
-// postScenario answers POST /v1/scenarios: a what-if scenario as JSON or
-// GeoJSON (see data.LoadScenario) is applied to the baseline and kept;
-// 201 with its location and document.
-func (s *state) postScenario(c echo.Context) error {
-	if !s.base.HasResidents() {
-		return geo.ErrNoResidents
-	}
-	sc, err := data.LoadScenario(c.Request().Body, "body")
-	if err != nil {
-		if errors.Is(err, data.ErrBadScenarioFile) {
-			return badParam("body", "%v", err)
-		}
-		return bodyProblem(err)
-	}
-	if len(sc.Add)+len(sc.Close)+len(sc.AddLinks)+len(sc.CloseWays) == 0 {
-		return badParam("body", "the scenario changes nothing: give add, close, add_links or close_ways")
-	}
-	st, err := s.runScenario(c.Request().Context(), sc)
-	if err != nil {
-		return err
-	}
-	s.scenarios.add(st)
-	c.Response().Header().Set(echo.HeaderLocation, "/v1/scenarios/"+st.ID)
-	return c.Blob(http.StatusCreated, echo.MIMEApplicationJSON, st.body)
-}
-
-// listScenarios answers GET /v1/scenarios, oldest first.
-func (s *state) listScenarios(c echo.Context) error {
-	return c.JSON(http.StatusOK, map[string]any{"scenarios": s.scenarios.list()})
-}
-
-// getScenario answers GET /v1/scenarios/{id}.
-func (s *state) getScenario(c echo.Context) error {
-	st := s.scenarios.get(c.Param("id"))
-	if st == nil {
-		return notFound("id", "no scenario %q", c.Param("id"))
-	}
-	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, st.body)
-}
-
-// deleteScenario answers DELETE /v1/scenarios/{id}: 204, or 404.
-func (s *state) deleteScenario(c echo.Context) error {
-	if !s.scenarios.remove(c.Param("id")) {
-		return notFound("id", "no scenario %q", c.Param("id"))
-	}
-	return c.NoContent(http.StatusNoContent)
 }
 
 // categoryInfo is one category of GET /v1/categories.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 
@@ -54,8 +55,27 @@ func testDeps(tb testing.TB) Deps {
 // testConfig is the server configuration of the tests: a fixed version (so
 // that ETags are stable) and no request logs.
 func testConfig() Config {
-	return Config{Version: "test", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	toks, err := ParseTokens(strings.NewReader(testTokens), "test tokens")
+	if err != nil {
+		panic(err)
+	}
+	return Config{Version: "test", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Tokens: toks,
+		// The tests send many requests at once from one address.
+		Limits: Limits{HeavyConcurrent: 64, RatePerSec: -1, HeavyPerSec: -1}}
 }
+
+// The tokens of the tests: two planners and an admin.
+const (
+	testTokens = `
+# name[:admin] secret
+alice alice-secret-token-0001
+bob   sha256:` + bobHash + `
+root:admin root-secret-token-0003`
+	aliceToken = "alice-secret-token-0001"
+	bobToken   = "bob-secret-token-00002"
+	bobHash    = "c335163813a8d5ca25e06d51a0d4f076e559fe9d9162639b366c6e153a0f9326" // SHA-256 of bobToken
+	rootToken  = "root-secret-token-0003"
+)
 
 // testServer returns the Echo instance serving Monaco, shared by the tests
 // of the package, and its city.
@@ -75,6 +95,11 @@ func do(tb testing.TB, e *echo.Echo, method, target string, body io.Reader, hdr 
 	req := httptest.NewRequest(method, target, body)
 	for i := 0; i < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	// Saving and deleting scenarios need a token: the tests that are not
+	// about tokens act as alice.
+	if (method == "POST" || method == "DELETE") && strings.HasPrefix(target, "/v1/scenarios") && req.Header.Get("Authorization") == "" {
+		req.Header.Set("Authorization", "Bearer "+aliceToken)
 	}
 	rec := httptest.NewRecorder()
 	e.ServeHTTP(rec, req)

@@ -13,8 +13,10 @@ import (
 )
 
 // middleware installs, outermost first: panic recovery, request logs and
-// metrics, CORS for browser map clients, gzip (except for the routes whose
-// cache keeps compressed bodies), the body limit and a per-request timeout.
+// metrics, security headers, CORS for browser map clients, gzip (except
+// for the routes whose cache keeps compressed bodies), each client's rate
+// limit, the token check when reading is closed, the body limit and a
+// per-request timeout.
 func (s *state) middleware(e *echo.Echo) {
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
@@ -23,10 +25,14 @@ func (s *state) middleware(e *echo.Echo) {
 		},
 	}))
 	e.Use(s.observe)
+	e.Use(securityHeaders)
 	e.Use(headWithoutBody)
+	// Reading is open to pages of every origin; saving and deleting are
+	// not: DELETE and the Authorization header are not allowed across
+	// origins, and sameOrigin refuses the rest on those routes.
 	e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
 		AllowOrigins:  []string{"*"},
-		AllowMethods:  []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodDelete, http.MethodOptions},
+		AllowMethods:  []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodOptions},
 		AllowHeaders:  []string{echo.HeaderContentType, echo.HeaderAccept, "If-None-Match"},
 		ExposeHeaders: []string{"ETag", echo.HeaderLocation},
 		MaxAge:        3600,
@@ -35,9 +41,13 @@ func (s *state) middleware(e *echo.Echo) {
 		Skipper: func(c echo.Context) bool { return selfCompressed(c.Request().URL.Path) },
 		Level:   5,
 	}))
+	e.Use(s.rateLimit)
+	e.Use(s.closedReading)
 	e.Use(s.derivedETag)
 	e.Use(middleware.BodyLimit(s.cfg.BodyLimit))
-	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: s.cfg.RequestTimeout}))
+	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: s.cfg.RequestTimeout,
+		// The error handler says which deadline passed.
+		ErrorHandler: func(err error, c echo.Context) error { return err }}))
 }
 
 // selfCompressed tells the routes served through the response cache, which
@@ -121,6 +131,33 @@ func (s *state) derivedETag(next echo.HandlerFunc) echo.HandlerFunc {
 		if match := req.Header.Get("If-None-Match"); match != "" && etagMatch(match, strings.TrimPrefix(tag, "W/")) {
 			return c.NoContent(http.StatusNotModified)
 		}
+		return next(c)
+	}
+}
+
+// pageCSP is the Content-Security-Policy of every HTML page the server
+// writes that does not set its own: nothing but its own origin's scripts
+// and styles, no framing.
+const pageCSP = "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+
+// securityHeaders sets nosniff on every response and, on HTML pages
+// whose handler set no policy, pageCSP and a referrer policy, just
+// before the headers are written.
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		res := c.Response()
+		res.Before(func() {
+			h := res.Header()
+			h.Set("X-Content-Type-Options", "nosniff")
+			if strings.HasPrefix(h.Get(echo.HeaderContentType), "text/html") {
+				if h.Get("Content-Security-Policy") == "" {
+					h.Set("Content-Security-Policy", pageCSP)
+				}
+				if h.Get("Referrer-Policy") == "" {
+					h.Set("Referrer-Policy", "no-referrer")
+				}
+			}
+		})
 		return next(c)
 	}
 }

@@ -46,7 +46,7 @@ func TestNoResidentsCity(t *testing.T) {
 		{"GET", "/v1/report", 409},
 		{"GET", "/v1/gaps?category=clinic", 409},
 		{"GET", "/v1/siting?category=clinic&k=1", 409},
-		{"POST", "/v1/scenarios", 409},
+		{"POST", "/v1/scenarios/preview", 409},
 	} {
 		var body *strings.Reader
 		if tc.method == "POST" {

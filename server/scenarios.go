@@ -1,10 +1,8 @@
 package server
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -12,20 +10,17 @@ import (
 	"fifteen/publish"
 )
 
-// scenarioStore keeps the what-if scenarios computed by POST /v1/scenarios
-// in memory: their rendered bodies and a summary for the list. It holds at
-// most max scenarios and drops the oldest first. It is safe for concurrent
-// use. It also bounds how many scenarios are computed at once, so that a
-// burst of them cannot take every CPU from the other routes.
+// scenarioStore caches the computed documents of saved scenarios (the
+// scenarios themselves live in the durable store.Store): a document is
+// recomputed from the saved inputs when it is not here. It holds at most
+// max documents and drops the oldest first; it is safe for concurrent use.
 type scenarioStore struct {
 	mu       sync.Mutex
 	max      int
-	maxBytes int // bound on the stored bodies together
+	maxBytes int // bound on the cached bodies together
 	bytes    int
 	byID     map[string]*storedScenario
 	order    []string // ids, oldest first
-
-	slots chan struct{} // one token per concurrent computation
 }
 
 // storedScenario is one computed scenario.
@@ -37,10 +32,15 @@ type storedScenario struct {
 
 // ScenarioInfo is a scenario's entry in GET /v1/scenarios.
 type ScenarioInfo struct {
-	ID      string          `json:"id"`
-	Name    string          `json:"name"`
-	Created time.Time       `json:"created"`
-	Summary ScenarioSummary `json:"summary"`
+	ID      string    `json:"id"`
+	Name    string    `json:"name"`
+	Owner   string    `json:"owner"`
+	Created time.Time `json:"created"`
+	// CityChanged tells that the city data served now differ from those
+	// the scenario was saved against: its results, recomputed when it is
+	// opened, may differ from those first shown.
+	CityChanged bool            `json:"city_changed"`
+	Summary     ScenarioSummary `json:"summary"`
 }
 
 // ScenarioSummary tells what a scenario changes and its headline effect on
@@ -51,25 +51,8 @@ func newScenarioStore(max int) *scenarioStore {
 	if max < 1 {
 		max = 1
 	}
-	slots := runtime.GOMAXPROCS(0) / 2
-	if slots < 1 {
-		slots = 1
-	}
-	return &scenarioStore{max: max, maxBytes: scenarioStoreBytes, byID: map[string]*storedScenario{}, slots: make(chan struct{}, slots)}
+	return &scenarioStore{max: max, maxBytes: scenarioStoreBytes, byID: map[string]*storedScenario{}}
 }
-
-// acquire waits for a computation slot; release gives it back. It fails
-// with the context's error when ctx ends first.
-func (st *scenarioStore) acquire(ctx context.Context) error {
-	select {
-	case st.slots <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (st *scenarioStore) release() { <-st.slots }
 
 // newScenarioID returns a random id of 16 hex digits.
 func newScenarioID() string {
@@ -78,16 +61,20 @@ func newScenarioID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// scenarioStoreBytes bounds the memory the stored scenarios hold: a
+// scenarioStoreBytes bounds the memory the cached documents hold: a
 // scenario's body carries a full report and every changed cell, megabytes
 // for a large city or a large scenario.
 const scenarioStoreBytes = 256 << 20
 
-// add stores sc, evicting the oldest scenarios beyond the count or the
+// add caches sc, evicting the oldest documents beyond the count or the
 // byte bound (the newest always stays).
 func (st *scenarioStore) add(sc *storedScenario) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	if old, ok := st.byID[sc.ID]; ok {
+		st.bytes -= len(old.body)
+		st.order = slices.DeleteFunc(st.order, func(s string) bool { return s == sc.ID })
+	}
 	st.byID[sc.ID] = sc
 	st.order = append(st.order, sc.ID)
 	st.bytes += len(sc.body)
@@ -100,14 +87,14 @@ func (st *scenarioStore) add(sc *storedScenario) {
 	}
 }
 
-// get returns the scenario with id, or nil.
+// get returns the cached document with id, or nil.
 func (st *scenarioStore) get(id string) *storedScenario {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	return st.byID[id]
 }
 
-// remove deletes the scenario with id and reports whether it was there.
+// remove drops the document with id and reports whether it was there.
 func (st *scenarioStore) remove(id string) bool {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -119,15 +106,4 @@ func (st *scenarioStore) remove(id string) bool {
 	delete(st.byID, id)
 	st.order = slices.DeleteFunc(st.order, func(s string) bool { return s == id })
 	return true
-}
-
-// list returns the scenarios' entries, oldest first.
-func (st *scenarioStore) list() []ScenarioInfo {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	out := make([]ScenarioInfo, 0, len(st.order))
-	for _, id := range st.order {
-		out = append(out, st.byID[id].ScenarioInfo)
-	}
-	return out
 }

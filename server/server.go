@@ -19,6 +19,7 @@ import (
 
 	"fifteen/data"
 	"fifteen/geo"
+	"fifteen/store"
 )
 
 // Config tunes the server. The zero value is usable: every field has a
@@ -28,9 +29,21 @@ type Config struct {
 	BodyLimit string
 	// RequestTimeout bounds each request's handling (default 30 s).
 	RequestTimeout time.Duration
-	// MaxScenarios is how many what-if scenarios are kept in memory
-	// (default 100); the oldest goes first.
+	// MaxScenarios is how many computed scenario documents are cached in
+	// memory (default 100); the oldest goes first. The scenarios
+	// themselves are in Store and never evicted.
 	MaxScenarios int
+	// Store keeps the saved scenarios (default: in memory, lost when the
+	// process ends; cmd/fifteen opens a SQLite file or PostgreSQL).
+	Store store.Store
+	// Tokens are the bearer tokens that may save and delete scenarios;
+	// none means nothing can be saved.
+	Tokens *Tokens
+	// ReadNeedsToken closes reading too: every request but the health
+	// checks needs a token.
+	ReadNeedsToken bool
+	// Limits bound the work of heavy requests and each client's rate.
+	Limits Limits
 	// ItemsLimit and ItemsMaxLimit are the default and maximum page
 	// sizes of OGC API items (default 100 and 10,000).
 	ItemsLimit, ItemsMaxLimit int
@@ -66,6 +79,10 @@ func (c *Config) fill() {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
+	if c.Store == nil {
+		c.Store = store.NewMemory()
+	}
+	c.Limits.fill(runtime.GOMAXPROCS(0))
 }
 
 // Deps are what the server serves: a loaded city and its baseline access.
@@ -94,17 +111,27 @@ type state struct {
 	// shapes are the city's H3 cell shapes for isochrones, built in the
 	// background at start; nil until ready.
 	shapes    atomic.Pointer[geo.CellShapes]
-	scenarios *scenarioStore
-	metrics   *metrics
-	cache     *respCache
+	scenarios *scenarioStore // computed documents of saved scenarios
+	db        store.Store    // the saved scenarios
+	// cityTag fingerprints the city data, saved with each scenario.
+	cityTag string
+	limits  *limiter
+	metrics *metrics
+	cache   *respCache
 }
 
 // New builds the Echo instance serving d, with every route, middleware and
 // the error handler.
 func New(cfg Config, d Deps) (*echo.Echo, error) {
+	e, _, err := newServer(cfg, d)
+	return e, err
+}
+
+// newServer is New, also returning the handlers' shared state (for tests).
+func newServer(cfg Config, d Deps) (*echo.Echo, *state, error) {
 	cfg.fill()
 	if d.City == nil || d.Access == nil {
-		return nil, fmt.Errorf("server: a city and its access are required")
+		return nil, nil, fmt.Errorf("server: a city and its access are required")
 	}
 	// A city without residents serves everything that needs none; the
 	// analyses that count residents answer 409 (see NoResidentsHint).
@@ -113,13 +140,17 @@ func New(cfg Config, d Deps) (*echo.Echo, error) {
 	if d.Access.HasResidents() {
 		var err error
 		if rep, err = d.Access.Report(); err != nil {
-			return nil, fmt.Errorf("server: baseline report: %w", err)
+			return nil, nil, fmt.Errorf("server: baseline report: %w", err)
 		}
 	}
+	fingerprint := d.Access.Fingerprint()
 	s := &state{
 		cfg: cfg, city: d.City, base: d.Access, load: d.Load, report: rep,
-		etag:      dataTag(d, cfg.Version),
+		etag:      dataTag(fingerprint, cfg.Version),
 		scenarios: newScenarioStore(cfg.MaxScenarios),
+		db:        cfg.Store,
+		cityTag:   fingerprint,
+		limits:    newLimiter(cfg.Limits),
 		metrics:   newMetrics(d),
 		cache:     newRespCache(256 << 20),
 	}
@@ -131,15 +162,15 @@ func New(cfg Config, d Deps) (*echo.Echo, error) {
 	e.HTTPErrorHandler = s.errorHandler
 	s.middleware(e)
 	s.routes(e)
-	return e, nil
+	return e, s, nil
 }
 
 // dataTag fingerprints the loaded data (geo.Access.Fingerprint: the network,
 // facilities, communities, population, taxonomy, walkers and options) and
 // the program version: the weak ETags of answers computed on request
 // derive from it, so they change whenever an answer could.
-func dataTag(d Deps, version string) string {
-	h := sha256.Sum256([]byte(version + "|" + d.Access.Fingerprint()))
+func dataTag(fingerprint, version string) string {
+	h := sha256.Sum256([]byte(version + "|" + fingerprint))
 	return hex.EncodeToString(h[:8])
 }
 

@@ -3,7 +3,7 @@
 //
 // Usage:
 //
-//	fifteen serve [--addr :8080] [input flags]
+//	fifteen serve [--addr 127.0.0.1:8080] [--store FILE|postgres://...] [--tokens FILE] [input flags]
 //	fifteen inspect [--json] [input flags]
 //	fifteen report [--format table|csv|json|geojson] [--profile P] [--category C] [input flags]
 //	fifteen cells [--format csv|geojson] [--res 7..10] [--profile P] [input flags]
@@ -47,9 +47,12 @@ var version = "dev"
 const usage = `fifteen: 15-minute walking access to community services.
 
 Usage:
-  fifteen serve [--addr :8080] [--basemap URL] [input flags]
+  fifteen serve [--addr 127.0.0.1:8080] [--basemap URL] [--store FILE|postgres://...|memory]
+                [--tokens FILE] [--read-needs-token] [--heavy-concurrent N] [--rate N]
+                [--heavy-rate N] [--heavy-budget DUR] [--heavy-wait DUR] [input flags]
                                            serve the city: map, GeoJSON, OGC API - Features,
-                                           vector tiles and the analysis API
+                                           vector tiles and the analysis API; saved scenarios
+                                           in SQLite or PostgreSQL
   fifteen inspect [--json] [input flags]   load a city and print what was found
   fifteen report [--format table|csv|json|geojson] [--profile P] [--category C]
                  [--circles minutes|distance] [--k N] [--cutoff MIN] [input flags]

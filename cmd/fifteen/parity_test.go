@@ -140,7 +140,7 @@ func TestCLIAndAPIGiveTheSameAnswer(t *testing.T) {
 		{"sites", []string{"site", "--category", "pharmacy", "--k", "3", "--format", "geojson"}, "GET", "/v1/siting?category=pharmacy&k=3", "", "whole", nil},
 		{"isochrone", []string{"isochrone", "--lon", "9.5209", "--lat", "47.141", "--minutes", "5,10", "--profile", "senior"}, "GET", "/v1/isochrone?lon=9.5209&lat=47.141&minutes=5,10&profile=senior", "", "whole", nil},
 		{"nearest", []string{"nearest", "--lon", "9.5209", "--lat", "47.141", "--category", "clinic", "--k", "3"}, "GET", "/v1/nearest?lon=9.5209&lat=47.141&category=clinic&k=3", "", "whole", nil},
-		{"what-if", []string{"whatif", "--scenario", scenario, "--format", "json"}, "POST", "/v1/scenarios",
+		{"what-if", []string{"whatif", "--scenario", scenario, "--format", "json"}, "POST", "/v1/scenarios/preview",
 			`{"name":"A clinic in Triesen","add":[{"category":"clinic","lon":9.529,"lat":47.107,"name":"Gesundheitszentrum"}]}`,
 			"members", []string{"name", "attribution", "summary", "diff", "cells", "report"}},
 	} {

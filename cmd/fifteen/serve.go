@@ -24,9 +24,10 @@ import (
 // context ends (SIGINT or SIGTERM), then finishes in-flight requests.
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("serve", stderr)
-	addr := fs.String("addr", envOr("FIFTEEN_ADDR", ":8080"), "listen address [FIFTEEN_ADDR]")
+	addr := fs.String("addr", envOr("FIFTEEN_ADDR", "127.0.0.1:8080"), "listen address; loopback by default, :8080 for every interface [FIFTEEN_ADDR]")
 	basemap := fs.String("basemap", os.Getenv("FIFTEEN_BASEMAP"), "external basemap style URL for the map page [FIFTEEN_BASEMAP]")
 	opt := accessFlags(fs)
+	acc := serveAccessFlags(fs)
 	config := inputFlags(fs)
 	cfg, err := parseInputs(fs, args, config)
 	if err != nil {
@@ -65,6 +66,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			log.Info("load stage", "stage", name, "elapsed_sec", time.Since(start).Seconds())
 		}
 	}
+	closeStore := func() {}
+	defer func() { closeStore() }()
 	ready, err := func() (http.Handler, error) {
 		cfg.Progress = stage
 		city, st, err := data.Load(ctx, cfg)
@@ -77,8 +80,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return nil, usageError{err.Error()}
 		}
 		stage(stageReport, 0, 0)
-		e, err := server.New(server.Config{Version: version, Logger: log, BasemapStyleURL: *basemap},
-			server.Deps{City: city, Access: a, Load: st})
+		scfg := server.Config{Version: version, Logger: log, BasemapStyleURL: *basemap}
+		storeAt, err := acc.open(ctx, cfg, &scfg)
+		if err != nil {
+			return nil, err
+		}
+		closeStore = func() { scfg.Store.Close() }
+		e, err := server.New(scfg, server.Deps{City: city, Access: a, Load: st})
 		if err != nil {
 			return nil, err
 		}
@@ -91,7 +99,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			runtime.ReadMemStats(&ms)
 			debug.SetMemoryLimit(max(1<<30, 4*int64(ms.HeapAlloc)))
 		}
-		log.Info("serving", "city", city.Name, "addr", ln.Addr().String(), "load_sec", time.Since(start).Seconds())
+		log.Info("serving", "city", city.Name, "addr", ln.Addr().String(), "load_sec", time.Since(start).Seconds(),
+			"store", storeAt, "tokens", scfg.Tokens.Len(), "read_needs_token", scfg.ReadNeedsToken)
 		fmt.Fprintf(stdout, "fifteen %s: %s on http://%s/ (%s)\n", version, city.Name, displayAddr(ln.Addr()), city.Attribution)
 		return e, nil
 	}()

@@ -119,10 +119,10 @@ func run(base string, dur time.Duration, conc, concAnalysis, maxReq int) error {
 			lon, lat := origins(r)
 			return http.NewRequest(http.MethodGet, fmt.Sprintf("%s/v1/isochrone?lon=%.6f&lat=%.6f", base, lon, lat), nil)
 		}},
-		{"fifteen: what-if, one new clinic at a random point", true, func(r *rand.Rand) (*http.Request, error) {
+		{"fifteen: what-if preview, one new clinic", true, func(r *rand.Rand) (*http.Request, error) {
 			lon, lat := origins(r)
 			body := fmt.Sprintf(`{"name":"load","add":[{"category":"clinic","lon":%.6f,"lat":%.6f}]}`, lon, lat)
-			req, err := http.NewRequest(http.MethodPost, base+"/v1/scenarios", bytes.NewBufferString(body))
+			req, err := http.NewRequest(http.MethodPost, base+"/v1/scenarios/preview", bytes.NewBufferString(body))
 			if req != nil {
 				req.Header.Set("Content-Type", "application/json")
 			}

@@ -750,15 +750,14 @@
     const add = { category: state.category, lon: +lngLat.lng.toFixed(6), lat: +lngLat.lat.toFixed(6),
       name: t('new_fac', { cat: catLower(state.category) }) + ' ' + (state.added.length + 1) };
     const adds = state.added.concat([add]);
-    const doc = await api('/v1/scenarios', {
+    // A preview: computed, not saved (saving needs a planner's token).
+    const doc = await api('/v1/scenarios/preview', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
       body: JSON.stringify({ name: 'map what-if', add: adds }),
     });
-    const old = state.scenario;
     state.added = adds;
     state.scenario = doc;
-    if (old) api('/v1/scenarios/' + encodeURIComponent(old.id), { method: 'DELETE' }).catch(() => {});
     map.getSource('whatif-points').setData({ type: 'FeatureCollection', features: adds.map((a) => (
       { type: 'Feature', geometry: { type: 'Point', coordinates: [a.lon, a.lat] }, properties: { category: a.category } })) });
     renderScenarioHighlight();
@@ -848,13 +847,11 @@
   }
 
   async function clearScenario() {
-    const old = state.scenario;
     state.scenario = null;
     state.added = [];
     map.getSource('whatif-points').setData(emptyFC());
     renderScenarioHighlight();
     if (panel && panel.kind === 'scenario') await setPanel(null);
-    if (old) await api('/v1/scenarios/' + encodeURIComponent(old.id), { method: 'DELETE' }).catch(() => {});
   }
 
   // --- suggest sites -----------------------------------------------------
