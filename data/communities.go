@@ -163,6 +163,8 @@ func communityFromFeature(name string, i int, f *geojson.Feature, needPop bool) 
 			return geo.Community{}, fail("polygon with no population: property population missing", geo.ErrNoPopulation)
 		case pop <= 0:
 			return geo.Community{}, fail(fmt.Sprintf("polygon with no population: population %v is not positive", pop), geo.ErrNoPopulation)
+		case pop > geo.MaxPopulation:
+			return geo.Community{}, fail(fmt.Sprintf("population %v is more than %g, the bound on one community", pop, float64(geo.MaxPopulation)))
 		}
 		c.Population = pop
 	}
