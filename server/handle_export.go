@@ -93,8 +93,10 @@ func (s *state) getExport(c echo.Context) error {
 		file += "-" + exportFileSafe(id)
 	}
 	file += "." + ff.ext
-	c.Response().Header().Set("Content-Disposition", `attachment; filename="`+file+`"`)
-	err = s.serveCached(c, ff.media, func() ([]byte, error) {
+	// Built on each request and compressed by the gzip middleware (the
+	// response cache compresses too, and /v1/ is not among the routes the
+	// middleware leaves alone).
+	body, err := func() ([]byte, error) {
 		l, err := coll.Layer(publish.Source{Access: s.base, Report: s.report}, p)
 		if err != nil {
 			return nil, err
@@ -122,11 +124,13 @@ func (s *state) getExport(c echo.Context) error {
 			err = publish.WriteGeoJSON(&buf, []publish.Member{{Key: "attribution", Value: s.city.Attribution}}, l)
 		}
 		return buf.Bytes(), err
-	})
+	}()
 	if err != nil {
-		c.Response().Header().Del("Content-Disposition")
+		return err
 	}
-	return err
+	c.Response().Header().Set("Content-Disposition", `attachment; filename="`+file+`"`)
+	c.Response().Header().Set("Cache-Control", "no-cache")
+	return c.Blob(http.StatusOK, ff.media, body)
 }
 
 // exportFileSafe keeps letters, digits, "-" and "_" of a feature id for a
