@@ -582,6 +582,9 @@ func TestMapBrowser(t *testing.T) {
 		if len(markers) == 0 || markers[0] != "1" || items != len(markers) {
 			t.Fatalf("site markers %q, %d listed", markers, items)
 		}
+		if legend := mapEval[string](b, "legend", `(document.getElementById('legend-sites') || {}).innerText || ''`); !strings.Contains(legend, "Numbered by rank") {
+			t.Errorf("no legend entry for the sites: %q", legend)
+		}
 		site = mapEval[mapPoint](b, "site 1", `(() => {
 			const c = window.fifteen.state.sites.features[0].geometry.coordinates;
 			return {Lon: c[0], Lat: c[1]};

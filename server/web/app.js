@@ -89,7 +89,8 @@
       l_scenario: 'Scenario', leg_scenario: 'Cells newly within the threshold; scenario changes.',
       sw_added: 'new facility', sw_closed: 'closed facility', sw_link: 'new walk link', sw_way: 'closed street', sw_newly: 'newly reached',
       l_compare: 'Comparison', leg_compare: 'Communities where {a} reaches more (green) or fewer (purple) residents than {b}.',
-      sw_more: 'more reached', sw_fewer: 'fewer reached',
+      sw_more: 'more reached', sw_fewer: 'fewer reached', l_sites: 'Suggested sites',
+      leg_sites: 'Numbered by rank: where a new {cat} would bring the most residents within reach.', sw_site: 'site (rank)',
       scenarios: 'Scenarios', compare_a: 'Compare', compare_b: 'with', compare: 'Compare', baseline: 'Baseline (today)',
       token: 'Access token (optional)', no_scenarios: 'No saved scenario yet.', open: 'Open', del: 'Delete',
       edits: 'Changes', undo: 'Undo', save: 'Save', save_name: 'Scenario name', saved: 'Saved as “{n}”.',
@@ -153,7 +154,8 @@
       l_scenario: '情景', leg_scenario: '新进入阈值范围的网格；情景中的改动。',
       sw_added: '新建设施', sw_closed: '关闭的设施', sw_link: '新步行连接', sw_way: '封闭道路', sw_newly: '新覆盖',
       l_compare: '比较', leg_compare: '{a}比{b}覆盖更多（绿）或更少（紫）居民的社区。',
-      sw_more: '覆盖更多', sw_fewer: '覆盖更少',
+      sw_more: '覆盖更多', sw_fewer: '覆盖更少', l_sites: '推荐选址',
+      leg_sites: '按排名编号：新建{cat}可使最多居民进入范围的位置。', sw_site: '选址（排名）',
       scenarios: '情景', compare_a: '比较', compare_b: '与', compare: '比较', baseline: '现状（基线）',
       token: '访问令牌（可选）', no_scenarios: '尚无已保存的情景。', open: '打开', del: '删除',
       edits: '改动', undo: '撤销', save: '保存', save_name: '情景名称', saved: '已保存为“{n}”。',
@@ -373,6 +375,7 @@
     isochrones: ['iso-fill', 'iso-line', 'iso-origin'],
     scenario: ['whatif-cells-fill', 'whatif-cells-line', 'whatif-point', 'edit-way', 'edit-link', 'edit-close', 'edit-point'],
     compare: ['comm-compare'],
+    sites: ['sites-circle'],
     facilities: ['fac-circle'],
     greenways: ['greenway-line'],
     underserved: ['gaps-fill', 'gaps-line'],
@@ -387,6 +390,7 @@
     isochrones: () => !!state.iso,
     scenario: () => !!state.scenario || state.history.length > 0 || !!state.linkStart,
     compare: () => !!state.compare,
+    sites: () => !!state.sites,
   };
   const shown = (key) => (transient[key] ? transient[key]() && state.visible[key] !== false : state.visible[key]);
 
@@ -573,6 +577,9 @@
       case 'scenario':
         return note(t('leg_scenario')) + '<div class="swatches">' + swatch(HIGHLIGHT, t('sw_newly')) + swatch(HIGHLIGHT, t('sw_added'), 'dot') +
           swatch('#ffffff', t('sw_closed'), 'dot ring') + swatch(HIGHLIGHT, t('sw_link'), 'ln dash') + swatch('#000', t('sw_way'), 'ln') + '</div>';
+      case 'sites':
+        return note(t('leg_sites', { cat: catLower(state.sites ? state.sites.category : state.category) })) + '<div class="swatches">' +
+          swatch('#000', t('sw_site'), 'dot') + '</div>';
       case 'compare':
         return note(t('leg_compare', { a: state.compare.aName, b: state.compare.bName })) + '<div class="swatches">' +
           swatch(COMPARE_MORE, t('sw_more'), 'ln') + swatch(COMPARE_FEWER, t('sw_fewer'), 'ln') + '</div>';
@@ -714,6 +721,7 @@
     renderScenarioHighlight();
     state.sites = null;
     clearSiteMarkers();
+    layersChanged();
     await Promise.all([styleCommunities(), refreshPanel()]);
   }
 
@@ -1497,6 +1505,7 @@
       el.title = t('gain', { n: fmtInt(f.properties.gain), t: fc.threshold_min });
       siteMarkers.push(new maplibregl.Marker({ element: el }).setLngLat(f.geometry.coordinates).addTo(map));
     }
+    layersChanged();
     return setPanel({ kind: 'sites' });
   }
 
@@ -1522,6 +1531,7 @@
   async function clearAll() {
     state.iso = null;
     state.sites = null;
+    layersChanged();
     map.getSource('iso').setData(emptyFC());
     clearSiteMarkers();
     if (state.tool === 'link') renderHint();
@@ -1643,6 +1653,7 @@
     styleCells();
     styleFacilities();
     await styleCommunities();
+    refreshLegends(); // the facilities' zoom note needs the map
     loadGreenways().catch(showError);
     listScenarios().catch(showError);
     map.once('idle', () => {
