@@ -212,7 +212,7 @@ func writeGPKG(ctx context.Context, path string, l Layer, opt GPKGOptions) error
 		}
 		g := l.Geometry(i)
 		if g != nil {
-			g = RoundGeometry(g)
+			g = gpkgPromote(RoundGeometry(g), s.Geometry)
 		}
 		blob, err := gpkgGeometry(g)
 		if err != nil {
@@ -251,6 +251,27 @@ func writeGPKG(ctx context.Context, path string, l Layer, opt GPKGOptions) error
 		return err
 	}
 	return tx.Commit()
+}
+
+// gpkgPromote makes a single polygon or line a one-part multi-geometry
+// when the table declares the multi type, so that every row has the
+// declared type (GeoPackage 1.3, requirement 32).
+func gpkgPromote(g orb.Geometry, declared string) orb.Geometry {
+	switch declared {
+	case "MultiPolygon":
+		if p, ok := g.(orb.Polygon); ok {
+			return orb.MultiPolygon{p}
+		}
+	case "MultiLineString":
+		if l, ok := g.(orb.LineString); ok {
+			return orb.MultiLineString{l}
+		}
+	case "MultiPoint":
+		if p, ok := g.(orb.Point); ok {
+			return orb.MultiPoint{p}
+		}
+	}
+	return g
 }
 
 // gpkgValue is a field's value as an SQLite value: nil for null, lists

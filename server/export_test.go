@@ -101,6 +101,24 @@ func TestExport(t *testing.T) {
 	if want := "Feature Count: " + strconv.Itoa(city.Graph.NumEdges()); !strings.Contains(string(out), want) || !strings.Contains(string(out), "Geometry: Line String") {
 		t.Errorf("ogrinfo lacks %q or line strings:\n%.2000s", want, out)
 	}
+
+	// Every collection: GDAL reads each feature without a complaint (a
+	// geometry of another type than the table declares would warn).
+	for _, pc := range publish.Catalogue() {
+		rec := do(t, e, http.MethodGet, "/v1/export?collection="+pc.ID+"&format=gpkg", nil)
+		if rec.Code != 200 {
+			t.Errorf("%s: %d %s", pc.ID, rec.Code, rec.Body)
+			continue
+		}
+		p := filepath.Join(t.TempDir(), pc.ID+".gpkg")
+		if err := os.WriteFile(p, rec.Body.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command("ogrinfo", "-ro", "-al", "-q", p).CombinedOutput()
+		if err != nil || strings.Contains(string(out), "Warning") || strings.Contains(string(out), "ERROR") {
+			t.Errorf("ogrinfo %s: %v\n%.1500s", pc.ID, err, out)
+		}
+	}
 }
 
 func TestSearch(t *testing.T) {
