@@ -443,6 +443,8 @@
     el.value = String(thresholdMin());
     $('threshold-out').textContent = t('min_le', { n: thresholdMin() });
     el.setAttribute('aria-valuetext', t('min_le', { n: thresholdMin() }));
+    // The cells are coloured by shares, not minutes: nothing to restyle.
+    el.disabled = state.measure === 'share';
   }
 
   function onThreshold() {
@@ -728,6 +730,7 @@
   async function onMeasure() {
     state.measure = $('measure').value;
     styleCells();
+    renderThreshold();
     renderLayerList();
     syncURL();
     await styleCommunities();
@@ -1701,6 +1704,9 @@
       } else if (e.key === 'Escape') {
         closeSearch();
       }
+    });
+    document.addEventListener('click', (e) => {
+      if (!e.target.closest('.search')) closeSearch();
     });
     $('search-results').addEventListener('click', (e) => {
       const li = e.target.closest('[role=option]');
