@@ -262,6 +262,14 @@ func (s *state) search(q string, limit int) []searchHit {
 	if len(hits) > limit {
 		hits = hits[:limit]
 	}
+	r := func(f float64) float64 { return publish.Round(f, publish.CoordDecimals) }
+	for i := range hits {
+		h := &hits[i]
+		h.Lon, h.Lat = r(h.Lon), r(h.Lat)
+		for k := range h.BBox {
+			h.BBox[k] = r(h.BBox[k])
+		}
+	}
 	if hits == nil {
 		hits = []searchHit{}
 	}

@@ -963,6 +963,8 @@
     on('remove-scenario', clearScenario);
     on('undo', undo);
     on('save', saveScenario);
+    const nameBox = el.querySelector('#scenario-name');
+    if (nameBox) nameBox.addEventListener('keydown', (e) => { if (e.key === 'Enter') run(saveScenario)(); });
   }
 
   function head(title) {
