@@ -73,7 +73,9 @@
       uncovered: 'Residents beyond {t} min now: {n}', iso: 'Walk from here, {profile}', area: '{n} km²',
       snap: 'Start snapped {n} m to the network.', facility: 'Facility', unnamed: '(unnamed)', name: 'Name',
       gap: 'Underserved area {n}', gap_figs: '{p} residents, {a} km², mean walk {m}', close: 'Close',
-      err_400: 'The request was not accepted', err_404: 'Not found', err_413: 'The request is too large',
+      err_400: 'The request was not accepted',
+      err_401: 'Saving or deleting a scenario needs an access token: fill it in under Scenarios',
+      err_403: 'That token may not do this (a scenario can be deleted by its owner only)', err_404: 'Not found', err_413: 'The request is too large',
       err_422: 'That cannot be computed there', err_503: 'The server is busy or took too long; try again',
       err_500: 'The server ran into a problem', err_net: 'The server could not be reached',
       err_tiles: 'Some map data could not be loaded', err_map: 'The map could not start (WebGL is needed)',
@@ -139,7 +141,9 @@
       uncovered: '目前{t}分钟外的居民：{n}', iso: '从此处步行，{profile}', area: '{n} 平方公里',
       snap: '起点已吸附到 {n} 米外的路网。', facility: '设施', unnamed: '（无名称）', name: '名称',
       gap: '服务不足区域 {n}', gap_figs: '{p} 名居民，{a} 平方公里，平均步行 {m}', close: '关闭',
-      err_400: '请求无效', err_404: '未找到', err_413: '请求过大', err_422: '该处无法计算',
+      err_400: '请求无效',
+      err_401: '保存或删除情景需要访问令牌：请在“情景”下填写',
+      err_403: '该令牌无权执行此操作（情景只能由其创建者删除）', err_404: '未找到', err_413: '请求过大', err_422: '该处无法计算',
       err_503: '服务器繁忙或超时，请重试', err_500: '服务器出错', err_net: '无法连接服务器',
       err_tiles: '部分地图数据未能加载', err_map: '地图无法启动（需要 WebGL）',
       search: '搜索', search_ph: '搜索社区、设施或地点', no_results: '未找到“{q}”。',
@@ -278,7 +282,7 @@
     if (err instanceof APIError) {
       const s = err.status;
       if (s === 409) return (err.detail || t('err_400')).replace(/^(?:[a-z0-9_]+: )+/, '');
-      const key = s === 400 || s === 404 || s === 413 || s === 422 || s === 503 ? 'err_' + s
+      const key = s === 400 || s === 401 || s === 403 || s === 404 || s === 413 || s === 422 || s === 503 ? 'err_' + s
         : s >= 500 ? 'err_500' : 'err_400';
       const detail = (err.detail || '').replace(/^(?:[a-z0-9_]+: )+/, '');
       return t(key) + (detail ? ': ' + detail : '.');
@@ -963,6 +967,8 @@
     on('remove-scenario', clearScenario);
     on('undo', undo);
     on('save', saveScenario);
+    // A community of a table of changes is outlined on the map.
+    for (const tr of el.querySelectorAll('tr[data-id]')) tr.addEventListener('click', () => selectCommunity(tr.dataset.id));
     const nameBox = el.querySelector('#scenario-name');
     if (nameBox) nameBox.addEventListener('keydown', (e) => { if (e.key === 'Enter') run(saveScenario)(); });
   }
@@ -1450,14 +1456,14 @@
     for (const cd of doc.diff.communities) {
       const pd = cd.profiles.find((p) => p.profile === state.profile);
       const x = pd && pd.categories.find((y) => y.category === c.id);
-      if (x && Math.abs(x.covered_delta) >= 0.5) rows.push({ name: cd.name || cd.id, x });
+      if (x && Math.abs(x.covered_delta) >= 0.5) rows.push({ id: cd.id, name: cd.name || cd.id, x });
     }
     rows.sort((a, b) => b.x.covered_delta - a.x.covered_delta);
     if (rows.length) {
       h += '<table class="deltas" id="whatif-deltas"><thead><tr><th>' + esc(t('community')) + '</th><th>' + esc(t('before')) + '</th><th>' +
         esc(t('after')) + '</th><th>' + esc(t('delta')) + '</th></tr></thead><tbody>';
       for (const r of rows) {
-        h += '<tr><td>' + esc(r.name) + '</td><td>' + fmtPct(r.x.share_before) + '</td><td>' + fmtPct(r.x.share_after) +
+        h += '<tr data-id="' + esc(r.id) + '"><td>' + esc(r.name) + '</td><td>' + fmtPct(r.x.share_before) + '</td><td>' + fmtPct(r.x.share_after) +
           '</td><td class="' + (r.x.covered_delta > 0 ? 'gain' : 'loss') + '">' + (r.x.covered_delta > 0 ? '+' : '−') + fmtInt(Math.abs(r.x.covered_delta)) + '</td></tr>';
       }
       h += '</tbody></table>';
