@@ -962,6 +962,8 @@ func TestMapBrowser(t *testing.T) {
 	})
 
 	t.Run("keyboard", func(t *testing.T) {
+		street := b.networkPoint()
+		mapEval[bool](b, "street", fmt.Sprintf(`(window.fifteen.state.lastStreet = [%v, %v], true)`, street.Lon, street.Lat))
 		b.do("focus", chromedp.Focus(chromedp.CSS(`#category`)))
 		seen := map[string]bool{}
 		for i := 0; i < 12; i++ {
@@ -978,6 +980,17 @@ func TestMapBrowser(t *testing.T) {
 				t.Errorf("Tab never reached %s (%v)", want, seen)
 			}
 		}
+		// Enter on the focused map applies the tool at its centre.
+		b.do("isochrone by keyboard", chromedp.Click(chromedp.CSS(`#clear`)), chromedp.Click(chromedp.CSS(`[data-tool=isochrone]`)),
+			chromedp.Evaluate[chromedp.Void](`(() => { const m = window.fifteen.map;
+				m.jumpTo({center: window.fifteen.state.lastStreet}); m.getCanvas().focus(); })()`),
+			chromedp.KeyEvent("\r"))
+		b.idle("isochrone by keyboard")
+		if n := b.rendered("iso-line")["iso-line"]; n == 0 {
+			t.Errorf("Enter on the map drew no isochrone (%s)", mapEval[string](b, "error", `document.getElementById('error-text').innerText`))
+		}
+		b.do("back", chromedp.Click(chromedp.CSS(`#clear`)), chromedp.Click(chromedp.CSS(`[data-tool=inspect]`)))
+		b.idle("back")
 	})
 
 	// Text against its background: WCAG AA, 4.5:1 (3:1 for bold 14 px+).

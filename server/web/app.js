@@ -1642,7 +1642,7 @@
       const el = $('legend-facilities');
       if (el) el.innerHTML = legend('facilities');
     });
-    map.on('click', run((e) => {
+    const useTool = (e) => {
       switch (state.tool) {
         case 'isochrone': return isochrone(e.lngLat);
         case 'whatif': return whatIf(e.lngLat);
@@ -1651,7 +1651,17 @@
         case 'way': return closeWay(e);
       }
       return inspect(e);
-    }));
+    };
+    map.on('click', run(useTool));
+    // Keyboard: with the map focused, the arrow keys pan (MapLibre) and
+    // Enter applies the chosen tool at the map's centre.
+    map.getCanvas().addEventListener('keydown', (e) => {
+      if (e.key !== 'Enter') return;
+      e.preventDefault();
+      const c = map.getCanvas();
+      const point = new maplibregl.Point(c.clientWidth / 2, c.clientHeight / 2);
+      run(useTool)({ point, lngLat: map.unproject(point) });
+    });
     map.on('mousemove', (e) => {
       const layers = { inspect: ['fac-circle', 'comm-hit'], close: ['fac-circle'], way: ['network-line'] }[state.tool];
       if (!layers) return;
