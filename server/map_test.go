@@ -192,6 +192,8 @@ type mapBrowser struct {
 	// allowNetwork409 lets the report's 409 through, for a city without
 	// residents.
 	allowNetwork409 atomic.Bool
+	// allowNetwork401 lets a refused token's 401 through.
+	allowNetwork401 atomic.Bool
 }
 
 func newMapBrowser(t *testing.T, chromium string) *mapBrowser {
@@ -233,6 +235,9 @@ func newMapBrowser(t *testing.T, chromium string) *mapBrowser {
 				continue
 			}
 			if m.Source == "network" && strings.Contains(m.Text, "409") && b.allowNetwork409.Load() {
+				continue
+			}
+			if m.Source == "network" && strings.Contains(m.Text, "401") && b.allowNetwork401.Load() {
 				continue
 			}
 			b.mu.Lock()
@@ -315,6 +320,15 @@ func (b *mapBrowser) networkPoint() mapPoint {
 	})()`)
 }
 
+func slicesIndex(ss []string, s string) int {
+	for i, x := range ss {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
+
 // TestMapBrowser loads the map of Monaco in headless Chromium and uses it
 // as a planner would: layers drawn, category and profile switched, an
 // isochrone, a what-if facility, suggested sites, an API error shown in
@@ -330,7 +344,26 @@ func TestMapBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}
+	// The scenario writes' Authorization headers, to check the token field.
+	var authMu sync.Mutex
+	var auths []string
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/v1/scenarios") && r.Method != http.MethodGet {
+			authMu.Lock()
+			auths = append(auths, r.Method+" "+r.Header.Get("Authorization"))
+			authMu.Unlock()
+			// A token the server refuses, on every scenario write (the
+			// real server refuses it when saving; here previews too, so
+			// that the map's handling of a refused change is seen).
+			if r.Header.Get("Authorization") == "Bearer refuse-me" {
+				w.Header().Set("Content-Type", "application/problem+json")
+				w.WriteHeader(http.StatusUnauthorized)
+				w.Write([]byte(`{"title":"Unauthorized","status":401,"detail":"server: a bearer token is needed"}`))
+				return
+			}
+		}
+		e.ServeHTTP(w, r)
+	}), ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 	base := "http://" + ln.Addr().String()
@@ -362,6 +395,19 @@ func TestMapBrowser(t *testing.T) {
 			chromedp.WithPollingTimeout(90*time.Second)),
 	)
 	b.idle("first view")
+
+	t.Run("compact default", func(t *testing.T) {
+		on := mapEval[[]string](b, "layers on", `[...document.querySelectorAll('#layer-list input:checked')].map(i => i.dataset.layer)`)
+		if strings.Join(on, ",") != "facilities,communities" {
+			t.Errorf("layers on at start: %v, want the choropleth and the facilities", on)
+		}
+		if n := b.rendered("cells-fill", "gaps-fill", "network-line"); n["cells-fill"]+n["gaps-fill"]+n["network-line"] != 0 {
+			t.Errorf("layers switched off are drawn: %v", n)
+		}
+		// Every layer one click away.
+		b.do("all layers on", chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll('#layer-list input:not(:checked)')].forEach(i => i.click())`))
+		b.idle("all layers")
+	})
 
 	t.Run("layers drawn", func(t *testing.T) {
 		n := b.rendered("cells-fill", "comm-fill", "comm-line", "fac-circle", "network-line")
@@ -468,6 +514,42 @@ func TestMapBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("minutes slider", func(t *testing.T) {
+		const cellsBeyond = `((n) => { const c = window.fifteen.state.category; let k = 0;
+			for (const f of window.fifteen.map.queryRenderedFeatures({layers: ['cells-fill']})) {
+				const m = f.properties['minutes_' + c]; if (m != null && m > n) k++; }
+			return k; })`
+		set := func(n int) {
+			t.Helper()
+			b.do("slider", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => { const s = document.getElementById('threshold');
+				s.value = '%d'; s.dispatchEvent(new Event('input', {bubbles: true})); })()`, n)))
+			b.idle("slider")
+		}
+		// A category every cell reaches within the cutoff.
+		cat := mapEval[string](b, "category", `window.fifteen.state.category`)
+		mapEval[bool](b, "clinic", choose+`('category', 'clinic')`)
+		b.idle("clinic")
+		defer func() { mapEval[bool](b, "back", choose+`('category', '`+cat+`')`); b.idle("back") }()
+		set(1)
+		paint := mapEval[string](b, "cells paint", `JSON.stringify(window.fifteen.map.getPaintProperty('cells-fill', 'fill-color'))`)
+		if !strings.Contains(paint, `["<=",["to-number",["get","minutes_`) || !strings.Contains(paint, "1.005") {
+			t.Errorf("cells paint after the slider at 1: %s", paint)
+		}
+		if mapEval[int](b, "beyond 1", cellsBeyond+`(1)`) == 0 {
+			t.Errorf("no cell beyond 1 minute: the slider test shows nothing; %s", mapEval[string](b, "sample", `JSON.stringify([window.fifteen.state.category, window.fifteen.map.queryRenderedFeatures({layers: ['cells-fill']}).slice(0, 2).map(f => f.properties)])`))
+		}
+		if out := mapEval[string](b, "output", `document.getElementById('threshold-out').textContent`); out != "≤ 1 min" {
+			t.Errorf("slider output %q", out)
+		}
+		if legend := mapEval[string](b, "legend", `document.getElementById('legend-cells').innerText`); !strings.Contains(legend, "beyond 1 min") {
+			t.Errorf("cells legend after the slider: %q", legend)
+		}
+		set(15)
+		if paint := mapEval[string](b, "cells paint", `JSON.stringify(window.fifteen.map.getPaintProperty('cells-fill', 'fill-color'))`); !strings.Contains(paint, "15.005") {
+			t.Errorf("cells paint after the slider at 15: %s", paint)
+		}
+	})
+
 	// The page highlights a what-if's resolution-10 cells on the coarser
 	// cells of low zooms through their parents, computed in JavaScript.
 	t.Run("h3 parents match geo/hex", func(t *testing.T) {
@@ -492,8 +574,11 @@ func TestMapBrowser(t *testing.T) {
 		if len(contours) == 0 {
 			t.Fatalf("no contour around %v", p)
 		}
-		if n := b.rendered("iso-line")["iso-line"]; n == 0 {
-			t.Error("no contour drawn")
+		if n := b.rendered("iso-line", "iso-fill"); n["iso-line"] == 0 || n["iso-fill"] == 0 {
+			t.Errorf("contours drawn: %v", n)
+		}
+		if legend := mapEval[string](b, "legend", `document.getElementById('legend-isochrones') ? document.getElementById('legend-isochrones').innerText : ''`); !strings.Contains(legend, "≤ 10 min") {
+			t.Errorf("no legend entry for the isochrone: %q", legend)
 		}
 		panel := mapEval[string](b, "panel", `document.getElementById('panel').innerText`)
 		if !strings.Contains(panel, "≤ 15 min") || !strings.Contains(panel, "km²") {
@@ -510,6 +595,9 @@ func TestMapBrowser(t *testing.T) {
 		items := mapEval[int](b, "site list", `document.querySelectorAll('#sites-list li').length`)
 		if len(markers) == 0 || markers[0] != "1" || items != len(markers) {
 			t.Fatalf("site markers %q, %d listed", markers, items)
+		}
+		if legend := mapEval[string](b, "legend", `(document.getElementById('legend-sites') || {}).innerText || ''`); !strings.Contains(legend, "Numbered by rank") {
+			t.Errorf("no legend entry for the sites: %q", legend)
 		}
 		site = mapEval[mapPoint](b, "site 1", `(() => {
 			const c = window.fifteen.state.sites.features[0].geometry.coordinates;
@@ -546,6 +634,210 @@ func TestMapBrowser(t *testing.T) {
 		}
 	})
 
+	// Every scenario action by click, undo, save (with the token), a
+	// second scenario, compare, open and delete.
+	t.Run("scenario by click", func(t *testing.T) {
+		const history = `window.fifteen.state.history.map(h => h.type).join(',')`
+		errShown := func(what string) {
+			t.Helper()
+			if err := mapEval[string](b, "error", `document.getElementById('error').hidden ? '' : document.getElementById('error-text').innerText`); err != "" {
+				t.Fatalf("%s: %s", what, err)
+			}
+		}
+		// A refused token: the change is taken back and the error says
+		// what to do.
+		b.allowNetwork401.Store(true)
+		b.do("bad token", chromedp.SendKeys(chromedp.CSS(`#token`), "refuse-me"))
+		before := mapEval[string](b, "history", history)
+		p0 := b.networkPoint()
+		b.do("add refused", chromedp.Click(chromedp.CSS(`[data-tool=whatif]`)), chromedp.MouseClickXY(p0.X, p0.Y))
+		b.idle("refused")
+		if msg := mapEval[string](b, "error", `document.getElementById('error').hidden ? '' : document.getElementById('error-text').innerText`); !strings.Contains(msg, "needs an access token") {
+			t.Errorf("a refused token shows %q", msg)
+		}
+		if got := mapEval[string](b, "history", history); got != before {
+			t.Errorf("a refused change stays: %q, was %q", got, before)
+		}
+		b.allowNetwork401.Store(false)
+		b.do("token", chromedp.Click(chromedp.CSS(`#error-close`)), chromedp.Evaluate[chromedp.Void](`document.getElementById('token').value = ''`),
+			chromedp.SendKeys(chromedp.CSS(`#token`), aliceToken))
+		authMu.Lock()
+		authFrom := len(auths)
+		authMu.Unlock()
+		if mapEval[string](b, "history", history) == "" {
+			p := b.networkPoint()
+			b.do("add", chromedp.Click(chromedp.CSS(`[data-tool=whatif]`)), chromedp.MouseClickXY(p.X, p.Y))
+			b.idle("add")
+		}
+		start := mapEval[string](b, "history", history)
+
+		// Close a facility: click one drawn well inside the map.
+		b.do("close tool", chromedp.Click(chromedp.CSS(`[data-tool=close]`)))
+		b.idle("close tool")
+		fac := mapEval[mapPoint](b, "a facility", `(() => {
+			const m = window.fifteen.map, r = m.getCanvas().getBoundingClientRect();
+			for (const f of m.queryRenderedFeatures({layers: ['fac-circle']})) {
+				const q = m.project(f.geometry.coordinates);
+				if (q.x > 80 && q.y > 80 && q.x < r.width - 80 && q.y < r.height - 80 &&
+					m.queryRenderedFeatures([q.x, q.y], {layers: ['fac-circle']}).length)
+					return {X: r.left + q.x, Y: r.top + q.y, Lon: f.geometry.coordinates[0], Lat: f.geometry.coordinates[1]};
+			}
+			throw new Error('no facility to click');
+		})()`)
+		b.do("close a facility", chromedp.MouseClickXY(fac.X, fac.Y))
+		b.idle("close")
+		errShown("closing a facility")
+		if got := mapEval[string](b, "history", history); got != start+",close" {
+			t.Fatalf("after closing a facility: %q", got)
+		}
+		if n := b.rendered("edit-close")["edit-close"]; n != 1 {
+			t.Errorf("closed facility drawn %d times", n)
+		}
+
+		// A new walk link: two clicks on streets 40 to 120 px apart.
+		ends := mapEval[[]mapPoint](b, "two street points", `(() => {
+			const m = window.fifteen.map, r = m.getCanvas().getBoundingClientRect(), pts = [];
+			for (const f of m.queryRenderedFeatures({layers: ['network-line']})) {
+				const g = f.geometry, ls = g.type === 'LineString' ? [g.coordinates] : g.type === 'MultiLineString' ? g.coordinates : [];
+				for (const l of ls) for (const p of l) {
+					const q = m.project(p);
+					if (q.x > 80 && q.y > 80 && q.x < r.width - 80 && q.y < r.height - 80) pts.push({X: r.left + q.x, Y: r.top + q.y, Lon: p[0], Lat: p[1]});
+				}
+			}
+			for (const a of pts) for (const b of pts) {
+				const d = Math.hypot(a.X - b.X, a.Y - b.Y);
+				if (d > 40 && d < 120) return [a, b];
+			}
+			throw new Error('no two street points');
+		})()`)
+		b.do("link tool", chromedp.Click(chromedp.CSS(`[data-tool=link]`)), chromedp.MouseClickXY(ends[0].X, ends[0].Y))
+		b.idle("link start")
+		if hint := mapEval[string](b, "hint", `document.getElementById('hint').innerText`); !strings.Contains(hint, "ends") {
+			t.Errorf("hint after the first click of a link: %q", hint)
+		}
+		b.do("link end", chromedp.MouseClickXY(ends[1].X, ends[1].Y))
+		b.idle("link")
+		errShown("drawing a link")
+		if got := mapEval[string](b, "history", history); got != start+",close,link" {
+			t.Fatalf("after a new link: %q", got)
+		}
+		if n := b.rendered("edit-link")["edit-link"]; n == 0 {
+			t.Error("new link not drawn")
+		}
+
+		// Close a street: its ways come from the network collection.
+		p := b.networkPoint()
+		b.do("way tool", chromedp.Click(chromedp.CSS(`[data-tool=way]`)), chromedp.MouseClickXY(p.X, p.Y))
+		b.idle("way")
+		errShown("closing a street")
+		if got := mapEval[string](b, "history", history); got != start+",close,link,way" {
+			t.Fatalf("after closing a street: %q", got)
+		}
+		if ways := mapEval[int](b, "ways", `window.fifteen.state.history.at(-1).ways.length`); ways == 0 {
+			t.Error("a closed street without ways")
+		}
+		if n := b.rendered("edit-way")["edit-way"]; n == 0 {
+			t.Error("closed street not drawn")
+		}
+		legend := mapEval[string](b, "legend", `document.getElementById('legend-scenario').innerText`)
+		for _, want := range []string{"closed facility", "new walk link", "closed street"} {
+			if !strings.Contains(legend, want) {
+				t.Errorf("scenario legend lacks %q: %q", want, legend)
+			}
+		}
+		if n := mapEval[int](b, "edit list", `document.querySelectorAll('#edit-list li').length`); n != strings.Count(start, ",")+4 {
+			t.Errorf("%d changes listed", n)
+		}
+
+		// Undo takes the street back.
+		b.do("undo", chromedp.Click(chromedp.CSS(`#panel [data-action=undo]`)))
+		b.idle("undo")
+		if got := mapEval[string](b, "history", history); got != start+",close,link" {
+			t.Fatalf("after undo: %q", got)
+		}
+		if n := b.rendered("edit-way")["edit-way"]; n != 0 {
+			t.Error("the undone street is still drawn")
+		}
+
+		// Save it under a name.
+		b.do("save", chromedp.SendKeys(chromedp.CSS(`#scenario-name`), "Plan A"), chromedp.Click(chromedp.CSS(`#panel [data-action=save]`)))
+		b.idle("save")
+		errShown("saving")
+		// (The test server is shared: other tests' scenarios may be listed.)
+		const planned = `[...document.querySelectorAll('#scenario-list li .name')].map(e => e.textContent).filter(n => n.startsWith('Plan '))`
+		listed := mapEval[[]string](b, "list", planned)
+		if strings.Join(listed, ",") != "Plan A" {
+			t.Fatalf("saved scenarios listed: %q", listed)
+		}
+		authMu.Lock()
+		sent := append([]string(nil), auths[authFrom:]...)
+		authMu.Unlock()
+		for _, a := range sent {
+			if !strings.HasSuffix(a, " Bearer "+aliceToken) {
+				t.Errorf("a scenario write without the token: %q", a)
+			}
+		}
+
+		// A second scenario: one new facility, saved as Plan B.
+		b.do("clear", chromedp.Click(chromedp.CSS(`#clear`)), chromedp.Click(chromedp.CSS(`[data-tool=whatif]`)))
+		b.idle("clear")
+		q := b.networkPoint()
+		b.do("add", chromedp.MouseClickXY(q.X, q.Y))
+		b.idle("add B")
+		b.do("save B", chromedp.SendKeys(chromedp.CSS(`#scenario-name`), "Plan B"), chromedp.Click(chromedp.CSS(`#panel [data-action=save]`)))
+		b.idle("save B")
+		errShown("saving B")
+
+		// Plan A against the baseline, then against Plan B.
+		for _, against := range []string{"baseline", "Plan B"} {
+			b.do("compare", chromedp.Evaluate[chromedp.Void](`(() => {
+				const pick = (id, name) => { const s = document.getElementById(id);
+					s.value = [...s.options].find(o => o.textContent === name || o.value === name).value; };
+				pick('compare-a', 'Plan A'); pick('compare-b', '`+against+`'); })()`),
+				chromedp.Click(chromedp.CSS(`#compare`)))
+			b.idle("compare")
+			errShown("comparing")
+			rows := mapEval[int](b, "rows", `document.querySelectorAll('#compare-rows tbody tr').length`)
+			none := mapEval[bool](b, "none", `!!document.getElementById('compare-none')`)
+			if rows == 0 && !none {
+				t.Errorf("comparison with %s: neither rows nor a sentence", against)
+			}
+			if against == "baseline" && rows == 0 {
+				t.Error("Plan A changes no community against the baseline")
+			}
+			if n := b.rendered("comm-compare")["comm-compare"]; (n > 0) != (rows > 0) {
+				t.Errorf("comparison with %s: %d rows, %d outlines", against, rows, n)
+			}
+			if legend := mapEval[string](b, "legend", `(document.getElementById('legend-compare') || {}).innerText || ''`); !strings.Contains(legend, "more reached") {
+				t.Errorf("no legend for the comparison: %q", legend)
+			}
+		}
+
+		// Open Plan A; delete Plan B.
+		b.do("open A", chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll('#scenario-list li')]
+			.find(li => li.querySelector('.name').textContent === 'Plan A').querySelector('[data-action=open]').click()`))
+		b.idle("open")
+		if title := mapEval[string](b, "title", `document.querySelector('#panel h2').innerText`); !strings.Contains(title, "Plan A") {
+			t.Errorf("opened scenario's title %q", title)
+		}
+		if got := mapEval[string](b, "history", history); got != start+",close,link" {
+			t.Errorf("opened Plan A's changes: %q", got)
+		}
+		b.do("delete B", chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll('#scenario-list li')]
+			.find(li => li.querySelector('.name').textContent === 'Plan B').querySelector('[data-action=delete]').click()`))
+		b.idle("delete")
+		listed = mapEval[[]string](b, "list", planned)
+		if strings.Join(listed, ",") != "Plan A" {
+			t.Errorf("after deleting Plan B: %q", listed)
+		}
+		server := mapEval[[]string](b, "server list", `fetch('/v1/scenarios').then(r => r.json()).then(d => d.scenarios.map(s => s.name).filter(n => n.startsWith('Plan ') || n === 'map draft'))`)
+		if strings.Join(server, ",") != "Plan A" {
+			t.Errorf("the server keeps %q (drafts must go)", server)
+		}
+		b.do("clear", chromedp.Click(chromedp.CSS(`#clear`)), chromedp.Click(chromedp.CSS(`[data-tool=inspect]`)))
+		b.idle("clear")
+	})
+
 	screenshot("map.png")
 
 	t.Run("community panel", func(t *testing.T) {
@@ -569,6 +861,160 @@ func TestMapBrowser(t *testing.T) {
 		}
 		if n := b.rendered("comm-selected")["comm-selected"]; n == 0 {
 			t.Error("the chosen community is not outlined")
+		}
+		// Capacity in plain words: the need with its norm, the places
+		// reached, the shortfall.
+		if mapEval[bool](b, "capacity", `!!document.querySelector('#panel dl.cap')`) {
+			for _, want := range []string{"Need", "per 1,000", "Places reached", "Shortfall"} {
+				if !strings.Contains(panel, want) {
+					t.Errorf("capacity lacks %q:\n%s", want, panel)
+				}
+			}
+		}
+	})
+
+	t.Run("search", func(t *testing.T) {
+		_, city := testServer(t)
+		var comm geo.Community
+		for _, c := range city.Communities {
+			if len([]rune(c.Name)) >= 4 {
+				comm = c
+				break
+			}
+		}
+		if comm.ID == "" {
+			t.Skip("no named community")
+		}
+		part := string([]rune(comm.Name)[:4])
+		b.do("search", chromedp.Click(chromedp.CSS(`#clear`)), chromedp.SendKeys(chromedp.CSS(`#search`), part))
+		b.do("results", chromedp.Poll[chromedp.Void](`!document.getElementById('search-results').hidden`,
+			chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second)))
+		b.idle("search")
+		names := mapEval[[]string](b, "results", `[...document.querySelectorAll('#search-results [role=option] .name')].map(e => e.textContent)`)
+		i := slicesIndex(names, comm.Name)
+		if i < 0 {
+			t.Fatalf("searching %q: %q lacks %q", part, names, comm.Name)
+		}
+		for k := 0; k <= i; k++ {
+			b.do("down", chromedp.KeyEvent("\ue015")) // ArrowDown
+		}
+		b.do("enter", chromedp.KeyEvent("\r"))
+		b.idle("chosen")
+		if title := mapEval[string](b, "panel", `document.querySelector('#panel h2') ? document.querySelector('#panel h2').innerText : ''`); title != comm.Name {
+			t.Errorf("after choosing %q the panel shows %q", comm.Name, title)
+		}
+		if n := b.rendered("comm-selected")["comm-selected"]; n == 0 {
+			t.Error("the found community is not outlined")
+		}
+		// A category by its Chinese name.
+		clinic, _ := city.Taxonomy.Category("clinic")
+		before := mapEval[string](b, "category", `document.getElementById('category').value`)
+		b.do("search zh", chromedp.Evaluate[chromedp.Void](`document.getElementById('search').value = ''`),
+			chromedp.SendKeys(chromedp.CSS(`#search`), clinic.NameZH))
+		b.do("results zh", chromedp.Poll[chromedp.Void](`document.querySelector('#search-results [role=option]') && !document.getElementById('search-results').hidden`,
+			chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second)))
+		b.idle("search zh")
+		b.do("choose zh", chromedp.Click(chromedp.CSS(`#search-results [role=option]`)))
+		b.idle("chosen zh")
+		if got := mapEval[string](b, "category", `document.getElementById('category').value`); got != "clinic" {
+			t.Errorf("searching %s chose category %q", clinic.NameZH, got)
+		}
+		mapEval[bool](b, "back", choose+`('category', '`+before+`')`)
+		b.idle("category back")
+	})
+
+	t.Run("downloads", func(t *testing.T) {
+		type dl struct {
+			Status      int
+			Type, Start string
+			Bytes       int
+		}
+		fetch := `(async (href) => { const r = await fetch(href); const b = new Uint8Array(await r.arrayBuffer());
+			return {Status: r.status, Type: r.headers.get('Content-Type'), Bytes: b.length,
+				Start: new TextDecoder('utf-8', {ignoreBOM: true}).decode(b.slice(0, 16))}; })`
+		for _, layer := range []string{"communities", "facilities", "underserved"} {
+			mapEval[bool](b, "layer", choose+`('dl-layer', '`+layer+`')`)
+			for _, f := range []struct{ id, ct, start string }{
+				{"csv", "text/csv", "\ufeff"}, {"geojson", "application/geo+json", `{"type":"Feature`}, {"gpkg", "application/geopackage+sqlite3", "SQLite format 3"},
+			} {
+				href := mapEval[string](b, "href", `document.getElementById('dl-`+f.id+`').getAttribute('href')`)
+				got := mapEval[dl](b, "download "+href, fetch+`('`+href+`')`)
+				if got.Status != 200 || !strings.HasPrefix(got.Type, f.ct) || !strings.HasPrefix(got.Start, f.start) || got.Bytes < 100 {
+					t.Errorf("%s as %s (%s): %+v", layer, f.id, href, got)
+				}
+			}
+		}
+		// The community in the panel (found by the search) alone.
+		links := mapEval[[]string](b, "panel links", `[...document.querySelectorAll('#panel .dl-comm a')].map(a => a.getAttribute('href'))`)
+		if len(links) != 3 {
+			t.Fatalf("community download links %q", links)
+		}
+		for _, h := range links {
+			got := mapEval[dl](b, "download "+h, fetch+`('`+h+`')`)
+			if got.Status != 200 || !strings.Contains(h, "id=") {
+				t.Errorf("%s: %+v", h, got)
+			}
+		}
+		// The map as a PNG: the map, a legend beside it, the credit.
+		png := mapEval[map[string]float64](b, "png", `window.fifteen.mapPNG()`)
+		cw := mapEval[float64](b, "canvas", `window.fifteen.map.getCanvas().width`)
+		if png["width"] <= cw || png["bytes"] < 20000 {
+			t.Errorf("map PNG %v for a %v px canvas", png, cw)
+		}
+	})
+
+	t.Run("keyboard", func(t *testing.T) {
+		street := b.networkPoint()
+		mapEval[bool](b, "street", fmt.Sprintf(`(window.fifteen.state.lastStreet = [%v, %v], true)`, street.Lon, street.Lat))
+		b.do("focus", chromedp.Focus(chromedp.CSS(`#category`)))
+		seen := map[string]bool{}
+		for i := 0; i < 12; i++ {
+			b.do("tab", chromedp.KeyEvent("\t"))
+			f := mapEval[map[string]string](b, "focused", `(() => { const e = document.activeElement, s = getComputedStyle(e);
+				return {id: e.id || e.dataset.tool || e.tagName, outline: s.outlineStyle, width: s.outlineWidth}; })()`)
+			seen[f["id"]] = true
+			if f["outline"] == "none" || f["width"] == "0px" {
+				t.Errorf("focus on %s is not visible (%v)", f["id"], f)
+			}
+		}
+		for _, want := range []string{"profile", "measure", "lang", "search", "isochrone", "close"} {
+			if !seen[want] {
+				t.Errorf("Tab never reached %s (%v)", want, seen)
+			}
+		}
+		// Enter on the focused map applies the tool at its centre.
+		b.do("isochrone by keyboard", chromedp.Click(chromedp.CSS(`#clear`)), chromedp.Click(chromedp.CSS(`[data-tool=isochrone]`)),
+			chromedp.Evaluate[chromedp.Void](`(() => { const m = window.fifteen.map;
+				m.jumpTo({center: window.fifteen.state.lastStreet}); m.getCanvas().focus(); })()`),
+			chromedp.KeyEvent("\r"))
+		b.idle("isochrone by keyboard")
+		if n := b.rendered("iso-line")["iso-line"]; n == 0 {
+			t.Errorf("Enter on the map drew no isochrone (%s)", mapEval[string](b, "error", `document.getElementById('error-text').innerText`))
+		}
+		b.do("back", chromedp.Click(chromedp.CSS(`#clear`)), chromedp.Click(chromedp.CSS(`[data-tool=inspect]`)))
+		b.idle("back")
+	})
+
+	// Text against its background: WCAG AA, 4.5:1 (3:1 for bold 14 px+).
+	t.Run("contrast", func(t *testing.T) {
+		low := mapEval[[]string](b, "contrast", `(() => {
+			const lum = (c) => { const m = c.match(/[\d.]+/g).map(Number);
+				const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+				return 0.2126 * f(m[0]) + 0.7152 * f(m[1]) + 0.0722 * f(m[2]); };
+			const bg = (e) => { for (; e; e = e.parentElement) { const c = getComputedStyle(e).backgroundColor;
+				const m = c.match(/[\d.]+/g); if (m && (m.length < 4 || +m[3] > 0.5)) return c; } return 'rgb(255,255,255)'; };
+			const out = [];
+			for (const e of document.querySelectorAll('#bar *, #side *')) {
+				if (!e.offsetParent || ![...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+				const s = getComputedStyle(e), a = lum(s.color), z = lum(bg(e));
+				const r = (Math.max(a, z) + 0.05) / (Math.min(a, z) + 0.05);
+				const large = parseFloat(s.fontSize) >= 18.66 || (parseFloat(s.fontSize) >= 14 && +s.fontWeight >= 700);
+				if (r < (large ? 3 : 4.5) && !e.closest('button:disabled')) out.push(e.tagName + ' "' + e.textContent.trim().slice(0, 30) + '" ' + r.toFixed(2));
+			}
+			return out;
+		})()`)
+		if len(low) > 0 {
+			t.Errorf("text below WCAG AA contrast:\n%s", strings.Join(low, "\n"))
 		}
 	})
 
@@ -598,7 +1044,7 @@ func TestMapBrowser(t *testing.T) {
 			option: document.querySelector('#profile option[value=senior]').textContent,
 			tool: document.querySelector('[data-tool=whatif]').textContent,
 			button: document.getElementById('lang').textContent})`)
-		if got["lang"] != "zh-Hans" || got["option"] != "老年人" || got["tool"] != "假如新建…" || got["button"] != "English" {
+		if got["lang"] != "zh-Hans" || got["option"] != "老年人" || got["tool"] != "新建设施" || got["button"] != "English" {
 			t.Errorf("after the toggle: %v", got)
 		}
 		b.do("English", chromedp.Click(chromedp.CSS(`#lang`)))
@@ -616,6 +1062,42 @@ func TestMapBrowser(t *testing.T) {
 		})()`)
 		if got["mapW"] < 380 || got["mapH"] < 250 || got["sideTop"] < got["mapBottom"]-1 || got["attribW"] == 0 || got["docW"] > 391 {
 			t.Errorf("phone layout: %v", got)
+		}
+		// Every control in sight, none scrolled sideways.
+		off := mapEval[[]string](b, "controls", `[...document.querySelectorAll('#bar select, #bar button, #bar input')].filter(e => {
+			const r = e.getBoundingClientRect();
+			let sx = false;
+			for (let p = e.parentElement; p; p = p.parentElement) if (p.scrollWidth > p.clientWidth + 1 && getComputedStyle(p).overflowX !== 'visible') sx = true;
+			return r.width === 0 || r.left < 0 || r.right > window.innerWidth + 0.5 || sx;
+		}).map(e => e.id || e.dataset.tool || e.tagName)`)
+		if len(off) > 0 {
+			t.Errorf("controls out of sight on a phone: %v", off)
+		}
+		// A tap goes to the topmost feature under the finger: a point in a
+		// community, next to (not on) an underserved area, opens the
+		// community.
+		b.do("inspect", chromedp.Click(chromedp.CSS(`[data-tool=inspect]`)),
+			chromedp.Evaluate[chromedp.Void](`(() => { const m = window.fifteen.map;
+				m.fitBounds(m.getSource('communities').bounds, {duration: 0, padding: 10}); })()`))
+		b.idle("whole city")
+		tap := mapEval[map[string]float64](b, "a community beside a gap", `(() => {
+			const m = window.fifteen.map, r = m.getCanvas().getBoundingClientRect();
+			for (let y = 20; y < r.height - 20; y += 3) for (let x = 20; x < r.width - 20; x += 3) {
+				const at = m.queryRenderedFeatures([x, y], {layers: ['fac-circle', 'gaps-fill', 'comm-hit']});
+				if (!at.length || at[0].layer.id !== 'comm-hit') continue;
+				const nearby = m.queryRenderedFeatures([[x - 5, y - 5], [x + 5, y + 5]], {layers: ['gaps-fill', 'fac-circle']});
+				if (nearby.length && nearby.every(f => f.layer.id === 'gaps-fill')) return {X: r.left + x, Y: r.top + y, found: 1};
+			}
+			return {found: 0};
+		})()`)
+		if tap["found"] == 1 {
+			b.do("tap", chromedp.MouseClickXY(tap["X"], tap["Y"]))
+			b.idle("tap")
+			if kind := mapEval[string](b, "panel", `document.querySelector('#panel h2') ? document.querySelector('#panel h2').innerText : ''`); strings.HasPrefix(kind, "Underserved") || kind == "" {
+				t.Errorf("a tap on a community beside an underserved area opened %q", kind)
+			}
+		} else {
+			t.Error("no community point next to an underserved area in the whole city: the tap is not tested")
 		}
 		screenshot("map-phone.png")
 	})

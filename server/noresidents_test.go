@@ -106,6 +106,9 @@ func TestMapBrowserWithoutResidents(t *testing.T) {
 			chromedp.WithPollingTimeout(90*time.Second)),
 	)
 	b.idle("first view")
+	// The streets are one click away (the map starts compact).
+	b.do("streets on", chromedp.Evaluate[chromedp.Void](`document.querySelector('#layer-list input[data-layer=network]').click()`))
+	b.idle("streets")
 	if n := b.rendered("network-line"); n["network-line"] == 0 {
 		t.Errorf("no street drawn: %v", n)
 	}

@@ -11,6 +11,7 @@ import "github.com/labstack/echo/v4"
 //	analysis: /v1/isochrone, /v1/nearest, /v1/report, /v1/gaps, /v1/siting,
 //	          /v1/categories, /v1/profiles
 //	scenarios: /v1/scenarios, /v1/scenarios/preview, /v1/scenarios/{id}
+//	export:   /v1/export, /v1/search (the map's downloads and search)
 //	map:      /map (the planner's map page; also / for browsers), /map/config.json, /static/*
 func (s *state) routes(e *echo.Echo) {
 	s.routesOps(e)
@@ -18,5 +19,6 @@ func (s *state) routes(e *echo.Echo) {
 	s.routesTiles(e)
 	s.routesAnalysis(e)
 	s.routesScenarios(e)
+	s.routesExport(e)
 	s.routesMap(e)
 }

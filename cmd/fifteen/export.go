@@ -18,7 +18,7 @@ func export(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		ids = append(ids, c.ID)
 	}
 	collection := fs.String("collection", "", "collection to write: "+strings.Join(ids, ", ")+" (required)")
-	format := fs.String("format", "geojson", "geojson or csv")
+	format := fs.String("format", "geojson", "geojson, csv or gpkg (GeoPackage)")
 	var p publish.Params
 	fs.StringVar(&p.Category, "category", "", "category (facilities, coverage, underserved)")
 	fs.StringVar(&p.Profile, "profile", "", "walker (communities, coverage, cells, underserved)")
@@ -37,7 +37,7 @@ func export(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return usageError{"--collection: " + err.Error()}
 	}
-	if err := checkFormat(*format, "geojson", "csv"); err != nil {
+	if err := checkFormat(*format, "geojson", "csv", "gpkg"); err != nil {
 		return err
 	}
 	for name, set := range map[string]bool{"category": p.Category != "", "profile": p.Profile != "", "res": p.Res != 0} {
@@ -66,6 +66,14 @@ func export(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	l, err := coll.Layer(publish.Source{Access: a, Report: r}, p)
 	if err != nil {
 		return domainUsage(err)
+	}
+	if *format == "gpkg" {
+		b, err := publish.GeoPackage(ctx, l, publish.GPKGOptions{Table: coll.ID, Attribution: a.City.Attribution})
+		if err != nil {
+			return err
+		}
+		_, err = stdout.Write(b)
+		return err
 	}
 	return writeLayer(stdout, *format, l, []publish.Member{{Key: "attribution", Value: a.City.Attribution}}, a.City.Attribution, *bom)
 }

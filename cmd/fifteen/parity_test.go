@@ -132,6 +132,8 @@ func TestCLIAndAPIGiveTheSameAnswer(t *testing.T) {
 		{"cells", []string{"cells", "--format", "geojson", "--res", "9", "--profile", "senior"}, "GET", "/collections/cells/items?limit=10000&res=9&profile=senior", "", "features", nil},
 		{"cells res 10", []string{"export", "--collection", "cells"}, "GET", "/collections/cells/items?limit=10000", "", "features", nil},
 		{"facilities", []string{"export", "--collection", "facilities"}, "GET", "/collections/facilities/items?limit=10000", "", "features", nil},
+		{"map download csv", []string{"export", "--collection", "facilities", "--format", "csv", "--bom"}, "GET", "/v1/export?collection=facilities&format=csv", "", "bytes", nil},
+		{"map download geojson", []string{"export", "--collection", "underserved", "--category", "clinic"}, "GET", "/v1/export?collection=underserved&category=clinic", "", "whole", nil},
 		{"greenways", []string{"export", "--collection", "greenways"}, "GET", "/collections/greenways/items?limit=10000", "", "features", nil},
 		{"network", []string{"export", "--collection", "network"}, "GET", "/collections/network/items?limit=10000", "", "features", nil},
 		{"underserved", []string{"gaps", "--category", "clinic", "--format", "geojson"}, "GET", "/v1/gaps?category=clinic", "", "whole", nil},
