@@ -1,11 +1,15 @@
 package geo
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
+	"runtime"
+	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 )
 
 // DefaultCutoffMin is the default bound of every walking search, in minutes.
@@ -139,23 +143,49 @@ func ComputeAccessContext(ctx context.Context, city *City, opt AccessOptions) (*
 	a.Nearest = make([][][]int32, np)
 	a.Count = make([][][]uint16, np)
 	a.MeanKMin = make([][][]float32, np)
-	s := NewSearcher(city.Graph)
 	for p := 0; p < np; p++ {
 		a.TimeDs[p] = make([][]uint32, nc)
 		a.Nearest[p] = make([][]int32, nc)
 		a.Count[p] = make([][]uint16, nc)
 		a.MeanKMin[p] = make([][]float32, nc)
+	}
+	// Each (profile, category) is independent: spread them over the
+	// processors, each worker with its own Searcher, the most facilities
+	// (the longest) first.
+	type job struct{ p, c int }
+	jobs := make([]job, 0, np*nc)
+	for p := 0; p < np; p++ {
 		for c := 0; c < nc; c++ {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			if len(a.ByCategory[c]) == 0 {
-				a.TimeDs[p][c], a.Nearest[p][c], a.Count[p][c], a.MeanKMin[p][c] = unreachedCells(ncell)
-				continue
-			}
-			a.TimeDs[p][c], a.Nearest[p][c] = a.nearest(s, p, c)
-			a.Count[p][c], a.MeanKMin[p][c] = a.opportunities(s, p, c, ncell)
+			jobs = append(jobs, job{p, c})
 		}
+	}
+	slices.SortStableFunc(jobs, func(x, y job) int { return cmp.Compare(len(a.ByCategory[y.c]), len(a.ByCategory[x.c])) })
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	workers := min(runtime.GOMAXPROCS(0), len(jobs))
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := NewSearcher(city.Graph)
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(jobs) || ctx.Err() != nil {
+					return
+				}
+				p, c := jobs[i].p, jobs[i].c
+				if len(a.ByCategory[c]) == 0 {
+					a.TimeDs[p][c], a.Nearest[p][c], a.Count[p][c], a.MeanKMin[p][c] = unreachedCells(ncell)
+					continue
+				}
+				a.TimeDs[p][c], a.Nearest[p][c] = a.nearest(s, p, c)
+				a.Count[p][c], a.MeanKMin[p][c] = a.opportunities(s, p, c, ncell)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	return a, nil
 }
@@ -246,16 +276,59 @@ func (a *Access) sources(p int, fs []int, dst []Source) []Source {
 func (a *Access) cellLegDs(p, i int) uint32 { return a.Costs[p].Leg(a.City.CellSnap[i].DistM) }
 
 // nearest runs one multi-source search for category c and reads every
-// cell's time to its nearest facility.
+// cell's time to its nearest facility. The search touches only what it
+// reaches: the Searcher's arrays are reused, and only the cells next to a
+// reached vertex or on a source's edge are read.
 func (a *Access) nearest(s *Searcher, p, c int) ([]uint32, []int32) {
-	cells := a.City.CellSnap
-	times := make([]uint32, len(cells))
-	near := make([]int32, len(cells))
-	r := s.Reach(a.Costs[p], a.sources(p, a.ByCategory[c], nil), a.cutoffDs, true)
-	for i, cs := range cells {
-		times[i], near[i] = r.At(cs, a.cellLegDs(p, i))
+	ncell := len(a.City.CellSnap)
+	times := make([]uint32, ncell)
+	near := make([]int32, ncell)
+	for i := range times {
+		times[i], near[i] = Unreached, -1
 	}
+	src := a.sources(p, a.ByCategory[c], s.srcBuf[:0])
+	s.srcBuf = src
+	if len(src) == 0 {
+		return times, near
+	}
+	a.nearestInto(s, p, src, a.cutoffDs, func(cell int32, t uint32, id int32) { times[cell], near[cell] = t, id })
 	return times, near
+}
+
+// nearestInto runs one multi-source search from src, bounded by cutoffDs,
+// and calls fn once with every cell it reaches, its time and its nearest
+// source, as Reach.At would give them.
+func (a *Access) nearestInto(s *Searcher, p int, src []Source, cutoffDs uint32, fn func(cell int32, t uint32, id int32)) {
+	g := a.City.Graph
+	costs := a.Costs[p]
+	s.sparseNear(costs, src, cutoffDs, true)
+	stamp := s.cellStamp(len(a.City.CellSnap))
+	s.stampGen++
+	gen := s.stampGen
+	visit := func(cell int32) {
+		if stamp[cell] == gen {
+			return
+		}
+		stamp[cell] = gen
+		cs := a.City.CellSnap[cell]
+		t, id := pointTime(g, costs, true, cs, a.cellLegDs(p, int(cell)), s.nearOf, s.edgeSources(cs.Edge))
+		if t <= cutoffDs {
+			fn(cell, t, id)
+		}
+	}
+	for _, v := range s.touched {
+		for _, cell := range a.vertexCell.of(int(v)) {
+			visit(cell)
+		}
+	}
+	for i := range s.srcs {
+		if i > 0 && s.srcs[i].Snap.Edge == s.srcs[i-1].Snap.Edge {
+			continue
+		}
+		for _, cell := range a.edgeCell[int32(s.srcs[i].Snap.Edge)] {
+			visit(cell)
+		}
+	}
 }
 
 // opportunities counts, per cell, the facilities of category c within the

@@ -108,6 +108,25 @@ func BenchmarkBig32OneCategory(b *testing.B) {
 	}
 }
 
+// BenchmarkBig32Nearest runs one category's nearest-facility search (one
+// multi-source search, adult walker, 30-minute cutoff) on the 32-copy
+// city, per category.
+func BenchmarkBig32Nearest(b *testing.B) {
+	city, a := big(b)
+	s := geo.NewSearcher(city.Graph)
+	for c, cat := range city.Taxonomy.Categories {
+		if a.Facilities(c) == 0 {
+			continue
+		}
+		b.Run(cat.ID, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				a.NearestForTest(s, 0, c)
+			}
+		})
+	}
+}
+
 // bigFacility returns the first facility of category cat in the copy in
 // the middle of the row.
 func bigFacility(tb testing.TB, city *geo.City, cat string) int {
