@@ -60,9 +60,26 @@ func (a *Access) WhatIfContext(ctx context.Context, sc Scenario) (*Access, error
 	}
 	// One OSM element may be a facility of several categories (a school
 	// that is primary and middle): closing its id closes every one.
+	// Only the ids the scenario names are looked up: a scan each, not a
+	// map of every facility (28,000 on a large city) per what-if.
 	byID := map[string][]int{}
-	for i, f := range city.Facilities {
-		byID[f.ID] = append(byID[f.ID], i)
+	want := map[string]bool{}
+	for _, id := range sc.Close {
+		want[id] = true
+	}
+	for k, nf := range sc.Add {
+		if nf.ID == "" {
+			want["scenario:"+strconv.Itoa(k+1)] = true
+		} else {
+			want[nf.ID] = true
+		}
+	}
+	if len(want) > 0 {
+		for i := range city.Facilities {
+			if id := city.Facilities[i].ID; want[id] {
+				byID[id] = append(byID[id], i)
+			}
+		}
 	}
 	closed := map[int]bool{}
 	for _, id := range sc.Close {
@@ -187,8 +204,7 @@ func (a *Access) WhatIfContext(ctx context.Context, sc Scenario) (*Access, error
 					b.TimeDs[p][c], b.Nearest[p][c], _, b.MeanKMin[p][c] = unreachedCells(ncell)
 					continue
 				}
-				times, near = b.nearest(s, p, c)
-				b.TimeDs[p][c], b.Nearest[p][c] = times, near
+				b.nearestAfterClose(s, p, c, closed, times, near)
 			}
 			if len(addedHere) > 0 {
 				b.eachFacilityCell(s, p, addedHere, b.cutoffDs, &buf, func(fi int, cell int32, t uint32) {
@@ -211,6 +227,65 @@ func (a *Access) WhatIfContext(ctx context.Context, sc Scenario) (*Access, error
 		}
 	}
 	return b, nil
+}
+
+// nearestAfterClose updates times and near (category c, profile p, copies
+// of the baseline's) once the facilities in closed are gone. Only the
+// cells whose nearest facility closed change. Any facility now within the
+// cutoff of such a cell is reached by a forward search from those cells
+// bounded by the cutoff; one search back from those candidates alone gives
+// the cells their new times, as the search from every facility would.
+func (b *Access) nearestAfterClose(s *Searcher, p, c int, closed map[int]bool, times []uint32, near []int32) {
+	g := b.City.Graph
+	var affected []int32
+	var seeds []Source
+	affEdge := map[int]bool{}
+	for i, n := range near {
+		if n >= 0 && closed[int(n)] {
+			affected = append(affected, int32(i))
+			if cs := b.City.CellSnap[i]; cs.Edge >= 0 {
+				seeds = append(seeds, Source{Snap: cs, StartDs: b.cellLegDs(p, i)})
+				affEdge[cs.Edge] = true
+			}
+		}
+	}
+	if len(affected) == 0 {
+		return
+	}
+	for _, i := range affected {
+		times[i], near[i] = Unreached, -1
+	}
+	// Forward: where can the affected cells walk within the cutoff?
+	s.sparse(b.Costs[p], seeds, b.cutoffDs, false)
+	var src []Source
+	for _, fi := range b.ByCategory[c] {
+		cand := false
+		for _, ap := range b.FacilityAccess[fi] {
+			if ap.Edge < 0 {
+				continue
+			}
+			f, t := g.EdgeEnds(ap.Edge)
+			if s.dist[f] != Unreached || s.dist[t] != Unreached || affEdge[ap.Edge] {
+				cand = true
+				break
+			}
+		}
+		if cand {
+			src = b.sources(p, []int{fi}, src)
+		}
+	}
+	if len(src) == 0 {
+		return
+	}
+	want := make([]bool, len(times))
+	for _, i := range affected {
+		want[i] = true
+	}
+	b.nearestInto(s, p, src, b.cutoffDs, func(cell int32, t uint32, id int32) {
+		if want[cell] {
+			times[cell], near[cell] = t, id
+		}
+	})
 }
 
 // cloneFor copies a's result tables (the outer slices only: inner slices

@@ -2,6 +2,7 @@ package geo_test
 
 import (
 	"context"
+	"math/rand/v2"
 	"slices"
 	"sync"
 	"testing"
@@ -67,5 +68,57 @@ func TestSparseNearestEqualsReach(t *testing.T) {
 	}
 	if reached == 0 {
 		t.Fatal("no cell reached: the comparison proves nothing")
+	}
+}
+
+// Closing facilities updates only the cells whose nearest facility closed,
+// from the facilities within their reach: the times equal a full
+// recomputation's, and each nearest facility is open, of the category and
+// exactly that far (ties between facilities may go either way).
+func TestWhatIfCloseEqualsFull(t *testing.T) {
+	city, base := liechtenstein(t)
+	rng := rand.New(rand.NewPCG(13, 13))
+	for step := 0; step < 8; step++ {
+		var sc geo.Scenario
+		n := 1 + rng.IntN(4)
+		seen := map[string]bool{}
+		for len(sc.Close) < n {
+			f := city.Facilities[rng.IntN(len(city.Facilities))]
+			if !seen[f.ID] {
+				seen[f.ID] = true
+				sc.Close = append(sc.Close, f.ID)
+			}
+		}
+		inc, err := base.WhatIf(sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		full, err := geo.ComputeAccess(inc.City, inc.Options)
+		if err != nil {
+			t.Fatal(err)
+		}
+		changed := 0
+		for p := range inc.Profiles {
+			for c, cat := range city.Taxonomy.Categories {
+				for i := range city.Population.Cells {
+					ti, tf := inc.TimeDs[p][c][i], full.TimeDs[p][c][i]
+					if ti != tf {
+						t.Fatalf("step %d %v: %s/%s cell %d: incremental %d ds, full %d ds", step, sc.Close, inc.Profiles[p].ID, cat.ID, i, ti, tf)
+					}
+					if ti != base.TimeDs[p][c][i] {
+						changed++
+					}
+					if ni := inc.Nearest[p][c][i]; ni != full.Nearest[p][c][i] {
+						if ni < 0 || inc.City.Closed[int(ni)] || city.Facilities[ni].Category != cat.ID {
+							t.Fatalf("step %d: %s/%s cell %d: nearest %d, full %d", step, inc.Profiles[p].ID, cat.ID, i, ni, full.Nearest[p][c][i])
+						}
+					}
+					if inc.Count[p][c][i] != full.Count[p][c][i] {
+						t.Fatalf("step %d: count differs", step)
+					}
+				}
+			}
+		}
+		t.Logf("step %d: closing %v changed %d cell walks", step, sc.Close, changed)
 	}
 }
