@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/paulmach/orb"
+	orbgeo "github.com/paulmach/orb/geo"
 )
 
 // NewFacility is a facility a scenario opens.
@@ -327,43 +328,306 @@ func (a *Access) cloneFor(city *City) *Access {
 	return &b
 }
 
-// whatIfNetwork rebuilds the network with the scenario's links and closed
-// ways and recomputes access from scratch on it.
+// whatIfNetwork applies the network changes of sc (closed ways, new
+// links) without rebuilding the network or recomputing the whole city: the
+// graph is patched (Graph.patch), only points near what changed are snapped
+// again, and only the cells within the cutoff of a changed edge (in the
+// network before or after) get new access, from the facilities within
+// their reach. The result equals ComputeAccess on the patched city.
 func (a *Access) whatIfNetwork(ctx context.Context, sc Scenario) (*Access, error) {
 	old := a.City
-	g, err := old.Graph.rebuild(old.Index, old.SnapMaxM, sc.CloseWays, sc.AddLinks)
+	g, ix, pt, err := old.Graph.patch(old.Index, old.SnapMaxM, sc.CloseWays, sc.AddLinks)
 	if err != nil {
 		return nil, err
 	}
 	city := *old
-	city.Graph = g
-	city.Index = NewSegmentIndex(g)
-	city.Facilities = slices.Clone(old.Facilities)
-	city.FacilitySnap = city.Index.SnapAll(func(i int) orb.Point { return city.Facilities[i].Point }, len(city.Facilities), city.SnapMaxM,
-		func(i int) bool { return city.Facilities[i].BelowStreet })
-	cells := city.Population.Cells
-	city.CellSnap = city.Index.SnapAll(func(i int) orb.Point { return cells[i].Point }, len(cells), city.SnapMaxM, nil)
-	// Access points stay where they were, on the new edges; those on a
-	// closed way are gone.
-	city.FacilityAccess = make([][]Snap, len(a.FacilityAccess))
-	for i, pts := range a.FacilityAccess {
-		for _, s := range pts {
-			if ns, err := city.Index.Nearest(s.Point, 0.5, nil); err == nil {
-				ns.DistM = s.DistM // the straight leg to the network is unchanged
-				city.FacilityAccess[i] = append(city.FacilityAccess[i], ns)
+	city.Graph, city.Index = g, ix
+	resnap := resnapArea(old.Graph, g, pt, old.SnapMaxM)
+	city.FacilitySnap = slices.Clone(old.FacilitySnap)
+	for i, s := range old.FacilitySnap {
+		f := &city.Facilities[i]
+		if resnap(s, f.Point) {
+			ns, err := ix.SnapStreet(f.Point, city.SnapMaxM, f.BelowStreet)
+			if err != nil {
+				ns = Snap{Edge: -1}
 			}
-		}
-		if len(city.FacilityAccess[i]) == 0 && city.FacilitySnap[i].Edge >= 0 {
-			city.FacilityAccess[i] = []Snap{city.FacilitySnap[i]}
+			city.FacilitySnap[i] = ns
 		}
 	}
-	b, err := ComputeAccessContext(ctx, &city, a.Options)
-	if err != nil {
-		return nil, err
+	cells := city.Population.Cells
+	city.CellSnap = slices.Clone(old.CellSnap)
+	var moved []int32 // cells snapped elsewhere
+	for i, s := range old.CellSnap {
+		if resnap(s, cells[i].Point) {
+			ns, err := ix.SnapStreet(cells[i].Point, city.SnapMaxM, false)
+			if err != nil {
+				ns = Snap{Edge: -1}
+			}
+			if ns != s {
+				moved = append(moved, int32(i))
+			}
+			city.CellSnap[i] = ns
+		}
+	}
+	// Access points on a removed edge are found again on the new edges
+	// (those on a closed way are gone); the others stay.
+	city.FacilityAccess = slices.Clone(a.FacilityAccess)
+	var changedAccess []int
+	for i, pts := range a.FacilityAccess {
+		hit := false
+		for _, s := range pts {
+			if s.Edge >= 0 && !g.EdgeOpen(s.Edge) {
+				hit = true
+			}
+		}
+		if !hit {
+			continue
+		}
+		changedAccess = append(changedAccess, i)
+		var np []Snap
+		for _, s := range pts {
+			if s.Edge >= 0 && g.EdgeOpen(s.Edge) {
+				np = append(np, s)
+				continue
+			}
+			if ns, err := ix.Nearest(s.Point, 0.5, nil); err == nil {
+				ns.DistM = s.DistM // the straight leg to the network is unchanged
+				np = append(np, ns)
+			}
+		}
+		if len(np) == 0 && city.FacilitySnap[i].Edge >= 0 {
+			np = []Snap{city.FacilitySnap[i]}
+		}
+		city.FacilityAccess[i] = np
+	}
+
+	b := &Access{City: &city, Options: a.Options, Profiles: a.Profiles, cutoffDs: a.cutoffDs, derived: &derived{},
+		FacilityAccess: city.FacilityAccess, ByCategory: a.ByCategory}
+	b.indexCells()
+	for i := range b.Profiles {
+		b.Costs = append(b.Costs, NewCosts(g, &b.Profiles[i]))
+	}
+	np, nc := len(a.Profiles), len(old.Taxonomy.Categories)
+	b.TimeDs, b.Nearest = make([][][]uint32, np), make([][][]int32, np)
+	b.Count, b.MeanKMin = make([][][]uint16, np), make([][][]float32, np)
+	for p := 0; p < np; p++ {
+		b.TimeDs[p], b.Nearest[p] = make([][]uint32, nc), make([][]int32, nc)
+		b.Count[p], b.MeanKMin[p] = make([][]uint16, nc), make([][]float32, nc)
+		for c := 0; c < nc; c++ {
+			b.TimeDs[p][c], b.Nearest[p][c] = slices.Clone(a.TimeDs[p][c]), slices.Clone(a.Nearest[p][c])
+			b.Count[p][c], b.MeanKMin[p][c] = slices.Clone(a.Count[p][c]), slices.Clone(a.MeanKMin[p][c])
+		}
+	}
+	so, sn := NewSearcher(old.Graph), NewSearcher(g)
+	for p := 0; p < np; p++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		region := b.changedRegion(a, so, sn, p, pt, moved, changedAccess)
+		if len(region) > 0 {
+			b.recomputeCells(sn, p, region)
+		}
 	}
 	// Facility changes on top of the new network are incremental.
 	if len(sc.Add) > 0 || len(sc.Close) > 0 {
 		return b.WhatIf(Scenario{Name: sc.Name, Add: sc.Add, Close: sc.Close})
 	}
 	return b, nil
+}
+
+// resnapArea returns whether a point snapped at s must be snapped again on
+// the patched graph g: its edge was taken out, a new edge may be nearer, or
+// the largest component changed near it (SnapStreet prefers it).
+func resnapArea(old, g *Graph, pt *graphPatch, maxDistM float64) func(s Snap, p orb.Point) bool {
+	var areas []orb.Bound
+	pad := func(b orb.Bound) orb.Bound { return orbgeo.BoundPad(b, maxDistM+1) }
+	for _, e := range pt.added {
+		areas = append(areas, pad(g.EdgeGeometry(e).Bound()))
+	}
+	var flipped orb.Bound
+	nflip := 0
+	for e := 0; e < old.NumEdges(); e++ {
+		if g.EdgeOpen(e) && old.InLargest(e) != g.InLargest(e) {
+			if nflip == 0 {
+				flipped = g.EdgeGeometry(e).Bound()
+			} else {
+				flipped = flipped.Union(g.EdgeGeometry(e).Bound())
+			}
+			nflip++
+		}
+	}
+	if nflip > 0 {
+		areas = append(areas, pad(flipped))
+	}
+	return func(s Snap, p orb.Point) bool {
+		if s.Edge >= 0 && !g.EdgeOpen(s.Edge) {
+			return true
+		}
+		for _, b := range areas {
+			if b.Contains(p) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// changedRegion returns the cells whose access for profile p may differ
+// between a (before) and b (after a network change): those within the
+// cutoff of a removed edge before, or of an added edge after, or of a
+// facility access point that changed, and those snapped elsewhere. Any
+// walk of another cell within the cutoff uses only edges both networks
+// share, at the same cost.
+func (b *Access) changedRegion(a *Access, so, sn *Searcher, p int, pt *graphPatch, moved []int32, changedAccess []int) []int32 {
+	in := make([]bool, len(b.City.CellSnap))
+	var region []int32
+	add := func(cell int32) {
+		if !in[cell] {
+			in[cell] = true
+			region = append(region, cell)
+		}
+	}
+	seedEdge := func(dst []Source, g *Graph, e int) []Source {
+		return append(dst, Source{Snap: Snap{Edge: e}}, Source{Snap: Snap{Edge: e, OffsetM: g.EdgeLengthM(e)}})
+	}
+	var src []Source
+	for _, e := range pt.removed {
+		src = seedEdge(src, a.City.Graph, e)
+		for _, cell := range a.edgeCell[int32(e)] {
+			add(cell)
+		}
+	}
+	for _, fi := range changedAccess {
+		for _, s := range a.FacilityAccess[fi] {
+			if s.Edge >= 0 {
+				src = append(src, Source{Snap: s})
+			}
+		}
+	}
+	if len(src) > 0 {
+		so.sparse(a.Costs[p], src, a.cutoffDs, true)
+		for _, v := range so.touched {
+			for _, cell := range a.vertexCell.of(int(v)) {
+				add(cell)
+			}
+		}
+	}
+	src = src[:0]
+	for _, e := range pt.added {
+		src = seedEdge(src, b.City.Graph, e)
+		for _, cell := range b.edgeCell[int32(e)] {
+			add(cell)
+		}
+	}
+	for _, fi := range changedAccess {
+		for _, s := range b.FacilityAccess[fi] {
+			if s.Edge >= 0 {
+				src = append(src, Source{Snap: s})
+			}
+		}
+	}
+	if len(src) > 0 {
+		sn.sparse(b.Costs[p], src, b.cutoffDs, true)
+		for _, v := range sn.touched {
+			for _, cell := range b.vertexCell.of(int(v)) {
+				add(cell)
+			}
+		}
+	}
+	for _, cell := range moved {
+		add(cell)
+	}
+	return region
+}
+
+// recomputeCells computes again, for profile p and every category, the
+// access of the cells in region, from the facilities within their reach:
+// a forward search from the cells bounds where a facility within the
+// cutoff can be.
+func (b *Access) recomputeCells(s *Searcher, p int, region []int32) {
+	g := b.City.Graph
+	in := make([]bool, len(b.City.CellSnap))
+	edges := map[int]bool{}
+	var seeds []Source
+	for _, cell := range region {
+		in[cell] = true
+		if cs := b.City.CellSnap[cell]; cs.Edge >= 0 {
+			seeds = append(seeds, Source{Snap: cs, StartDs: b.cellLegDs(p, int(cell))})
+			edges[cs.Edge] = true
+		}
+	}
+	s.sparse(b.Costs[p], seeds, b.cutoffDs, false)
+	reached := make([]bool, g.NumVertices())
+	for _, v := range s.touched {
+		reached[v] = true
+	}
+	cats := b.City.Taxonomy.Categories
+	k := b.Options.K
+	var buf []Source
+	for c := range cats {
+		if len(b.ByCategory[c]) == 0 {
+			continue
+		}
+		var cands []int
+		for _, fi := range b.ByCategory[c] {
+			for _, ap := range b.FacilityAccess[fi] {
+				if ap.Edge < 0 {
+					continue
+				}
+				f, t := g.EdgeEnds(ap.Edge)
+				if reached[f] || reached[t] || edges[ap.Edge] {
+					cands = append(cands, fi)
+					break
+				}
+			}
+		}
+		times, near, count, mean := b.TimeDs[p][c], b.Nearest[p][c], b.Count[p][c], b.MeanKMin[p][c]
+		for _, cell := range region {
+			times[cell], near[cell], count[cell] = Unreached, -1, 0
+		}
+		if len(cands) > 0 {
+			src := b.sources(p, cands, buf[:0])
+			buf = src
+			b.nearestInto(s, p, src, b.cutoffDs, func(cell int32, t uint32, id int32) {
+				if in[cell] {
+					times[cell], near[cell] = t, id
+				}
+			})
+		}
+		thr := min(MinToDs(cats[c].ThresholdMin), b.cutoffDs)
+		cutoff := thr
+		var topK map[int32][]uint32
+		if k > 1 {
+			cutoff = b.cutoffDs
+			topK = map[int32][]uint32{}
+		}
+		b.eachFacilityCell(s, p, cands, cutoff, &buf, func(_ int, cell int32, t uint32) {
+			if !in[cell] {
+				return
+			}
+			if t <= thr && count[cell] < math.MaxUint16 {
+				count[cell]++
+			}
+			if k > 1 {
+				topK[cell] = insertTopK(topK[cell], t, k)
+			}
+		})
+		for _, cell := range region {
+			switch {
+			case k == 1:
+				mean[cell] = float32(math.NaN())
+				if t := times[cell]; t != Unreached {
+					mean[cell] = float32(DsToMin(t))
+				}
+			case len(topK[cell]) < k:
+				mean[cell] = float32(math.NaN())
+			default:
+				var sum float64
+				for _, t := range topK[cell] {
+					sum += DsToMin(t)
+				}
+				mean[cell] = float32(sum / float64(k))
+			}
+		}
+	}
 }

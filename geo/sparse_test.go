@@ -2,10 +2,14 @@ package geo_test
 
 import (
 	"context"
+	"errors"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"sync"
 	"testing"
+
+	"github.com/paulmach/orb"
 
 	"fifteen/data"
 	"fifteen/geo"
@@ -120,5 +124,130 @@ func TestWhatIfCloseEqualsFull(t *testing.T) {
 			}
 		}
 		t.Logf("step %d: closing %v changed %d cell walks", step, sc.Close, changed)
+	}
+}
+
+// randomNetworkScenario closes one or two ways and adds one or two short
+// links at random places of the network.
+func randomNetworkScenario(rng *rand.Rand, city *geo.City) geo.Scenario {
+	g := city.Graph
+	var sc geo.Scenario
+	switch rng.IntN(3) {
+	case 0:
+		for range 1 + rng.IntN(2) {
+			e := rng.IntN(g.NumEdges())
+			sc.CloseWays = append(sc.CloseWays, g.EdgeWays(e)[0])
+		}
+	case 1:
+		for range 1 + rng.IntN(2) {
+			e := rng.IntN(g.NumEdges())
+			pts := g.EdgeGeometry(e)
+			p := pts[rng.IntN(len(pts))]
+			q := orb.Point{p[0] + (rng.Float64()-0.5)*0.006, p[1] + (rng.Float64()-0.5)*0.004}
+			sc.AddLinks = append(sc.AddLinks, orb.LineString{p, q})
+		}
+	default:
+		e := rng.IntN(g.NumEdges())
+		sc.CloseWays = []int64{g.EdgeWays(e)[0]}
+		pts := g.EdgeGeometry(rng.IntN(g.NumEdges()))
+		p := pts[0]
+		sc.AddLinks = []orb.LineString{{p, {p[0] + 0.001, p[1] + 0.0015}, {p[0] + 0.002, p[1] - 0.001}}}
+	}
+	return sc
+}
+
+// A network what-if recomputes only the cells within the cutoff of what
+// changed; the result equals ComputeAccess on the changed city, for random
+// closures and links, applied one on top of the other.
+func TestWhatIfNetworkIncrementalEqualsFull(t *testing.T) {
+	city, base := liechtenstein(t)
+	rng := rand.New(rand.NewPCG(4, 13))
+	a := base
+	done := 0
+	for step := 0; done < 10 && step < 40; step++ {
+		sc := randomNetworkScenario(rng, a.City)
+		inc, err := a.WhatIf(sc)
+		if err != nil {
+			if errors.Is(err, geo.ErrBadScenario) {
+				continue // a link end too far from the network
+			}
+			t.Fatal(err)
+		}
+		done++
+		full, err := geo.ComputeAccess(inc.City, inc.Options)
+		if err != nil {
+			t.Fatal(err)
+		}
+		changed := 0
+		for p := range inc.Profiles {
+			for c, cat := range city.Taxonomy.Categories {
+				for i := range city.Population.Cells {
+					ti, tf := inc.TimeDs[p][c][i], full.TimeDs[p][c][i]
+					if ti != tf {
+						t.Fatalf("step %d %+v: %s/%s cell %d: incremental %d ds, full %d ds", step, sc, inc.Profiles[p].ID, cat.ID, i, ti, tf)
+					}
+					if ti != a.TimeDs[p][c][i] {
+						changed++
+					}
+					if inc.Count[p][c][i] != full.Count[p][c][i] {
+						t.Fatalf("step %d %+v: %s/%s cell %d: count %d, full %d", step, sc, inc.Profiles[p].ID, cat.ID, i, inc.Count[p][c][i], full.Count[p][c][i])
+					}
+					mi, mf := inc.MeanKMin[p][c][i], full.MeanKMin[p][c][i]
+					if mi != mf && !(math.IsNaN(float64(mi)) && math.IsNaN(float64(mf))) {
+						t.Fatalf("step %d: mean differs", step)
+					}
+					if ni := inc.Nearest[p][c][i]; ni != full.Nearest[p][c][i] {
+						if ni < 0 || inc.City.Closed[int(ni)] || city.Facilities[ni].Category != cat.ID {
+							t.Fatalf("step %d: %s/%s cell %d: nearest %d, full %d", step, inc.Profiles[p].ID, cat.ID, i, ni, full.Nearest[p][c][i])
+						}
+					}
+				}
+			}
+		}
+		t.Logf("step %d: closed %v, %d links: %d cell walks changed", step, sc.CloseWays, len(sc.AddLinks), changed)
+		a = inc
+	}
+	if done < 5 {
+		t.Fatalf("only %d scenarios applied", done)
+	}
+}
+
+// The patched network answers as the rebuilt one, but for rounding: where
+// a junction lost a way the rebuilt graph merges two edges into one, and
+// one rounded time replaces two (at most a decisecond per junction
+// crossed), and snaps may break ties between equally near edges apart.
+func TestWhatIfNetworkPatchedNearRebuilt(t *testing.T) {
+	city, base := liechtenstein(t)
+	rng := rand.New(rand.NewPCG(7, 7))
+	done := 0
+	for step := 0; done < 4 && step < 20; step++ {
+		sc := randomNetworkScenario(rng, city)
+		inc, err := base.WhatIf(sc)
+		if err != nil {
+			continue
+		}
+		ref, err := base.RebuildWhatIfForTest(sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		done++
+		worse := 0
+		for p := range inc.Profiles {
+			for c := range city.Taxonomy.Categories {
+				for i := range city.Population.Cells {
+					ti, tr := int64(inc.TimeDs[p][c][i]), int64(ref.TimeDs[p][c][i])
+					if (ti == int64(geo.Unreached)) != (tr == int64(geo.Unreached)) {
+						worse++
+						continue
+					}
+					if d := ti - tr; d > 10 || d < -10 {
+						worse++
+					}
+				}
+			}
+		}
+		if worse > 0 {
+			t.Errorf("step %d %+v: %d cell walks differ by more than 1 s from the rebuilt network's", step, sc, worse)
+		}
 	}
 }
