@@ -119,8 +119,20 @@ type Costs struct {
 
 // NewCosts computes the walking time of every edge for profile p.
 func NewCosts(g *Graph, p *Profile) *Costs {
+	return extendCosts(nil, g, p)
+}
+
+// extendCosts is NewCosts for a graph whose first edges are those base
+// was computed for, unchanged (a patched graph, see Graph.patch): their
+// times are copied, only the new edges' computed.
+func extendCosts(base *Costs, g *Graph, p *Profile) *Costs {
 	c := &Costs{Profile: p, fwd: make([]uint32, g.NumEdges()), bwd: make([]uint32, g.NumEdges()), dsPerM: 10 / p.SpeedMps()}
-	for e := range c.fwd {
+	first := 0
+	if base != nil {
+		first = copy(c.fwd, base.fwd)
+		copy(c.bwd, base.bwd)
+	}
+	for e := first; e < len(c.fwd); e++ {
 		a := g.attr[e]
 		c.fwd[e] = c.edgeCost(float64(g.lengthM[e]), a, 1)
 		c.bwd[e] = c.edgeCost(float64(g.lengthM[e]), a, -1)

@@ -405,7 +405,7 @@ func (a *Access) whatIfNetwork(ctx context.Context, sc Scenario) (*Access, error
 		FacilityAccess: city.FacilityAccess, ByCategory: a.ByCategory}
 	b.indexCells()
 	for i := range b.Profiles {
-		b.Costs = append(b.Costs, NewCosts(g, &b.Profiles[i]))
+		b.Costs = append(b.Costs, extendCosts(a.Costs[i], g, &b.Profiles[i]))
 	}
 	np, nc := len(a.Profiles), len(old.Taxonomy.Categories)
 	b.TimeDs, b.Nearest = make([][][]uint32, np), make([][][]int32, np)
