@@ -161,7 +161,8 @@ func abs(x float64) float64 {
 }
 
 // BenchmarkBig32WhatIf opens or closes one clinic near the middle of the
-// 32-copy city (the answer in process: the changed access, not rendered).
+// 32-copy city: the answer in process, the changed access and its compact
+// difference from the baseline (DiffAccess), not rendered.
 func BenchmarkBig32WhatIf(b *testing.B) {
 	city, a := big(b)
 	fi := bigFacility(b, city, "clinic")
@@ -176,9 +177,11 @@ func BenchmarkBig32WhatIf(b *testing.B) {
 		b.Run(tc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := a.WhatIf(tc.sc); err != nil {
+				after, err := a.WhatIf(tc.sc)
+				if err != nil {
 					b.Fatal(err)
 				}
+				geo.DiffAccess(a, after)
 			}
 		})
 	}

@@ -251,3 +251,70 @@ func TestWhatIfNetworkPatchedNearRebuilt(t *testing.T) {
 		}
 	}
 }
+
+// The compact what-if difference agrees with the two full reports: every
+// community it lists has the reports' figures before and after, every
+// community it leaves out is unchanged in the reports, and its cells are
+// CellChanges'.
+func TestDiffAccessMatchesReports(t *testing.T) {
+	city, base := liechtenstein(t)
+	rb, err := base.Report()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var clinic string
+	for _, f := range city.Facilities {
+		if f.Category == "clinic" {
+			clinic = f.ID
+			break
+		}
+	}
+	for _, sc := range []geo.Scenario{
+		{Add: []geo.NewFacility{{Category: "clinic", Point: orb.Point{9.5209, 47.1410}}}},
+		{Close: []string{clinic}},
+		{CloseWays: []int64{city.Graph.EdgeWays(city.FacilitySnap[0].Edge)[0]}},
+	} {
+		after, err := base.WhatIf(sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ra, err := after.Report()
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := geo.DiffAccess(base, after)
+		if len(d.Changes) == 0 {
+			t.Fatalf("%+v: no change found", sc)
+		}
+		if got, want := len(d.Cells), len(geo.CellChanges(base, after)); got != want {
+			t.Errorf("%+v: %d changed cells, CellChanges has %d", sc, got, want)
+		}
+		listed := map[[3]string]geo.CommunityChange{}
+		for _, cc := range d.Communities {
+			listed[[3]string{cc.ID, cc.Profile, cc.Category}] = cc
+		}
+		near := func(x, y float64) bool { return math.Abs(x-y) <= 1e-6*math.Max(1, math.Abs(y)) }
+		groups := append([]geo.CommunityCoverage{rb.Total}, rb.Communities...)
+		groupsA := append([]geo.CommunityCoverage{ra.Total}, ra.Communities...)
+		for g := range groups {
+			for p, pb := range groups[g].Profiles {
+				for c, cb := range pb.Categories {
+					ca := groupsA[g].Profiles[p].Categories[c]
+					cc, ok := listed[[3]string{groups[g].ID, pb.Profile, cb.Category}]
+					if !ok {
+						if !near(ca.Covered, cb.Covered) || !near(ca.Unreached, cb.Unreached) || !near(ca.Opportunities, cb.Opportunities) {
+							t.Errorf("%+v: %q %s/%s changed but is not listed", sc, groups[g].ID, pb.Profile, cb.Category)
+						}
+						continue
+					}
+					if !near(cc.CoveredBefore, cb.Covered) || !near(cc.CoveredAfter, ca.Covered) ||
+						!near(cc.UnreachedBefore, cb.Unreached) || !near(cc.UnreachedAfter, ca.Unreached) ||
+						!near(cc.ShareBefore, cb.Share) || !near(cc.ShareAfter, ca.Share) ||
+						!near(cc.OpportunitiesBefore, cb.Opportunities) || !near(cc.OpportunitiesAfter, ca.Opportunities) {
+						t.Errorf("%+v: %q %s/%s: diff %+v, reports %+v -> %+v", sc, groups[g].ID, pb.Profile, cb.Category, cc, cb, ca)
+					}
+				}
+			}
+		}
+	}
+}
