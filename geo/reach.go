@@ -1,9 +1,6 @@
 package geo
 
-import (
-	"cmp"
-	"slices"
-)
+import "slices"
 
 // Unreached is the time of a vertex or point no source reaches within the
 // cutoff.
@@ -51,6 +48,7 @@ type Searcher struct {
 	// sources by edge for the last sparseNear: srcs sorted by edge,
 	// edgeGen[e] == edgeGenCur when edge e has some, from srcFirst[e].
 	srcs       []Source
+	keys       []uint64
 	edgeGen    []uint32
 	edgeGenCur uint32
 	srcFirst   []uint32
@@ -264,8 +262,15 @@ func (s *Searcher) sparseNear(c *Costs, sources []Source, cutoffDs uint32, toSou
 	s.dijkstra(c, sources, cutoffDs, toSource, s.dist, s.near, &s.touched)
 	// Sources by edge, stable: the order among one edge's sources is
 	// theirs, as pointTime breaks ties by it.
-	s.srcs = append(s.srcs[:0], sources...)
-	slices.SortStableFunc(s.srcs, func(x, y Source) int { return cmp.Compare(x.Snap.Edge, y.Snap.Edge) })
+	s.keys = s.keys[:0]
+	for i, src := range sources {
+		s.keys = append(s.keys, uint64(uint32(src.Snap.Edge))<<32|uint64(i))
+	}
+	slices.Sort(s.keys)
+	s.srcs = s.srcs[:0]
+	for _, k := range s.keys {
+		s.srcs = append(s.srcs, sources[uint32(k)])
+	}
 	if s.edgeGen == nil {
 		s.edgeGen = make([]uint32, s.g.NumEdges())
 		s.srcFirst = make([]uint32, s.g.NumEdges())
