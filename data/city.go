@@ -55,6 +55,9 @@ type Config struct {
 	CategoriesPath string
 	// SnapMaxM is the snapping limit in metres; 0 means geo.DefaultSnapM.
 	SnapMaxM float64
+	// SnapshotPath is a snapshot written by `fifteen build`
+	// (WriteSnapshot), opened instead of every other input.
+	SnapshotPath string
 }
 
 // LoadStats tells what loading found and how long each stage took.
@@ -70,6 +73,13 @@ type LoadStats struct {
 // segment index, facilities snapped to the network, communities and
 // population on H3 cells. Each error names the file and the problem.
 func Load(ctx context.Context, cfg Config) (*geo.City, *LoadStats, error) {
+	if cfg.SnapshotPath != "" {
+		if cfg.OSMPath != "" || cfg.CommunitiesPath != "" || cfg.FacilitiesPath != "" || cfg.PopulationPath != "" ||
+			cfg.CategoriesPath != "" || cfg.SnapMaxM != 0 || cfg.Name != "" {
+			return nil, nil, fmt.Errorf("%s: a snapshot holds the whole city: give no other input with it", cfg.SnapshotPath)
+		}
+		return OpenSnapshot(cfg.SnapshotPath)
+	}
 	start := time.Now()
 	st := &LoadStats{StageSec: map[string]float64{}, Inputs: map[string]string{}}
 	stage := func(name string, t time.Time) { st.StageSec[name] = time.Since(t).Seconds() }

@@ -455,10 +455,20 @@ func (b *GraphBuilder) Build() (*Graph, error) {
 		keep[s] = true
 		walk(s, uint32(ri))
 	}
+	// The arrays grew by appending: keep only what they hold.
+	g.from, g.to, g.lengthM, g.attr = exact(g.from), exact(g.to), exact(g.lengthM), exact(g.attr)
+	g.geomOff, g.geom, g.wayOff, g.ways = exact(g.geomOff), exact(g.geom), exact(g.wayOff), exact(g.ways)
 	g.renumberVertices()
 	g.buildAdjacency()
 	g.buildComponents()
 	return g, nil
+}
+
+// exact returns a copy of s with no spare capacity.
+func exact[T any](s []T) []T {
+	r := make([]T, len(s))
+	copy(r, s)
+	return r
 }
 
 // attrOutOf returns the attributes of raw edge r walked away from node.

@@ -212,17 +212,22 @@ type cellShare struct {
 // communityShares spreads c's population by floor area, or by the fallback
 // chain when floor is empty. It returns the shares and the method used.
 func communityShares(c Community, floor map[hex.Cell]float64, network *networkCells) ([]cellShare, string, error) {
+	// In cell order, so that sums do not depend on map order: the same
+	// input places the same population to the last bit.
+	cells := make([]hex.Cell, 0, len(floor))
+	for cell := range floor {
+		cells = append(cells, cell)
+	}
+	slices.Sort(cells)
 	var totalM2 float64
-	for _, w := range floor {
-		totalM2 += w
+	for _, cell := range cells {
+		totalM2 += floor[cell]
 	}
 	if totalM2 > 0 {
 		out := make([]cellShare, 0, len(floor))
-		for cell, w := range floor {
-			out = append(out, cellShare{cell, c.Population * w / totalM2})
+		for _, cell := range cells {
+			out = append(out, cellShare{cell, c.Population * floor[cell] / totalM2})
 		}
-		// Sorted, so that sums over the shares do not depend on map order.
-		slices.SortFunc(out, func(a, b cellShare) int { return cmp.Compare(a.cell, b.cell) })
 		return out, MethodFloorArea, nil
 	}
 

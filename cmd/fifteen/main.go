@@ -11,6 +11,7 @@
 //	fifteen site --category C --k N [--candidates FILE] [--capacity N] [--profile P] [--format table|csv|geojson] [input flags]
 //	fifteen whatif --scenario FILE [--format table|json] [input flags]
 //	fifteen isochrone --lon X --lat Y [--minutes 5,10,15] [--profile P] [input flags]
+//	fifteen build --out FILE [input flags]
 //	fifteen version
 //
 // With no input flags fifteen loads its embedded default city,
@@ -60,6 +61,8 @@ Usage:
                                            walk links are added or ways closed
   fifteen isochrone --lon X --lat Y [--minutes 5,10,15] [--profile P] [--reverse] [--edges]
                                            walking contours around a point (GeoJSON)
+  fifteen build --out FILE [input flags]   load a city and write its snapshot, which
+                                           --snapshot opens in seconds
   fifteen version                          print the version
 
 Input flags (all commands that load a city; environment variables in brackets):
@@ -71,6 +74,8 @@ Input flags (all commands that load a city; environment variables in brackets):
   --categories FILE   category taxonomy JSON replacing the default [FIFTEEN_CATEGORIES]
   --snap-m METRES     maximum distance from a point to the network (default 250) [FIFTEEN_SNAP_M]
   --name NAME         the city's display name [FIFTEEN_NAME]
+  --snapshot FILE     a snapshot written by fifteen build, opened instead of
+                      all the inputs above [FIFTEEN_SNAPSHOT]
 
 Data © OpenStreetMap contributors, ODbL 1.0.
 `
@@ -110,6 +115,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return serve(ctx, rest, stdout, stderr)
 	case "inspect":
 		return inspect(ctx, rest, stdout, stderr)
+	case "build":
+		return build(ctx, rest, stdout, stderr)
 	case "report":
 		return report(ctx, rest, stdout, stderr)
 	case "cells":
@@ -138,6 +145,7 @@ func inputFlags(fs *flag.FlagSet) func() (data.Config, error) {
 	fs.StringVar(&cfg.PopulationPath, "population", env("FIFTEEN_POPULATION"), "CSV of H3 cells with population")
 	fs.StringVar(&cfg.CategoriesPath, "categories", env("FIFTEEN_CATEGORIES"), "category taxonomy JSON")
 	fs.StringVar(&cfg.Name, "name", env("FIFTEEN_NAME"), "city display name")
+	fs.StringVar(&cfg.SnapshotPath, "snapshot", env("FIFTEEN_SNAPSHOT"), "snapshot written by fifteen build, instead of the other inputs")
 	snap := fs.String("snap-m", env("FIFTEEN_SNAP_M"), "maximum snapping distance in metres")
 	return func() (data.Config, error) {
 		if *snap != "" {
