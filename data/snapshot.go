@@ -44,12 +44,18 @@ type snapshotV1 struct {
 	Attribution    string
 	Taxonomy       geo.Taxonomy
 	Graph          geo.GraphData
-	Facilities     []geo.Facility
-	FacilitySnap   []geo.Snap
-	Communities    []geo.Community
-	Population     *geo.Population
-	CellSnap       []geo.Snap
-	FacilityAccess [][]geo.Snap
+	Facilities   []geo.Facility // without Geom: see FacilityGeom
+	FacilityGeom []byte         // every facility's Geom (appendGeom)
+	// Snaps as 40-byte records (appendSnaps): one per facility, then one
+	// per cell, then the facilities' access points, AccessCount[i] each.
+	Snaps       []byte
+	AccessCount []uint32
+	Communities []geo.Community // without Geom: see CommunityGeom
+	// CommunityGeom is every community's Geom (appendGeom).
+	CommunityGeom []byte
+	// Population without its Cells: PopCells holds them (appendPopCells).
+	Population *geo.Population
+	PopCells   []byte
 	Entrances      []orb.Point
 	SnapMaxM       float64
 	Load           LoadStats
@@ -71,20 +77,55 @@ func WriteSnapshot(path string, city *geo.City, st *LoadStats) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
+	facs := make([]geo.Facility, len(city.Facilities))
+	var geoms []byte
+	for i, f := range city.Facilities {
+		if geoms, err = appendGeom(geoms, f.Geom); err != nil {
+			return fmt.Errorf("%s: facility %s: %w", path, f.ID, err)
+		}
+		f.Geom = nil
+		facs[i] = f
+	}
+	comms := make([]geo.Community, len(city.Communities))
+	var cgeoms []byte
+	for i, c := range city.Communities {
+		if cgeoms, err = appendGeom(cgeoms, c.Geom); err != nil {
+			return fmt.Errorf("%s: community %s: %w", path, c.ID, err)
+		}
+		c.Geom = nil
+		comms[i] = c
+	}
+	fa := city.FacilityAccess
+	if fa == nil {
+		fa = geo.ComputeFacilityAccess(city)
+	}
+	if len(city.FacilitySnap) != len(city.Facilities) || len(fa) != len(city.Facilities) {
+		return fmt.Errorf("%s: the city's facilities, snaps and access points do not match", path)
+	}
+	snaps := appendSnaps(nil, city.FacilitySnap)
+	snaps = appendSnaps(snaps, city.CellSnap)
+	counts := make([]uint32, len(fa))
+	for i, pts := range fa {
+		snaps = appendSnaps(snaps, pts)
+		counts[i] = uint32(len(pts))
+	}
 	snap := snapshotV1{
 		Name: city.Name, Attribution: city.Attribution, Graph: gd,
-		Facilities: city.Facilities, FacilitySnap: city.FacilitySnap, Communities: city.Communities,
-		Population: city.Population, CellSnap: city.CellSnap, FacilityAccess: city.FacilityAccess,
+		Facilities: facs, FacilityGeom: geoms, Snaps: snaps, AccessCount: counts,
+		Communities: comms, CommunityGeom: cgeoms,
 		Entrances: city.Entrances, SnapMaxM: city.SnapMaxM,
+	}
+	if city.Population != nil {
+		pop := *city.Population
+		snap.PopCells = appendPopCells(nil, pop.Cells)
+		pop.Cells = nil
+		snap.Population = &pop
 	}
 	if city.Taxonomy != nil {
 		snap.Taxonomy = *city.Taxonomy
 	}
 	if st != nil {
 		snap.Load = *st
-	}
-	if snap.FacilityAccess == nil {
-		snap.FacilityAccess = geo.ComputeFacilityAccess(city)
 	}
 	var payload bytes.Buffer
 	if err := gob.NewEncoder(&payload).Encode(&snap); err != nil {
@@ -177,11 +218,15 @@ func OpenSnapshot(path string) (*geo.City, *LoadStats, error) {
 	if sum := sha256.Sum256(payload); !bytes.Equal(sum[:], want) {
 		return nil, nil, bad("checksum mismatch: the file is corrupt")
 	}
+	readSec := time.Since(start).Seconds()
+	t := time.Now()
 	var snap snapshotV1
 	if err := gob.NewDecoder(bytes.NewReader(payload)).Decode(&snap); err != nil {
 		return nil, nil, bad("decoding: %v", err)
 	}
 	payload = nil
+	decodeSec := time.Since(t).Seconds()
+	t = time.Now()
 	g, err := geo.GraphFromData(snap.Graph)
 	if err != nil {
 		return nil, nil, bad("%v", err)
@@ -192,15 +237,37 @@ func OpenSnapshot(path string) (*geo.City, *LoadStats, error) {
 	}
 	city := &geo.City{
 		Name: snap.Name, Attribution: snap.Attribution, Taxonomy: &tax, Graph: g,
-		Facilities: snap.Facilities, FacilitySnap: snap.FacilitySnap, Communities: snap.Communities,
-		Population: snap.Population, CellSnap: snap.CellSnap, FacilityAccess: snap.FacilityAccess,
+		Facilities: snap.Facilities, Communities: snap.Communities, Population: snap.Population,
 		Entrances: snap.Entrances, SnapMaxM: snap.SnapMaxM,
+	}
+	if err := snap.restore(city); err != nil {
+		return nil, nil, bad("%v", err)
 	}
 	if err := checkSnapshotCity(city); err != nil {
 		return nil, nil, bad("%v", err)
 	}
-	t := time.Now()
-	city.Index = geo.NewSegmentIndex(g)
+	graphSec := time.Since(t).Seconds()
+	// The segment index builds while the facility geometries decode.
+	t = time.Now()
+	ixDone := make(chan *geo.SegmentIndex, 1)
+	go func() { ixDone <- geo.NewSegmentIndex(g) }()
+	gr := geomReader{snap.FacilityGeom}
+	var geomErr error
+	for i := range city.Facilities {
+		g, err := gr.geom()
+		if err != nil {
+			geomErr = fmt.Errorf("facility %d: %v", i, err)
+			break
+		}
+		city.Facilities[i].Geom = g
+	}
+	if geomErr == nil && len(gr.b) != 0 {
+		geomErr = fmt.Errorf("facility geometries: %d bytes left over", len(gr.b))
+	}
+	city.Index = <-ixDone
+	if geomErr != nil {
+		return nil, nil, bad("%v", geomErr)
+	}
 	st := snap.Load
 	if st.StageSec == nil {
 		st.StageSec = map[string]float64{}
@@ -208,11 +275,76 @@ func OpenSnapshot(path string) (*geo.City, *LoadStats, error) {
 	if st.Inputs == nil {
 		st.Inputs = map[string]string{}
 	}
+	st.StageSec["snapshot_read"] = readSec
+	st.StageSec["snapshot_decode"] = decodeSec
+	st.StageSec["snapshot_graph"] = graphSec
 	st.StageSec["snapshot_index"] = time.Since(t).Seconds()
 	st.Inputs["snapshot"] = path
 	st.TotalSec = time.Since(start).Seconds()
 	st.StageSec["snapshot_open"] = st.TotalSec
 	return city, &st, nil
+}
+
+// restore decodes the blobs of snap into city: snaps, access points,
+// population cells and community geometries.
+func (snap *snapshotV1) restore(city *geo.City) error {
+	nf := len(city.Facilities)
+	if len(snap.AccessCount) != nf {
+		return fmt.Errorf("%d facilities, %d access counts", nf, len(snap.AccessCount))
+	}
+	if city.Population != nil {
+		cells, err := popCellsOf(snap.PopCells)
+		if err != nil {
+			return fmt.Errorf("population cells: %w", err)
+		}
+		city.Population.Cells = cells
+	}
+	ncell := 0
+	if city.Population != nil {
+		ncell = len(city.Population.Cells)
+	}
+	r := geomReader{snap.Snaps}
+	var err error
+	if city.FacilitySnap, err = r.snaps(nf); err != nil {
+		return fmt.Errorf("facility snaps: %w", err)
+	}
+	if city.CellSnap, err = r.snaps(ncell); err != nil {
+		return fmt.Errorf("cell snaps: %w", err)
+	}
+	total := 0
+	for _, n := range snap.AccessCount {
+		total += int(n)
+	}
+	all, err := r.snaps(total)
+	if err != nil {
+		return fmt.Errorf("access points: %w", err)
+	}
+	if len(r.b) != 0 {
+		return fmt.Errorf("snaps: %d bytes left over", len(r.b))
+	}
+	city.FacilityAccess = make([][]geo.Snap, nf)
+	for i, n := range snap.AccessCount {
+		city.FacilityAccess[i], all = all[:n:n], all[n:]
+	}
+	if ncell == 0 {
+		city.CellSnap = nil
+	}
+	gr := geomReader{snap.CommunityGeom}
+	for i := range city.Communities {
+		g, err := gr.geom()
+		if err != nil {
+			return fmt.Errorf("community %d: %w", i, err)
+		}
+		mp, ok := g.(orb.MultiPolygon)
+		if !ok && g != nil {
+			return fmt.Errorf("community %d: geometry %T", i, g)
+		}
+		city.Communities[i].Geom = mp
+	}
+	if len(gr.b) != 0 {
+		return fmt.Errorf("community geometries: %d bytes left over", len(gr.b))
+	}
+	return nil
 }
 
 // checkSnapshotCity checks that the stored parts refer to one another
