@@ -9,8 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -59,6 +61,10 @@ type snapshotV1 struct {
 	Entrances      []orb.Point
 	SnapMaxM       float64
 	Load           LoadStats
+	// Baseline access, when stored: its options and its tables as
+	// little-endian records, [walker][category][cell] (see accessBlob).
+	BaselineOptions *geo.AccessOptions
+	Baseline        []byte
 }
 
 func init() {
@@ -71,8 +77,10 @@ func init() {
 
 // WriteSnapshot writes a loaded city to path: to a temporary file in the
 // same directory, renamed to path once complete and synced, so that path
-// is never half-written. st is the load's statistics, kept for inspect.
-func WriteSnapshot(path string, city *geo.City, st *LoadStats) error {
+// is never half-written. st is the load's statistics, kept for inspect;
+// base, when not nil, is the city's baseline access, which StoredAccess
+// then gives back without computing.
+func WriteSnapshot(path string, city *geo.City, st *LoadStats, base *geo.Access) error {
 	gd, err := city.Graph.Data()
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
@@ -126,6 +134,14 @@ func WriteSnapshot(path string, city *geo.City, st *LoadStats) error {
 	}
 	if st != nil {
 		snap.Load = *st
+	}
+	if base != nil {
+		if base.City != city {
+			return fmt.Errorf("%s: the baseline access is not the city's", path)
+		}
+		t := base.Tables()
+		snap.BaselineOptions = &t.Options
+		snap.Baseline = appendAccessTables(nil, t)
 	}
 	var payload bytes.Buffer
 	if err := gob.NewEncoder(&payload).Encode(&snap); err != nil {
@@ -275,6 +291,13 @@ func OpenSnapshot(path string) (*geo.City, *LoadStats, error) {
 	if st.Inputs == nil {
 		st.Inputs = map[string]string{}
 	}
+	if snap.BaselineOptions != nil {
+		t, err := accessTablesOf(snap.Baseline, *snap.BaselineOptions, city)
+		if err != nil {
+			return nil, nil, bad("baseline access: %v", err)
+		}
+		storedAccess.Store(city, t)
+	}
 	st.StageSec["snapshot_read"] = readSec
 	st.StageSec["snapshot_decode"] = decodeSec
 	st.StageSec["snapshot_graph"] = graphSec
@@ -283,6 +306,87 @@ func OpenSnapshot(path string) (*geo.City, *LoadStats, error) {
 	st.TotalSec = time.Since(start).Seconds()
 	st.StageSec["snapshot_open"] = st.TotalSec
 	return city, &st, nil
+}
+
+// storedAccess keeps the baseline tables of the cities opened from
+// snapshots (*geo.City → geo.AccessTables).
+var storedAccess sync.Map
+
+// StoredAccess returns city's baseline access as its snapshot stored it,
+// when city was opened from a snapshot with a baseline computed with the
+// same options; ok is false otherwise, and the caller computes it.
+func StoredAccess(city *geo.City, opt geo.AccessOptions) (a *geo.Access, ok bool, err error) {
+	t, found := storedAccess.Load(city)
+	if !found {
+		return nil, false, nil
+	}
+	return geo.RestoreAccess(city, opt, t.(geo.AccessTables))
+}
+
+// appendAccessTables appends the tables: times (uint32), nearest (int32),
+// counts (uint16) and means (float32), each [walker][category][cell].
+func appendAccessTables(b []byte, t geo.AccessTables) []byte {
+	le := binary.LittleEndian
+	for p := range t.TimeDs {
+		for c := range t.TimeDs[p] {
+			for _, v := range t.TimeDs[p][c] {
+				b = le.AppendUint32(b, v)
+			}
+			for _, v := range t.Nearest[p][c] {
+				b = le.AppendUint32(b, uint32(v))
+			}
+			for _, v := range t.Count[p][c] {
+				b = le.AppendUint16(b, v)
+			}
+			for _, v := range t.MeanKMin[p][c] {
+				b = le.AppendUint32(b, math.Float32bits(v))
+			}
+		}
+	}
+	return b
+}
+
+// accessTablesOf reads appendAccessTables' records for city's walkers
+// (as opt names them), categories and cells.
+func accessTablesOf(b []byte, opt geo.AccessOptions, city *geo.City) (geo.AccessTables, error) {
+	t := geo.AccessTables{Options: opt}
+	np, nc := len(opt.Profiles), len(city.Taxonomy.Categories)
+	ncell := 0
+	if city.Population != nil {
+		ncell = len(city.Population.Cells)
+	}
+	if len(b) != np*nc*ncell*14 {
+		return t, fmt.Errorf("%d bytes for %d walkers, %d categories, %d cells", len(b), np, nc, ncell)
+	}
+	le := binary.LittleEndian
+	t.TimeDs, t.Nearest = make([][][]uint32, np), make([][][]int32, np)
+	t.Count, t.MeanKMin = make([][][]uint16, np), make([][][]float32, np)
+	for p := 0; p < np; p++ {
+		t.TimeDs[p], t.Nearest[p] = make([][]uint32, nc), make([][]int32, nc)
+		t.Count[p], t.MeanKMin[p] = make([][]uint16, nc), make([][]float32, nc)
+		for c := 0; c < nc; c++ {
+			times, near := make([]uint32, ncell), make([]int32, ncell)
+			count, mean := make([]uint16, ncell), make([]float32, ncell)
+			for i := range times {
+				times[i] = le.Uint32(b[4*i:])
+			}
+			b = b[4*ncell:]
+			for i := range near {
+				near[i] = int32(le.Uint32(b[4*i:]))
+			}
+			b = b[4*ncell:]
+			for i := range count {
+				count[i] = le.Uint16(b[2*i:])
+			}
+			b = b[2*ncell:]
+			for i := range mean {
+				mean[i] = math.Float32frombits(le.Uint32(b[4*i:]))
+			}
+			b = b[4*ncell:]
+			t.TimeDs[p][c], t.Nearest[p][c], t.Count[p][c], t.MeanKMin[p][c] = times, near, count, mean
+		}
+	}
+	return t, nil
 }
 
 // restore decodes the blobs of snap into city: snaps, access points,

@@ -26,7 +26,11 @@ func TestSnapshotRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "li.snap")
-	if err := WriteSnapshot(path, city, st); err != nil {
+	base, err := geo.ComputeAccess(city, geo.AccessOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteSnapshot(path, city, st, base); err != nil {
 		t.Fatal(err)
 	}
 	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".*")); len(left) > 0 {
@@ -94,6 +98,25 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	if a, b := answers(city), answers(got); !bytes.Equal(a, b) {
 		t.Fatalf("the snapshot answers differently (%d and %d bytes)", len(a), len(b))
 	}
+	// The stored baseline is the computed one, for the same options only.
+	stored, ok, err := StoredAccess(got, geo.AccessOptions{})
+	if err != nil || !ok {
+		t.Fatalf("stored access: %v, %v", ok, err)
+	}
+	if diff := cmp.Diff(base.Tables(), stored.Tables(), cmpopts.EquateNaNs()); diff != "" {
+		t.Fatalf("stored access differs: %s", diff)
+	}
+	rb, _ := base.Report()
+	rs, _ := stored.Report()
+	if jsonString(t, rb) != jsonString(t, rs) {
+		t.Fatal("the stored baseline reports differently")
+	}
+	if _, ok, _ := StoredAccess(got, geo.AccessOptions{K: 3}); ok {
+		t.Error("stored access given for other options")
+	}
+	if _, ok, _ := StoredAccess(city, geo.AccessOptions{}); ok {
+		t.Error("stored access given for a city not opened from a snapshot")
+	}
 }
 
 func jsonString(t *testing.T, v any) string {
@@ -114,7 +137,7 @@ func TestSnapshotRefused(t *testing.T) {
 	}
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.snap")
-	if err := WriteSnapshot(good, city, st); err != nil {
+	if err := WriteSnapshot(good, city, st, nil); err != nil {
 		t.Fatal(err)
 	}
 	raw, err := os.ReadFile(good)
@@ -152,7 +175,7 @@ func TestSnapshotRefused(t *testing.T) {
 		t.Errorf("missing file: %v", err)
 	}
 	// A failed write leaves the existing file as it was.
-	if err := WriteSnapshot(filepath.Join(dir, "no-such-dir", "x.snap"), city, st); err == nil {
+	if err := WriteSnapshot(filepath.Join(dir, "no-such-dir", "x.snap"), city, st, nil); err == nil {
 		t.Error("writing into a missing directory succeeded")
 	}
 }

@@ -106,10 +106,45 @@ func ComputeAccess(city *City, opt AccessOptions) (*Access, error) {
 // ComputeAccessContext is ComputeAccess that gives up, with ctx's error,
 // once ctx ends.
 func ComputeAccessContext(ctx context.Context, city *City, opt AccessOptions) (*Access, error) {
+	a, err := newAccess(city, opt)
+	if err != nil {
+		return nil, err
+	}
+	cats := city.Taxonomy.Categories
+	np, nc := len(a.Profiles), len(cats)
+	a.TimeDs = make([][][]uint32, np)
+	a.Nearest = make([][][]int32, np)
+	a.Count = make([][][]uint16, np)
+	a.MeanKMin = make([][][]float32, np)
+	for p := 0; p < np; p++ {
+		a.TimeDs[p] = make([][]uint32, nc)
+		a.Nearest[p] = make([][]int32, nc)
+		a.Count[p] = make([][]uint16, nc)
+		a.MeanKMin[p] = make([][]float32, nc)
+	}
+	if err := a.compute(ctx); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// fillAccessOptions completes opt as an access computation on city uses
+// it: the default walkers with the taxonomy's own, the default cutoff
+// and K.
+func fillAccessOptions(city *City, opt AccessOptions) (AccessOptions, error) {
 	if len(opt.Profiles) == 0 && city.Taxonomy != nil {
 		opt.Profiles = MergeProfiles(DefaultProfiles(), city.Taxonomy.Profiles)
 	}
-	if err := opt.fill(); err != nil {
+	err := opt.fill()
+	return opt, err
+}
+
+// newAccess prepares an access computation on city: the options filled,
+// the facilities by category, the cells by vertex and edge, the walkers'
+// costs; the result tables are left empty.
+func newAccess(city *City, opt AccessOptions) (*Access, error) {
+	opt, err := fillAccessOptions(city, opt)
+	if err != nil {
 		return nil, err
 	}
 	if city.Population == nil || len(city.Population.Cells) == 0 {
@@ -138,17 +173,13 @@ func ComputeAccessContext(ctx context.Context, city *City, opt AccessOptions) (*
 	for i := range a.Profiles {
 		a.Costs = append(a.Costs, NewCosts(city.Graph, &a.Profiles[i]))
 	}
-	np, nc, ncell := len(a.Profiles), len(cats), len(city.Population.Cells)
-	a.TimeDs = make([][][]uint32, np)
-	a.Nearest = make([][][]int32, np)
-	a.Count = make([][][]uint16, np)
-	a.MeanKMin = make([][][]float32, np)
-	for p := 0; p < np; p++ {
-		a.TimeDs[p] = make([][]uint32, nc)
-		a.Nearest[p] = make([][]int32, nc)
-		a.Count[p] = make([][]uint16, nc)
-		a.MeanKMin[p] = make([][]float32, nc)
-	}
+	return a, nil
+}
+
+// compute fills a's result tables.
+func (a *Access) compute(ctx context.Context) error {
+	city := a.City
+	np, nc, ncell := len(a.Profiles), len(city.Taxonomy.Categories), len(city.Population.Cells)
 	// Each (profile, category) is independent: spread them over the
 	// processors, each worker with its own Searcher, the most facilities
 	// (the longest) first.
@@ -184,10 +215,7 @@ func ComputeAccessContext(ctx context.Context, city *City, opt AccessOptions) (*
 		}()
 	}
 	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	return a, nil
+	return ctx.Err()
 }
 
 // unreachedCells is the result for a category without facilities.

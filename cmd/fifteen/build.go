@@ -7,12 +7,14 @@ import (
 	"time"
 
 	"fifteen/data"
+	"fifteen/geo"
 )
 
 // build loads a city from its inputs and writes its snapshot.
 func build(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("build", stderr)
 	out := fs.String("out", "", "snapshot file to write")
+	opt := accessFlags(fs)
 	config := inputFlags(fs)
 	cfg, err := parseInputs(fs, args, config)
 	if err != nil {
@@ -28,8 +30,16 @@ func build(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// The baseline access goes in too, when the city has a population:
+	// serve and report then start from it.
+	var base *geo.Access
+	if city.Population != nil && len(city.Population.Cells) > 0 {
+		if base, err = geo.ComputeAccessContext(ctx, city, *opt); err != nil {
+			return err
+		}
+	}
 	t := time.Now()
-	if err := data.WriteSnapshot(*out, city, st); err != nil {
+	if err := data.WriteSnapshot(*out, city, st, base); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s: %s, %d facilities, %d cells; loaded in %.2f s, written in %.2f s\n",

@@ -41,9 +41,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	a, err := geo.ComputeAccess(city, *opt)
+	// A snapshot may hold the baseline already.
+	a, stored, err := data.StoredAccess(city, *opt)
 	if err != nil {
-		return usageError{err.Error()}
+		return err
+	}
+	if !stored {
+		if a, err = geo.ComputeAccess(city, *opt); err != nil {
+			return usageError{err.Error()}
+		}
 	}
 	e, err := server.New(server.Config{Version: version, Logger: log, BasemapStyleURL: *basemap},
 		server.Deps{City: city, Access: a, Load: st})
