@@ -42,10 +42,10 @@ const snapshotHeaderLen = len(snapshotMagic) + 4 + 8 + sha256.Size
 // inputs, the graph as raw arrays. The segment index, the adjacency and
 // the compiled taxonomy are derived again on opening.
 type snapshotV1 struct {
-	Name           string
-	Attribution    string
-	Taxonomy       geo.Taxonomy
-	Graph          geo.GraphData
+	Name         string
+	Attribution  string
+	Taxonomy     geo.Taxonomy
+	Graph        geo.GraphData
 	Facilities   []geo.Facility // without Geom: see FacilityGeom
 	FacilityGeom []byte         // every facility's Geom (appendGeom)
 	// Snaps as 40-byte records (appendSnaps): one per facility, then one
@@ -58,9 +58,9 @@ type snapshotV1 struct {
 	// Population without its Cells: PopCells holds them (appendPopCells).
 	Population *geo.Population
 	PopCells   []byte
-	Entrances      []orb.Point
-	SnapMaxM       float64
-	Load           LoadStats
+	Entrances  []orb.Point
+	SnapMaxM   float64
+	Load       LoadStats
 	// Baseline access, when stored: its options and its tables as
 	// little-endian records, [walker][category][cell] (see accessBlob).
 	BaselineOptions *geo.AccessOptions
