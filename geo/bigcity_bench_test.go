@@ -236,3 +236,24 @@ func BenchmarkBig32Siting(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBig32OpenSnapshot opens the 32-copy city's snapshot (network,
+// index, facilities, cells, population and baseline access), written once
+// from the loaded city.
+func BenchmarkBig32OpenSnapshot(b *testing.B) {
+	city, a := big(b)
+	path := filepath.Join(b.TempDir(), "big.snap")
+	if err := data.WriteSnapshot(path, city, nil, a); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		c, _, err := data.OpenSnapshot(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, ok, err := data.StoredAccess(c, geo.AccessOptions{}); !ok || err != nil {
+			b.Fatal("no stored baseline", err)
+		}
+	}
+}
