@@ -65,6 +65,16 @@ type snapshotV1 struct {
 	// little-endian records, [walker][category][cell] (see accessBlob).
 	BaselineOptions *geo.AccessOptions
 	Baseline        []byte
+	// Sections are the lengths of the byte fields (blobs), which follow
+	// the gob-encoded rest in the payload, read in place without copies.
+	Sections []uint64
+}
+
+// blobs lists the byte fields stored as sections, in their order.
+func (s *snapshotV1) blobs() []*[]byte {
+	g := &s.Graph
+	return []*[]byte{&g.Vertex, &g.From, &g.To, &g.LengthM, &g.Attr, &g.GeomOff, &g.Geom, &g.WayOff, &g.Ways,
+		&s.FacilityGeom, &s.Snaps, &s.CommunityGeom, &s.PopCells, &s.Baseline}
 }
 
 func init() {
@@ -143,16 +153,32 @@ func WriteSnapshot(path string, city *geo.City, st *LoadStats, base *geo.Access)
 		snap.BaselineOptions = &t.Options
 		snap.Baseline = appendAccessTables(nil, t)
 	}
-	var payload bytes.Buffer
-	if err := gob.NewEncoder(&payload).Encode(&snap); err != nil {
+	// The payload: the length of the gob-encoded rest (uint64), the rest,
+	// then the sections.
+	var secs [][]byte
+	for _, b := range snap.blobs() {
+		secs = append(secs, *b)
+		snap.Sections = append(snap.Sections, uint64(len(*b)))
+		*b = nil
+	}
+	var meta bytes.Buffer
+	meta.Write(make([]byte, 8))
+	if err := gob.NewEncoder(&meta).Encode(&snap); err != nil {
 		return fmt.Errorf("%s: encoding the snapshot: %w", path, err)
 	}
-	sum := sha256.Sum256(payload.Bytes())
+	binary.BigEndian.PutUint64(meta.Bytes(), uint64(meta.Len()-8))
+	parts := append([][]byte{meta.Bytes()}, secs...)
+	h := sha256.New()
+	var n uint64
+	for _, p := range parts {
+		h.Write(p)
+		n += uint64(len(p))
+	}
 	hdr := make([]byte, 0, snapshotHeaderLen)
 	hdr = append(hdr, snapshotMagic...)
 	hdr = binary.BigEndian.AppendUint32(hdr, SnapshotVersion)
-	hdr = binary.BigEndian.AppendUint64(hdr, uint64(payload.Len()))
-	hdr = append(hdr, sum[:]...)
+	hdr = binary.BigEndian.AppendUint64(hdr, n)
+	hdr = h.Sum(hdr)
 
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
@@ -165,9 +191,11 @@ func WriteSnapshot(path string, city *geo.City, st *LoadStats, base *geo.Access)
 		f.Close()
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	if _, err := w.Write(payload.Bytes()); err != nil {
-		f.Close()
-		return fmt.Errorf("%s: %w", path, err)
+	for _, p := range parts {
+		if _, err := w.Write(p); err != nil {
+			f.Close()
+			return fmt.Errorf("%s: %w", path, err)
+		}
 	}
 	if err := w.Flush(); err != nil {
 		f.Close()
@@ -237,8 +265,27 @@ func OpenSnapshot(path string) (*geo.City, *LoadStats, error) {
 	readSec := time.Since(start).Seconds()
 	t := time.Now()
 	var snap snapshotV1
-	if err := gob.NewDecoder(bytes.NewReader(payload)).Decode(&snap); err != nil {
+	if len(payload) < 8 || binary.BigEndian.Uint64(payload) > uint64(len(payload)-8) {
+		return nil, nil, bad("damaged payload")
+	}
+	metaEnd := 8 + int(binary.BigEndian.Uint64(payload))
+	if err := gob.NewDecoder(bytes.NewReader(payload[8:metaEnd])).Decode(&snap); err != nil {
 		return nil, nil, bad("decoding: %v", err)
+	}
+	rest = payload[metaEnd:]
+	blobs := snap.blobs()
+	if len(snap.Sections) != len(blobs) {
+		return nil, nil, bad("%d sections, want %d", len(snap.Sections), len(blobs))
+	}
+	for i, b := range blobs {
+		n := snap.Sections[i]
+		if n > uint64(len(rest)) {
+			return nil, nil, bad("section %d runs past the end", i)
+		}
+		*b, rest = rest[:n:n], rest[n:]
+	}
+	if len(rest) != 0 {
+		return nil, nil, bad("%d bytes after the last section", len(rest))
 	}
 	payload = nil
 	decodeSec := time.Since(t).Seconds()
