@@ -240,6 +240,9 @@ func ComputeFacilityAccess(city *City) [][]Snap {
 	g := city.Graph
 	wayEdges := map[int64][]int32{}
 	for e := 0; e < g.NumEdges(); e++ {
+		if !g.EdgeOpen(e) {
+			continue // taken out by a network what-if
+		}
 		for _, w := range g.EdgeWays(e) {
 			wayEdges[w] = append(wayEdges[w], int32(e))
 		}

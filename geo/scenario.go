@@ -557,9 +557,30 @@ func (b *Access) recomputeCells(s *Searcher, p int, region []int32) {
 		}
 	}
 	s.sparse(b.Costs[p], seeds, b.cutoffDs, false)
-	reached := make([]bool, g.NumVertices())
+	// The walk from the nearest region cell to each vertex reached: a
+	// facility is within t of a region cell only if an end of one of its
+	// access edges is (or it lies on a region cell's edge).
+	fwd := make(map[int32]uint32, len(s.touched))
 	for _, v := range s.touched {
-		reached[v] = true
+		fwd[int32(v)] = s.dist[v]
+	}
+	within := func(fi int, t uint32) bool {
+		for _, ap := range b.FacilityAccess[fi] {
+			if ap.Edge < 0 {
+				continue
+			}
+			if edges[ap.Edge] {
+				return true
+			}
+			f, to := g.EdgeEnds(ap.Edge)
+			if d, ok := fwd[int32(f)]; ok && d <= t {
+				return true
+			}
+			if d, ok := fwd[int32(to)]; ok && d <= t {
+				return true
+			}
+		}
+		return false
 	}
 	cats := b.City.Taxonomy.Categories
 	k := b.Options.K
@@ -568,16 +589,19 @@ func (b *Access) recomputeCells(s *Searcher, p int, region []int32) {
 		if len(b.ByCategory[c]) == 0 {
 			continue
 		}
-		var cands []int
+		thr := min(MinToDs(cats[c].ThresholdMin), b.cutoffDs)
+		cutoff := thr
+		if k > 1 {
+			cutoff = b.cutoffDs
+		}
+		// Candidates for the nearest facility (within the cutoff) and for
+		// the counts (within the threshold, or the cutoff for K > 1).
+		var cands, countCands []int
 		for _, fi := range b.ByCategory[c] {
-			for _, ap := range b.FacilityAccess[fi] {
-				if ap.Edge < 0 {
-					continue
-				}
-				f, t := g.EdgeEnds(ap.Edge)
-				if reached[f] || reached[t] || edges[ap.Edge] {
-					cands = append(cands, fi)
-					break
+			if within(fi, b.cutoffDs) {
+				cands = append(cands, fi)
+				if cutoff == b.cutoffDs || within(fi, cutoff) {
+					countCands = append(countCands, fi)
 				}
 			}
 		}
@@ -594,14 +618,11 @@ func (b *Access) recomputeCells(s *Searcher, p int, region []int32) {
 				}
 			})
 		}
-		thr := min(MinToDs(cats[c].ThresholdMin), b.cutoffDs)
-		cutoff := thr
 		var topK map[int32][]uint32
 		if k > 1 {
-			cutoff = b.cutoffDs
 			topK = map[int32][]uint32{}
 		}
-		b.eachFacilityCell(s, p, cands, cutoff, &buf, func(_ int, cell int32, t uint32) {
+		b.eachFacilityCell(s, p, countCands, cutoff, &buf, func(_ int, cell int32, t uint32) {
 			if !in[cell] {
 				return
 			}

@@ -318,3 +318,38 @@ func TestDiffAccessMatchesReports(t *testing.T) {
 		}
 	}
 }
+
+// With K > 1 the counts and the mean of the K nearest are recomputed from
+// every facility within the cutoff of the changed cells.
+func TestWhatIfNetworkIncrementalEqualsFullK3(t *testing.T) {
+	city, _ := liechtenstein(t)
+	base, err := geo.ComputeAccess(city, geo.AccessOptions{K: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(3, 3))
+	done := 0
+	for step := 0; done < 3 && step < 20; step++ {
+		sc := randomNetworkScenario(rng, city)
+		inc, err := base.WhatIf(sc)
+		if err != nil {
+			continue
+		}
+		done++
+		full, err := geo.ComputeAccess(inc.City, inc.Options)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for p := range inc.Profiles {
+			for c := range city.Taxonomy.Categories {
+				for i := range city.Population.Cells {
+					mi, mf := inc.MeanKMin[p][c][i], full.MeanKMin[p][c][i]
+					if inc.TimeDs[p][c][i] != full.TimeDs[p][c][i] || inc.Count[p][c][i] != full.Count[p][c][i] ||
+						(mi != mf && !(math.IsNaN(float64(mi)) && math.IsNaN(float64(mf)))) {
+						t.Fatalf("step %d %+v: cell %d differs from a full recomputation", step, sc, i)
+					}
+				}
+			}
+		}
+	}
+}
