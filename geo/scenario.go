@@ -560,23 +560,20 @@ func (b *Access) recomputeCells(s *Searcher, p int, region []int32) {
 	// The walk from the nearest region cell to each vertex reached: a
 	// facility is within t of a region cell only if an end of one of its
 	// access edges is (or it lies on a region cell's edge).
-	fwd := make(map[int32]uint32, len(s.touched))
+	fwd := make([]uint32, g.NumVertices())
+	for i := range fwd {
+		fwd[i] = Unreached
+	}
 	for _, v := range s.touched {
-		fwd[int32(v)] = s.dist[v]
+		fwd[v] = s.dist[v]
 	}
 	within := func(fi int, t uint32) bool {
 		for _, ap := range b.FacilityAccess[fi] {
 			if ap.Edge < 0 {
 				continue
 			}
-			if edges[ap.Edge] {
-				return true
-			}
 			f, to := g.EdgeEnds(ap.Edge)
-			if d, ok := fwd[int32(f)]; ok && d <= t {
-				return true
-			}
-			if d, ok := fwd[int32(to)]; ok && d <= t {
+			if fwd[f] <= t || fwd[to] <= t || edges[ap.Edge] {
 				return true
 			}
 		}
