@@ -413,10 +413,11 @@ func (a *Access) whatIfNetwork(ctx context.Context, sc Scenario) (*Access, error
 	for p := 0; p < np; p++ {
 		b.TimeDs[p], b.Nearest[p] = make([][]uint32, nc), make([][]int32, nc)
 		b.Count[p], b.MeanKMin[p] = make([][]uint16, nc), make([][]float32, nc)
-		for c := 0; c < nc; c++ {
-			b.TimeDs[p][c], b.Nearest[p][c] = slices.Clone(a.TimeDs[p][c]), slices.Clone(a.Nearest[p][c])
-			b.Count[p][c], b.MeanKMin[p][c] = slices.Clone(a.Count[p][c]), slices.Clone(a.MeanKMin[p][c])
-		}
+		// Shared with the baseline until recomputeCells changes them.
+		copy(b.TimeDs[p], a.TimeDs[p])
+		copy(b.Nearest[p], a.Nearest[p])
+		copy(b.Count[p], a.Count[p])
+		copy(b.MeanKMin[p], a.MeanKMin[p])
 	}
 	so, sn := NewSearcher(old.Graph), NewSearcher(g)
 	for p := 0; p < np; p++ {
@@ -546,11 +547,14 @@ func (b *Access) changedRegion(a *Access, so, sn *Searcher, p int, pt *graphPatc
 // cutoff can be.
 func (b *Access) recomputeCells(s *Searcher, p int, region []int32) {
 	g := b.City.Graph
-	in := make([]bool, len(b.City.CellSnap))
+	pos := make([]int32, len(b.City.CellSnap))
+	for i := range pos {
+		pos[i] = -1
+	}
 	edges := map[int]bool{}
 	var seeds []Source
-	for _, cell := range region {
-		in[cell] = true
+	for j, cell := range region {
+		pos[cell] = int32(j)
 		if cs := b.City.CellSnap[cell]; cs.Edge >= 0 {
 			seeds = append(seeds, Source{Snap: cs, StartDs: b.cellLegDs(p, int(cell))})
 			edges[cs.Edge] = true
@@ -602,16 +606,19 @@ func (b *Access) recomputeCells(s *Searcher, p int, region []int32) {
 				}
 			}
 		}
-		times, near, count, mean := b.TimeDs[p][c], b.Nearest[p][c], b.Count[p][c], b.MeanKMin[p][c]
-		for _, cell := range region {
-			times[cell], near[cell], count[cell] = Unreached, -1, 0
+		// The region's new values, by position in region; the tables are
+		// copied (they are the baseline's until then) only if one differs.
+		times, near := make([]uint32, len(region)), make([]int32, len(region))
+		count, mean := make([]uint16, len(region)), make([]float32, len(region))
+		for j := range region {
+			times[j], near[j] = Unreached, -1
 		}
 		if len(cands) > 0 {
 			src := b.sources(p, cands, buf[:0])
 			buf = src
 			b.nearestInto(s, p, src, b.cutoffDs, func(cell int32, t uint32, id int32) {
-				if in[cell] {
-					times[cell], near[cell] = t, id
+				if j := pos[cell]; j >= 0 {
+					times[j], near[j] = t, id
 				}
 			})
 		}
@@ -620,32 +627,51 @@ func (b *Access) recomputeCells(s *Searcher, p int, region []int32) {
 			topK = map[int32][]uint32{}
 		}
 		b.eachFacilityCell(s, p, countCands, cutoff, &buf, func(_ int, cell int32, t uint32) {
-			if !in[cell] {
+			j := pos[cell]
+			if j < 0 {
 				return
 			}
-			if t <= thr && count[cell] < math.MaxUint16 {
-				count[cell]++
+			if t <= thr && count[j] < math.MaxUint16 {
+				count[j]++
 			}
 			if k > 1 {
 				topK[cell] = insertTopK(topK[cell], t, k)
 			}
 		})
-		for _, cell := range region {
+		for j, cell := range region {
 			switch {
 			case k == 1:
-				mean[cell] = float32(math.NaN())
-				if t := times[cell]; t != Unreached {
-					mean[cell] = float32(DsToMin(t))
+				mean[j] = float32(math.NaN())
+				if t := times[j]; t != Unreached {
+					mean[j] = float32(DsToMin(t))
 				}
 			case len(topK[cell]) < k:
-				mean[cell] = float32(math.NaN())
+				mean[j] = float32(math.NaN())
 			default:
 				var sum float64
 				for _, t := range topK[cell] {
 					sum += DsToMin(t)
 				}
-				mean[cell] = float32(sum / float64(k))
+				mean[j] = float32(sum / float64(k))
 			}
 		}
+		tt, tn, tc, tm := b.TimeDs[p][c], b.Nearest[p][c], b.Count[p][c], b.MeanKMin[p][c]
+		changed := false
+		for j, cell := range region {
+			om, nm := tm[cell], mean[j]
+			if tt[cell] != times[j] || tn[cell] != near[j] || tc[cell] != count[j] ||
+				(om != nm && !(math.IsNaN(float64(om)) && math.IsNaN(float64(nm)))) {
+				changed = true
+				break
+			}
+		}
+		if !changed {
+			continue
+		}
+		tt, tn, tc, tm = slices.Clone(tt), slices.Clone(tn), slices.Clone(tc), slices.Clone(tm)
+		for j, cell := range region {
+			tt[cell], tn[cell], tc[cell], tm[cell] = times[j], near[j], count[j], mean[j]
+		}
+		b.TimeDs[p][c], b.Nearest[p][c], b.Count[p][c], b.MeanKMin[p][c] = tt, tn, tc, tm
 	}
 }

@@ -328,6 +328,20 @@ func TestWhatIfNetworkIncrementalEqualsFullK3(t *testing.T) {
 		t.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(3, 3))
+	defer func() {
+		// The baseline's tables, shared with the scenarios', are untouched.
+		again, err := geo.ComputeAccess(city, geo.AccessOptions{K: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for p := range base.Profiles {
+			for c := range city.Taxonomy.Categories {
+				if !slices.Equal(again.TimeDs[p][c], base.TimeDs[p][c]) || !slices.Equal(again.Count[p][c], base.Count[p][c]) {
+					t.Fatalf("a network what-if changed the baseline (%d, %d)", p, c)
+				}
+			}
+		}
+	}()
 	done := 0
 	for step := 0; done < 3 && step < 20; step++ {
 		sc := randomNetworkScenario(rng, city)
