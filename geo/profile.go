@@ -3,6 +3,7 @@ package geo
 import (
 	"fmt"
 	"math"
+	"slices"
 )
 
 // Profile is a kind of walker: how fast they walk and how steps, unpaved
@@ -146,6 +147,13 @@ func extendCosts(base *Costs, g *Graph, p *Profile) *Costs {
 	c.arcOut = make([]costArc, len(g.out))
 	for i, a := range g.out {
 		c.arcOut[i] = costArc{head: a.Head, w: c.Edge(a.EdgeID(), a.Reverse())}
+	}
+	// Without one-way rules the In arcs are the Out arcs, and when every
+	// edge costs the same both ways (slopes are penalised alike up and
+	// down) so are their times: share them.
+	if len(g.in) > 0 && len(g.out) > 0 && &g.in[0] == &g.out[0] && slices.Equal(c.fwd, c.bwd) {
+		c.arcIn = c.arcOut
+		return c
 	}
 	// An In arc is turned round: the walker goes along it the other way.
 	c.arcIn = make([]costArc, len(g.in))
