@@ -477,7 +477,7 @@ func (a *Access) nearestInto(s *Searcher, p int, src []Source, cutoffDs uint32, 
 		}
 		stamp[cell] = gen
 		cs := a.CellSnap(p, int(cell))
-		t, id := pointTime(g, costs, true, cs, a.cellLegDs(p, int(cell)), s.nearOf, s.edgeSources(cs.Edge))
+		t, id := pointTime(g, costs, true, cs, costs.Leg(cs.DistM), s.nearOf, s.edgeSources(cs.Edge))
 		if t <= cutoffDs {
 			fn(cell, t, id)
 		}
@@ -579,7 +579,8 @@ func (a *Access) eachFacilityCell(s *Searcher, p int, fs []int, cutoffDs uint32,
 				return
 			}
 			stamp[cell] = gen
-			t, _ := pointTime(g, c, true, a.CellSnap(p, int(cell)), a.cellLegDs(p, int(cell)), s.timeOf, src)
+			cs := a.CellSnap(p, int(cell))
+			t, _ := pointTime(g, c, true, cs, c.Leg(cs.DistM), s.timeOf, src)
 			if t <= cutoffDs {
 				fn(fi, cell, t)
 			}
