@@ -6,7 +6,7 @@ LDFLAGS := -X main.version=$(VERSION)
 BIN     := bin/fifteen
 ADDR    ?= 127.0.0.1:8080
 
-.PHONY: build run test race bench fuzz check inspect loadtest overload fault screenshot vendor-maplibre clean
+.PHONY: build run test race bench bench-big tilecity fuzz check inspect loadtest overload fault screenshot vendor-maplibre clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/fifteen
@@ -28,6 +28,18 @@ race:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./...
+
+# bench-big measures the default city tiled 32 times (330,784 vertices; the
+# files are generated once into $$FIFTEEN_BENCH_CACHE or the temporary
+# directory), three runs each. About 3 GB of memory.
+bench-big:
+	$(GO) test -run '^$$' -bench 'Big32' -benchmem -count 3 -timeout 90m ./geo/
+
+# tilecity writes the default city tiled TILES times into TILEDIR.
+TILES   ?= 32
+TILEDIR ?= /tmp/fifteen-tiled
+tilecity:
+	$(GO) run ./scripts/tilecity -k $(TILES) -out $(TILEDIR)
 
 # fuzz runs every fuzz target for FUZZTIME each.
 FUZZTIME ?= 30s

@@ -74,6 +74,9 @@ type Config struct {
 	// area outside every population count; 0 means
 	// geo.DefaultPersonsPerM2.
 	PersonsPerM2 float64
+	// SnapshotPath is a snapshot written by `fifteen build`
+	// (WriteSnapshot), opened instead of every other input.
+	SnapshotPath string
 }
 
 // LoadStats tells what loading found and how long each stage took.
@@ -138,6 +141,17 @@ type PopulationOrigin struct {
 // segment index, facilities snapped to the network, communities and
 // population on H3 cells. Each error names the file and the problem.
 func Load(ctx context.Context, cfg Config) (*geo.City, *LoadStats, error) {
+	if cfg.SnapshotPath != "" {
+		if cfg.OSMPath != "" || cfg.CommunitiesPath != "" || cfg.FacilitiesPath != "" || cfg.PopulationPath != "" ||
+			cfg.CategoriesPath != "" || cfg.SnapMaxM != 0 || cfg.Name != "" || (cfg.CRS != "" && cfg.CRS != geo.CRSWGS84) ||
+			cfg.AdminLevel != 0 || cfg.PersonsPerM2 != 0 {
+			return nil, nil, fmt.Errorf("%s: a snapshot holds the whole city: give no other input with it", cfg.SnapshotPath)
+		}
+		if cfg.Progress != nil {
+			cfg.Progress(StageSnapshot, 0, 0)
+		}
+		return OpenSnapshot(cfg.SnapshotPath)
+	}
 	start := time.Now()
 	st := &LoadStats{StageSec: map[string]float64{}, Inputs: map[string]string{}}
 	stage := func(name string, t time.Time) { st.StageSec[name] = time.Since(t).Seconds() }
@@ -295,6 +309,9 @@ const (
 	StagePopulation = "placing residents and communities"
 	StageCellSnap   = "placing residents on the network"
 	StageLoaded     = "loaded"
+	// StageSnapshot is the one stage of a load from a snapshot
+	// (Config.SnapshotPath), not in LoadStages.
+	StageSnapshot = "opening the snapshot"
 )
 
 // LoadStages are the stages Load tells, in order.

@@ -5,9 +5,11 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 )
 
 // DefaultCutoffMin is the default bound of every walking search, in minutes.
@@ -117,10 +119,45 @@ func ComputeAccess(city *City, opt AccessOptions) (*Access, error) {
 // ComputeAccessContext is ComputeAccess that gives up, with ctx's error,
 // once ctx ends.
 func ComputeAccessContext(ctx context.Context, city *City, opt AccessOptions) (*Access, error) {
+	a, err := newAccess(city, opt)
+	if err != nil {
+		return nil, err
+	}
+	cats := city.Taxonomy.Categories
+	np, nc := len(a.Profiles), len(cats)
+	a.TimeDs = make([][][]uint32, np)
+	a.Nearest = make([][][]int32, np)
+	a.Count = make([][][]uint16, np)
+	a.MeanKMin = make([][][]float32, np)
+	for p := 0; p < np; p++ {
+		a.TimeDs[p] = make([][]uint32, nc)
+		a.Nearest[p] = make([][]int32, nc)
+		a.Count[p] = make([][]uint16, nc)
+		a.MeanKMin[p] = make([][]float32, nc)
+	}
+	if err := a.compute(ctx); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// fillAccessOptions completes opt as an access computation on city uses
+// it: the default walkers with the taxonomy's own, the default cutoff
+// and K.
+func fillAccessOptions(city *City, opt AccessOptions) (AccessOptions, error) {
 	if len(opt.Profiles) == 0 && city.Taxonomy != nil {
 		opt.Profiles = MergeProfiles(DefaultProfiles(), city.Taxonomy.Profiles)
 	}
-	if err := opt.fill(); err != nil {
+	err := opt.fill()
+	return opt, err
+}
+
+// newAccess prepares an access computation on city: the options filled,
+// the facilities by category, the cells by vertex and edge, the walkers'
+// costs; the result tables are left empty.
+func newAccess(city *City, opt AccessOptions) (*Access, error) {
+	opt, err := fillAccessOptions(city, opt)
+	if err != nil {
 		return nil, err
 	}
 	if city.Population == nil {
@@ -156,30 +193,50 @@ func ComputeAccessContext(ctx context.Context, city *City, opt AccessOptions) (*
 		a.walker[p].fac = a.facilityWalkerSnaps(p, nil)
 	}
 	a.indexCells()
-	np, nc, ncell := len(a.Profiles), len(cats), len(city.Population.Cells)
-	a.TimeDs = make([][][]uint32, np)
-	a.Nearest = make([][][]int32, np)
-	a.Count = make([][][]uint16, np)
-	a.MeanKMin = make([][][]float32, np)
-	s := NewSearcher(city.Graph)
+	return a, nil
+}
+
+// compute fills a's result tables. The walkers' own attachments
+// (a.walker) and the cell index must be in place.
+func (a *Access) compute(ctx context.Context) error {
+	city := a.City
+	np, nc, ncell := len(a.Profiles), len(city.Taxonomy.Categories), len(city.Population.Cells)
+	// Each (profile, category) is independent: spread them over the
+	// processors, each worker with its own Searcher, the most facilities
+	// (the longest) first.
+	type job struct{ p, c int }
+	jobs := make([]job, 0, np*nc)
 	for p := 0; p < np; p++ {
-		a.TimeDs[p] = make([][]uint32, nc)
-		a.Nearest[p] = make([][]int32, nc)
-		a.Count[p] = make([][]uint16, nc)
-		a.MeanKMin[p] = make([][]float32, nc)
 		for c := 0; c < nc; c++ {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			if len(a.ByCategory[c]) == 0 {
-				a.TimeDs[p][c], a.Nearest[p][c], a.Count[p][c], a.MeanKMin[p][c] = unreachedCells(ncell)
-				continue
-			}
-			a.TimeDs[p][c], a.Nearest[p][c] = a.nearest(s, p, c)
-			a.Count[p][c], a.MeanKMin[p][c] = a.opportunities(s, p, c, ncell)
+			jobs = append(jobs, job{p, c})
 		}
 	}
-	return a, nil
+	slices.SortStableFunc(jobs, func(x, y job) int { return cmp.Compare(len(a.ByCategory[y.c]), len(a.ByCategory[x.c])) })
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	workers := min(runtime.GOMAXPROCS(0), len(jobs))
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := NewSearcher(city.Graph)
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(jobs) || ctx.Err() != nil {
+					return
+				}
+				p, c := jobs[i].p, jobs[i].c
+				if len(a.ByCategory[c]) == 0 {
+					a.TimeDs[p][c], a.Nearest[p][c], a.Count[p][c], a.MeanKMin[p][c] = unreachedCells(ncell)
+					continue
+				}
+				a.TimeDs[p][c], a.Nearest[p][c] = a.nearest(s, p, c)
+				a.Count[p][c], a.MeanKMin[p][c] = a.opportunities(s, p, c, ncell)
+			}
+		}()
+	}
+	wg.Wait()
+	return ctx.Err()
 }
 
 // unreachedCells is the result for a category without facilities.
@@ -204,6 +261,9 @@ func ComputeFacilityAccess(city *City) [][]Snap {
 	g := city.Graph
 	wayEdges := map[int64][]int32{}
 	for e := 0; e < g.NumEdges(); e++ {
+		if !g.EdgeOpen(e) {
+			continue // taken out by a network what-if
+		}
 		for _, w := range g.EdgeWays(e) {
 			wayEdges[w] = append(wayEdges[w], int32(e))
 		}
@@ -382,16 +442,59 @@ func (a *Access) sources(p int, fs []int, dst []Source) []Source {
 func (a *Access) cellLegDs(p, i int) uint32 { return a.Costs[p].Leg(a.CellSnap(p, i).DistM) }
 
 // nearest runs one multi-source search for category c and reads every
-// cell's time to its nearest facility.
+// cell's time to its nearest facility. The search touches only what it
+// reaches: the Searcher's arrays are reused, and only the cells next to a
+// reached vertex or on a source's edge are read.
 func (a *Access) nearest(s *Searcher, p, c int) ([]uint32, []int32) {
-	cells := a.City.CellSnap
-	times := make([]uint32, len(cells))
-	near := make([]int32, len(cells))
-	r := s.Reach(a.Costs[p], a.sources(p, a.ByCategory[c], nil), a.cutoffDs, true)
-	for i := range cells {
-		times[i], near[i] = r.At(a.CellSnap(p, i), a.cellLegDs(p, i))
+	ncell := len(a.City.CellSnap)
+	times := make([]uint32, ncell)
+	near := make([]int32, ncell)
+	for i := range times {
+		times[i], near[i] = Unreached, -1
 	}
+	src := a.sources(p, a.ByCategory[c], s.srcBuf[:0])
+	s.srcBuf = src
+	if len(src) == 0 {
+		return times, near
+	}
+	a.nearestInto(s, p, src, a.cutoffDs, func(cell int32, t uint32, id int32) { times[cell], near[cell] = t, id })
 	return times, near
+}
+
+// nearestInto runs one multi-source search from src, bounded by cutoffDs,
+// and calls fn once with every cell it reaches, its time and its nearest
+// source, as Reach.At would give them.
+func (a *Access) nearestInto(s *Searcher, p int, src []Source, cutoffDs uint32, fn func(cell int32, t uint32, id int32)) {
+	g := a.City.Graph
+	costs := a.Costs[p]
+	s.sparseNear(costs, src, cutoffDs, true)
+	stamp := s.cellStamp(len(a.City.CellSnap))
+	s.stampGen++
+	gen := s.stampGen
+	visit := func(cell int32) {
+		if stamp[cell] == gen {
+			return
+		}
+		stamp[cell] = gen
+		cs := a.CellSnap(p, int(cell))
+		t, id := pointTime(g, costs, true, cs, costs.Leg(cs.DistM), s.nearOf, s.edgeSources(cs.Edge))
+		if t <= cutoffDs {
+			fn(cell, t, id)
+		}
+	}
+	for _, v := range s.touched {
+		for _, cell := range a.vertexCell.of(int(v)) {
+			visit(cell)
+		}
+	}
+	for i := range s.srcs {
+		if i > 0 && s.srcs[i].Snap.Edge == s.srcs[i-1].Snap.Edge {
+			continue
+		}
+		for _, cell := range a.edgeCell[int32(s.srcs[i].Snap.Edge)] {
+			visit(cell)
+		}
+	}
 }
 
 // opportunities counts, per cell, the facilities of category c within the
@@ -476,7 +579,8 @@ func (a *Access) eachFacilityCell(s *Searcher, p int, fs []int, cutoffDs uint32,
 				return
 			}
 			stamp[cell] = gen
-			t, _ := pointTime(g, c, true, a.CellSnap(p, int(cell)), a.cellLegDs(p, int(cell)), s.timeOf, src)
+			cs := a.CellSnap(p, int(cell))
+			t, _ := pointTime(g, c, true, cs, c.Leg(cs.DistM), s.timeOf, src)
 			if t <= cutoffDs {
 				fn(fi, cell, t)
 			}

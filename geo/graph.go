@@ -96,6 +96,10 @@ type Graph struct {
 	inOff  []uint32 // CSR: arcs entering v, as arcs from v walked backwards
 	in     []Arc
 
+	// off marks edges a network scenario took out (Graph.patch); nil
+	// when all are walkable.
+	off []bool
+
 	deadEnd  []bool   // vertex has a single neighbour
 	comp     []uint32 // component of each vertex
 	compSize []uint32 // vertices per component
@@ -181,14 +185,21 @@ func (g *Graph) ComponentSize(c int) int { return int(g.compSize[c]) }
 // LargestComponent returns the component with the most vertices.
 func (g *Graph) LargestComponent() int { return int(g.largest) }
 
+// EdgeOpen reports whether edge e is walkable: false only for the edges a
+// what-if scenario took out of the network (closed ways, edges cut where a
+// new link joins them), which keep their index but have no arcs.
+func (g *Graph) EdgeOpen(e int) bool { return g.off == nil || !g.off[e] }
+
 // InLargest reports whether edge e belongs to the largest component.
 func (g *Graph) InLargest(e int) bool { return g.comp[g.from[e]] == g.largest }
 
 // TotalLengthM returns the summed length of all edges in metres.
 func (g *Graph) TotalLengthM() float64 {
 	var s float64
-	for _, l := range g.lengthM {
-		s += float64(l)
+	for e, l := range g.lengthM {
+		if g.EdgeOpen(e) {
+			s += float64(l)
+		}
 	}
 	return s
 }
@@ -198,7 +209,7 @@ func (g *Graph) SizeBytes() int {
 	return cap(g.vertex)*8 + cap(g.from)*4 + cap(g.to)*4 + cap(g.lengthM)*4 + cap(g.attr)*4 +
 		cap(g.geomOff)*4 + cap(g.geom)*8 + cap(g.wayOff)*4 + cap(g.ways)*8 +
 		cap(g.outOff)*4 + cap(g.out)*8 + sharedSize(g.in, g.out, cap(g.inOff)*4+cap(g.in)*8) +
-		cap(g.comp)*4 + cap(g.compSize)*4 + cap(g.deadEnd)
+		cap(g.comp)*4 + cap(g.compSize)*4 + cap(g.deadEnd) + cap(g.off)
 }
 
 func sharedSize(a, b []Arc, size int) int {
@@ -443,10 +454,20 @@ func (b *GraphBuilder) Build() (*Graph, error) {
 		keep[s] = true
 		walk(s, uint32(ri))
 	}
+	// The arrays grew by appending: keep only what they hold.
+	g.from, g.to, g.lengthM, g.attr = exact(g.from), exact(g.to), exact(g.lengthM), exact(g.attr)
+	g.geomOff, g.geom, g.wayOff, g.ways = exact(g.geomOff), exact(g.geom), exact(g.wayOff), exact(g.ways)
 	g.renumberVertices()
 	g.buildAdjacency()
 	g.buildComponents()
 	return g, nil
+}
+
+// exact returns a copy of s with no spare capacity.
+func exact[T any](s []T) []T {
+	r := make([]T, len(s))
+	copy(r, s)
+	return r
 }
 
 // attrOutOf returns the attributes of raw edge r walked away from node.
@@ -571,6 +592,9 @@ func (g *Graph) csr(nv int, incoming bool) ([]uint32, []Arc) {
 	type dirArc struct{ tail, head, edge uint32 }
 	arcs := func(yield func(dirArc)) {
 		for e := range g.from {
+			if !g.EdgeOpen(e) {
+				continue
+			}
 			f, t, fl := g.from[e], g.to[e], g.attr[e].Flags
 			if fl&FlagOnewayBwd == 0 {
 				yield(dirArc{f, t, uint32(e) << 1})
@@ -618,17 +642,24 @@ func (g *Graph) buildComponents() {
 		return x
 	}
 	for e := range g.from {
+		if !g.EdgeOpen(e) {
+			continue
+		}
 		a, b := find(g.from[e]), find(g.to[e])
 		if a != b {
 			parent[a] = b
 		}
 	}
 	g.comp = make([]uint32, nv)
-	label := make(map[uint32]uint32)
+	// Components are numbered in the order of their first vertex.
+	label := make([]uint32, nv)
+	for i := range label {
+		label[i] = ^uint32(0)
+	}
 	for v := 0; v < nv; v++ {
 		r := find(uint32(v))
-		c, ok := label[r]
-		if !ok {
+		c := label[r]
+		if c == ^uint32(0) {
 			c = uint32(len(g.compSize))
 			label[r] = c
 			g.compSize = append(g.compSize, 0)

@@ -3,6 +3,7 @@ package geo
 import (
 	"fmt"
 	"math"
+	"slices"
 )
 
 // Profile is a kind of walker: how fast they walk and how steps, unpaved
@@ -119,8 +120,20 @@ type Costs struct {
 
 // NewCosts computes the walking time of every edge for profile p.
 func NewCosts(g *Graph, p *Profile) *Costs {
+	return extendCosts(nil, g, p)
+}
+
+// extendCosts is NewCosts for a graph whose first edges are those base
+// was computed for, unchanged (a patched graph, see Graph.patch): their
+// times are copied, only the new edges' computed.
+func extendCosts(base *Costs, g *Graph, p *Profile) *Costs {
 	c := &Costs{Profile: p, fwd: make([]uint32, g.NumEdges()), bwd: make([]uint32, g.NumEdges()), dsPerM: 10 / p.SpeedMps()}
-	for e := range c.fwd {
+	first := 0
+	if base != nil {
+		first = copy(c.fwd, base.fwd)
+		copy(c.bwd, base.bwd)
+	}
+	for e := first; e < len(c.fwd); e++ {
 		a := g.attr[e]
 		c.fwd[e] = c.edgeCost(float64(g.lengthM[e]), a, 1)
 		c.bwd[e] = c.edgeCost(float64(g.lengthM[e]), a, -1)
@@ -140,6 +153,13 @@ func (c *Costs) buildArcs(g *Graph) {
 	c.arcOut = make([]costArc, len(g.out))
 	for i, a := range g.out {
 		c.arcOut[i] = costArc{head: a.Head, w: c.Edge(a.EdgeID(), a.Reverse())}
+	}
+	// Without one-way rules the In arcs are the Out arcs, and when every
+	// edge costs the same both ways (slopes are penalised alike up and
+	// down) so are their times: share them.
+	if len(g.in) > 0 && len(g.out) > 0 && &g.in[0] == &g.out[0] && slices.Equal(c.fwd, c.bwd) {
+		c.arcIn = c.arcOut
+		return
 	}
 	// An In arc is turned round: the walker goes along it the other way.
 	c.arcIn = make([]costArc, len(g.in))

@@ -1,5 +1,7 @@
 package geo
 
+import "slices"
+
 // Unreached is the time of a vertex or point no source reaches within the
 // cutoff.
 const Unreached = uint32(impassable)
@@ -38,9 +40,18 @@ type Searcher struct {
 	heap radixHeap
 	// sparse search state
 	dist     []uint32
+	near     []int32 // nearest source per vertex, valid where dist is reached
+	srcBuf   []Source
 	touched  []uint32
 	stamp    []uint32
 	stampGen uint32
+	// sources by edge for the last sparseNear: srcs sorted by edge,
+	// edgeGen[e] == edgeGenCur when edge e has some, from srcFirst[e].
+	srcs       []Source
+	keys       []uint64
+	edgeGen    []uint32
+	edgeGenCur uint32
+	srcFirst   []uint32
 	// cells caches H3 cell shapes for isochrones, over the shared ones
 	cells  *cellLocator
 	shared *CellShapes
@@ -228,6 +239,74 @@ func (s *Searcher) sparse(c *Costs, sources []Source, cutoffDs uint32, toSource 
 	}
 	s.touched = s.touched[:0]
 	s.dijkstra(c, sources, cutoffDs, toSource, s.dist, nil, &s.touched)
+}
+
+// sparseNear is sparse that also records the nearest source of every
+// vertex reached (read with nearOf), and indexes the sources by edge (read
+// with edgeSources).
+func (s *Searcher) sparseNear(c *Costs, sources []Source, cutoffDs uint32, toSource bool) {
+	n := s.g.NumVertices()
+	if s.dist == nil {
+		s.dist = make([]uint32, n)
+		for i := range s.dist {
+			s.dist[i] = Unreached
+		}
+	}
+	if s.near == nil {
+		s.near = make([]int32, n)
+	}
+	for _, v := range s.touched {
+		s.dist[v] = Unreached
+	}
+	s.touched = s.touched[:0]
+	s.dijkstra(c, sources, cutoffDs, toSource, s.dist, s.near, &s.touched)
+	// Sources by edge, stable: the order among one edge's sources is
+	// theirs, as pointTime breaks ties by it.
+	s.keys = s.keys[:0]
+	for i, src := range sources {
+		s.keys = append(s.keys, uint64(uint32(src.Snap.Edge))<<32|uint64(i))
+	}
+	slices.Sort(s.keys)
+	s.srcs = s.srcs[:0]
+	for _, k := range s.keys {
+		s.srcs = append(s.srcs, sources[uint32(k)])
+	}
+	if s.edgeGen == nil {
+		s.edgeGen = make([]uint32, s.g.NumEdges())
+		s.srcFirst = make([]uint32, s.g.NumEdges())
+	}
+	s.edgeGenCur++
+	if s.edgeGenCur == 0 { // wrapped: clear the stamps
+		clear(s.edgeGen)
+		s.edgeGenCur = 1
+	}
+	for i := len(s.srcs) - 1; i >= 0; i-- {
+		if e := s.srcs[i].Snap.Edge; e >= 0 {
+			s.edgeGen[e] = s.edgeGenCur
+			s.srcFirst[e] = uint32(i)
+		}
+	}
+}
+
+// edgeSources returns the sources of the last sparseNear on edge e.
+func (s *Searcher) edgeSources(e int) []Source {
+	if e < 0 || s.edgeGen[e] != s.edgeGenCur {
+		return nil
+	}
+	i := int(s.srcFirst[e])
+	j := i
+	for j < len(s.srcs) && s.srcs[j].Snap.Edge == e {
+		j++
+	}
+	return s.srcs[i:j]
+}
+
+// nearOf reads the last sparseNear search's time and nearest source at v.
+func (s *Searcher) nearOf(v int) (uint32, int32) {
+	if t := s.dist[v]; t != Unreached {
+		return t, s.near[v]
+	}
+	return Unreached, -1
 }
 
 // timeOf reads the last sparse search's time at v.

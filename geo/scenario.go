@@ -2,7 +2,6 @@ package geo
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -10,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/paulmach/orb"
+	orbgeo "github.com/paulmach/orb/geo"
 )
 
 // NewFacility is a facility a scenario opens.
@@ -65,9 +65,26 @@ func (a *Access) WhatIfContext(ctx context.Context, sc Scenario) (*Access, error
 	}
 	// One OSM element may be a facility of several categories (a school
 	// that is primary and middle): closing its id closes every one.
+	// Only the ids the scenario names are looked up: a scan each, not a
+	// map of every facility (28,000 on a large city) per what-if.
 	byID := map[string][]int{}
-	for i, f := range city.Facilities {
-		byID[f.ID] = append(byID[f.ID], i)
+	want := map[string]bool{}
+	for _, id := range sc.Close {
+		want[id] = true
+	}
+	for k, nf := range sc.Add {
+		if nf.ID == "" {
+			want["scenario:"+strconv.Itoa(k+1)] = true
+		} else {
+			want[nf.ID] = true
+		}
+	}
+	if len(want) > 0 {
+		for i := range city.Facilities {
+			if id := city.Facilities[i].ID; want[id] {
+				byID[id] = append(byID[id], i)
+			}
+		}
 	}
 	closed := map[int]bool{}
 	for _, id := range sc.Close {
@@ -192,8 +209,7 @@ func (a *Access) WhatIfContext(ctx context.Context, sc Scenario) (*Access, error
 					b.TimeDs[p][c], b.Nearest[p][c], _, b.MeanKMin[p][c] = unreachedCells(ncell)
 					continue
 				}
-				times, near = b.nearest(s, p, c)
-				b.TimeDs[p][c], b.Nearest[p][c] = times, near
+				b.nearestAfterClose(s, p, c, closed, times, near)
 			}
 			if len(addedHere) > 0 {
 				b.eachFacilityCell(s, p, addedHere, b.cutoffDs, &buf, func(fi int, cell int32, t uint32) {
@@ -216,6 +232,65 @@ func (a *Access) WhatIfContext(ctx context.Context, sc Scenario) (*Access, error
 		}
 	}
 	return b, nil
+}
+
+// nearestAfterClose updates times and near (category c, profile p, copies
+// of the baseline's) once the facilities in closed are gone. Only the
+// cells whose nearest facility closed change. Any facility now within the
+// cutoff of such a cell is reached by a forward search from those cells
+// bounded by the cutoff; one search back from those candidates alone gives
+// the cells their new times, as the search from every facility would.
+func (b *Access) nearestAfterClose(s *Searcher, p, c int, closed map[int]bool, times []uint32, near []int32) {
+	g := b.City.Graph
+	var affected []int32
+	var seeds []Source
+	affEdge := map[int]bool{}
+	for i, n := range near {
+		if n >= 0 && closed[int(n)] {
+			affected = append(affected, int32(i))
+			if cs := b.CellSnap(p, i); cs.Edge >= 0 {
+				seeds = append(seeds, Source{Snap: cs, StartDs: b.cellLegDs(p, i)})
+				affEdge[cs.Edge] = true
+			}
+		}
+	}
+	if len(affected) == 0 {
+		return
+	}
+	for _, i := range affected {
+		times[i], near[i] = Unreached, -1
+	}
+	// Forward: where can the affected cells walk within the cutoff?
+	s.sparse(b.Costs[p], seeds, b.cutoffDs, false)
+	var src []Source
+	for _, fi := range b.ByCategory[c] {
+		cand := false
+		for _, ap := range b.FacilityAccessFor(p, fi) {
+			if ap.Edge < 0 {
+				continue
+			}
+			f, t := g.EdgeEnds(ap.Edge)
+			if s.dist[f] != Unreached || s.dist[t] != Unreached || affEdge[ap.Edge] {
+				cand = true
+				break
+			}
+		}
+		if cand {
+			src = b.sources(p, []int{fi}, src)
+		}
+	}
+	if len(src) == 0 {
+		return
+	}
+	want := make([]bool, len(times))
+	for _, i := range affected {
+		want[i] = true
+	}
+	b.nearestInto(s, p, src, b.cutoffDs, func(cell int32, t uint32, id int32) {
+		if want[cell] {
+			times[cell], near[cell] = t, id
+		}
+	})
 }
 
 // cloneFor copies a's result tables (the outer slices only: inner slices
@@ -279,46 +354,407 @@ func newFacilities(a *Access, city *City) []int {
 	return out
 }
 
-// whatIfNetwork rebuilds the network with the scenario's links and closed
-// ways and recomputes access from scratch on it.
+// whatIfNetwork applies the network changes of sc (closed ways, new
+// links) without rebuilding the network or recomputing the whole city: the
+// graph is patched (Graph.patch), only points near what changed are snapped
+// again, and only the cells within the cutoff of a changed edge (in the
+// network before or after) get new access, from the facilities within
+// their reach. The result equals ComputeAccess on the patched city.
 func (a *Access) whatIfNetwork(ctx context.Context, sc Scenario) (*Access, error) {
 	old := a.City
-	g, err := old.Graph.rebuild(old.Index, old.SnapMaxM, sc.CloseWays, sc.AddLinks)
-	if errors.Is(err, ErrEmptyNetwork) {
-		return nil, fmt.Errorf("%w: the scenario closes every way and leaves no walk network", ErrBadScenario)
-	}
+	g, ix, pt, err := old.Graph.patch(old.Index, old.snapLimitM(), sc.CloseWays, sc.AddLinks)
 	if err != nil {
 		return nil, err
 	}
 	city := *old
-	city.Graph = g
-	city.Index = NewSegmentIndex(g)
-	city.Facilities = slices.Clone(old.Facilities)
-	city.FacilitySnap = city.Index.SnapAll(func(i int) orb.Point { return city.Facilities[i].Point }, len(city.Facilities), city.SnapMaxM,
-		func(i int) bool { return city.Facilities[i].BelowStreet })
-	cells := city.Population.Cells
-	city.CellSnap = city.Index.SnapAll(func(i int) orb.Point { return cells[i].Point }, len(cells), city.SnapMaxM, nil)
-	// Access points stay where they were, on the new edges; those on a
-	// closed way are gone.
-	city.FacilityAccess = make([][]Snap, len(a.FacilityAccess))
-	for i, pts := range a.FacilityAccess {
-		for _, s := range pts {
-			if ns, err := city.Index.Nearest(s.Point, 0.5, nil); err == nil {
-				ns.DistM = s.DistM // the straight leg to the network is unchanged
-				city.FacilityAccess[i] = append(city.FacilityAccess[i], ns)
+	city.Graph, city.Index = g, ix
+	resnap := resnapArea(old.Graph, g, pt, old.snapLimitM())
+	city.FacilitySnap = slices.Clone(old.FacilitySnap)
+	for i, s := range old.FacilitySnap {
+		f := &city.Facilities[i]
+		if resnap(s, f.Point) {
+			ns, err := ix.SnapStreet(f.Point, city.snapLimitM(), f.BelowStreet)
+			if err != nil {
+				ns = Snap{Edge: -1}
 			}
-		}
-		if len(city.FacilityAccess[i]) == 0 && city.FacilitySnap[i].Edge >= 0 {
-			city.FacilityAccess[i] = []Snap{city.FacilitySnap[i]}
+			city.FacilitySnap[i] = ns
 		}
 	}
-	b, err := ComputeAccessContext(ctx, &city, a.Options)
-	if err != nil {
-		return nil, err
+	cells := city.Population.Cells
+	city.CellSnap = slices.Clone(old.CellSnap)
+	var moved []int32 // cells snapped elsewhere
+	for i, s := range old.CellSnap {
+		if resnap(s, cells[i].Point) {
+			ns, err := ix.SnapStreet(cells[i].Point, city.snapLimitM(), false)
+			if err != nil {
+				ns = Snap{Edge: -1}
+			}
+			if ns != s {
+				moved = append(moved, int32(i))
+			}
+			city.CellSnap[i] = ns
+		}
+	}
+	// Access points on a removed edge are found again on the new edges
+	// (those on a closed way are gone); the others stay.
+	city.FacilityAccess = slices.Clone(a.FacilityAccess)
+	var changedAccess []int
+	for i, pts := range a.FacilityAccess {
+		hit := false
+		for _, s := range pts {
+			if s.Edge >= 0 && !g.EdgeOpen(s.Edge) {
+				hit = true
+			}
+		}
+		if !hit {
+			continue
+		}
+		changedAccess = append(changedAccess, i)
+		var np []Snap
+		for _, s := range pts {
+			if s.Edge >= 0 && g.EdgeOpen(s.Edge) {
+				np = append(np, s)
+				continue
+			}
+			if ns, err := ix.Nearest(s.Point, 0.5, nil); err == nil {
+				ns.DistM = s.DistM // the straight leg to the network is unchanged
+				np = append(np, ns)
+			}
+		}
+		if len(np) == 0 && city.FacilitySnap[i].Edge >= 0 {
+			np = []Snap{city.FacilitySnap[i]}
+		}
+		city.FacilityAccess[i] = np
+	}
+
+	b := &Access{City: &city, Options: a.Options, Profiles: a.Profiles, cutoffDs: a.cutoffDs, derived: &derived{},
+		FacilityAccess: city.FacilityAccess, ByCategory: a.ByCategory}
+	for i := range b.Profiles {
+		b.Costs = append(b.Costs, extendCosts(a.Costs[i], g, &b.Profiles[i]))
+	}
+	// Every walker's own attachments are found again on the patched
+	// network, as ComputeAccess would (few points need them: those whose
+	// city attachment the walker may not use), before the cells are
+	// indexed at them.
+	b.walker = make([]walkerSnaps, len(b.Profiles))
+	for p := range b.Profiles {
+		b.walker[p].cell = b.cellWalkerSnaps(p)
+		b.walker[p].fac = b.facilityWalkerSnaps(p, nil)
+	}
+	b.indexCells()
+	np, nc := len(a.Profiles), len(old.Taxonomy.Categories)
+	b.TimeDs, b.Nearest = make([][][]uint32, np), make([][][]int32, np)
+	b.Count, b.MeanKMin = make([][][]uint16, np), make([][][]float32, np)
+	for p := 0; p < np; p++ {
+		b.TimeDs[p], b.Nearest[p] = make([][]uint32, nc), make([][]int32, nc)
+		b.Count[p], b.MeanKMin[p] = make([][]uint16, nc), make([][]float32, nc)
+		// Shared with the baseline until recomputeCells changes them.
+		copy(b.TimeDs[p], a.TimeDs[p])
+		copy(b.Nearest[p], a.Nearest[p])
+		copy(b.Count[p], a.Count[p])
+		copy(b.MeanKMin[p], a.MeanKMin[p])
+	}
+	so, sn := NewSearcher(old.Graph), NewSearcher(g)
+	for p := 0; p < np; p++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		movedP, accessP := b.walkerChanges(a, p, moved, changedAccess)
+		region := b.changedRegion(a, so, sn, p, pt, movedP, accessP)
+		if len(region) > 0 {
+			b.recomputeCells(sn, p, region)
+		}
 	}
 	// Facility changes on top of the new network are incremental.
 	if len(sc.Add) > 0 || len(sc.Close) > 0 {
 		return b.WhatIf(Scenario{Name: sc.Name, Add: sc.Add, Close: sc.Close})
 	}
 	return b, nil
+}
+
+// walkerChanges returns, for profile p, the cells attached elsewhere in b
+// than in a, and the facilities whose access points differ, as the walker
+// joins the network: moved and changedAccess (the city's attachments that
+// changed) and the walker's own attachments that changed.
+func (b *Access) walkerChanges(a *Access, p int, moved []int32, changedAccess []int) ([]int32, []int) {
+	var aw, bw walkerSnaps
+	if p < len(a.walker) {
+		aw = a.walker[p]
+	}
+	if p < len(b.walker) {
+		bw = b.walker[p]
+	}
+	cellCand := map[int32]bool{}
+	for _, i := range moved {
+		cellCand[i] = true
+	}
+	for i := range aw.cell {
+		cellCand[i] = true
+	}
+	for i := range bw.cell {
+		cellCand[i] = true
+	}
+	var movedP []int32
+	for _, i := range slices.Sorted(maps.Keys(cellCand)) {
+		if a.CellSnap(p, int(i)) != b.CellSnap(p, int(i)) {
+			movedP = append(movedP, i)
+		}
+	}
+	facCand := map[int]bool{}
+	for _, fi := range changedAccess {
+		facCand[fi] = true
+	}
+	for fi := range aw.fac {
+		facCand[fi] = true
+	}
+	for fi := range bw.fac {
+		facCand[fi] = true
+	}
+	var accessP []int
+	for _, fi := range slices.Sorted(maps.Keys(facCand)) {
+		if !slices.Equal(a.FacilityAccessFor(p, fi), b.FacilityAccessFor(p, fi)) {
+			accessP = append(accessP, fi)
+		}
+	}
+	return movedP, accessP
+}
+
+// resnapArea returns whether a point snapped at s must be snapped again on
+// the patched graph g: its edge was taken out, a new edge may be nearer, or
+// the largest component changed near it (SnapStreet prefers it).
+func resnapArea(old, g *Graph, pt *graphPatch, maxDistM float64) func(s Snap, p orb.Point) bool {
+	var areas []orb.Bound
+	pad := func(b orb.Bound) orb.Bound { return orbgeo.BoundPad(b, maxDistM+1) }
+	for _, e := range pt.added {
+		areas = append(areas, pad(g.EdgeGeometry(e).Bound()))
+	}
+	var flipped orb.Bound
+	nflip := 0
+	for e := 0; e < old.NumEdges(); e++ {
+		if g.EdgeOpen(e) && old.InLargest(e) != g.InLargest(e) {
+			if nflip == 0 {
+				flipped = g.EdgeGeometry(e).Bound()
+			} else {
+				flipped = flipped.Union(g.EdgeGeometry(e).Bound())
+			}
+			nflip++
+		}
+	}
+	if nflip > 0 {
+		areas = append(areas, pad(flipped))
+	}
+	return func(s Snap, p orb.Point) bool {
+		if s.Edge >= 0 && !g.EdgeOpen(s.Edge) {
+			return true
+		}
+		for _, b := range areas {
+			if b.Contains(p) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// changedRegion returns the cells whose access for profile p may differ
+// between a (before) and b (after a network change): those within the
+// cutoff of a removed edge before, or of an added edge after, or of a
+// facility access point that changed, and those snapped elsewhere. Any
+// walk of another cell within the cutoff uses only edges both networks
+// share, at the same cost.
+func (b *Access) changedRegion(a *Access, so, sn *Searcher, p int, pt *graphPatch, moved []int32, changedAccess []int) []int32 {
+	in := make([]bool, len(b.City.CellSnap))
+	var region []int32
+	add := func(cell int32) {
+		if !in[cell] {
+			in[cell] = true
+			region = append(region, cell)
+		}
+	}
+	seedEdge := func(dst []Source, g *Graph, e int) []Source {
+		return append(dst, Source{Snap: Snap{Edge: e}}, Source{Snap: Snap{Edge: e, OffsetM: g.EdgeLengthM(e)}})
+	}
+	var src []Source
+	for _, e := range pt.removed {
+		src = seedEdge(src, a.City.Graph, e)
+		for _, cell := range a.edgeCell[int32(e)] {
+			add(cell)
+		}
+	}
+	for _, fi := range changedAccess {
+		for _, s := range a.FacilityAccessFor(p, fi) {
+			if s.Edge >= 0 {
+				src = append(src, Source{Snap: s})
+			}
+		}
+	}
+	if len(src) > 0 {
+		so.sparse(a.Costs[p], src, a.cutoffDs, true)
+		for _, v := range so.touched {
+			for _, cell := range a.vertexCell.of(int(v)) {
+				add(cell)
+			}
+		}
+	}
+	src = src[:0]
+	for _, e := range pt.added {
+		src = seedEdge(src, b.City.Graph, e)
+		for _, cell := range b.edgeCell[int32(e)] {
+			add(cell)
+		}
+	}
+	for _, fi := range changedAccess {
+		for _, s := range b.FacilityAccessFor(p, fi) {
+			if s.Edge >= 0 {
+				src = append(src, Source{Snap: s})
+			}
+		}
+	}
+	if len(src) > 0 {
+		sn.sparse(b.Costs[p], src, b.cutoffDs, true)
+		for _, v := range sn.touched {
+			for _, cell := range b.vertexCell.of(int(v)) {
+				add(cell)
+			}
+		}
+	}
+	for _, cell := range moved {
+		add(cell)
+	}
+	return region
+}
+
+// recomputeCells computes again, for profile p and every category, the
+// access of the cells in region, from the facilities within their reach:
+// a forward search from the cells bounds where a facility within the
+// cutoff can be.
+func (b *Access) recomputeCells(s *Searcher, p int, region []int32) {
+	g := b.City.Graph
+	pos := make([]int32, len(b.City.CellSnap))
+	for i := range pos {
+		pos[i] = -1
+	}
+	edges := map[int]bool{}
+	var seeds []Source
+	for j, cell := range region {
+		pos[cell] = int32(j)
+		if cs := b.CellSnap(p, int(cell)); cs.Edge >= 0 {
+			seeds = append(seeds, Source{Snap: cs, StartDs: b.cellLegDs(p, int(cell))})
+			edges[cs.Edge] = true
+		}
+	}
+	s.sparse(b.Costs[p], seeds, b.cutoffDs, false)
+	// The walk from the nearest region cell to each vertex reached: a
+	// facility is within t of a region cell only if an end of one of its
+	// access edges is (or it lies on a region cell's edge).
+	fwd := make([]uint32, g.NumVertices())
+	for i := range fwd {
+		fwd[i] = Unreached
+	}
+	for _, v := range s.touched {
+		fwd[v] = s.dist[v]
+	}
+	within := func(fi int, t uint32) bool {
+		for _, ap := range b.FacilityAccessFor(p, fi) {
+			if ap.Edge < 0 {
+				continue
+			}
+			f, to := g.EdgeEnds(ap.Edge)
+			if fwd[f] <= t || fwd[to] <= t || edges[ap.Edge] {
+				return true
+			}
+		}
+		return false
+	}
+	cats := b.City.Taxonomy.Categories
+	k := b.Options.K
+	var buf []Source
+	for c := range cats {
+		if len(b.ByCategory[c]) == 0 {
+			continue
+		}
+		thr := min(MinToDs(cats[c].ThresholdMin), b.cutoffDs)
+		cutoff := thr
+		if k > 1 {
+			cutoff = b.cutoffDs
+		}
+		// Candidates for the nearest facility (within the cutoff) and for
+		// the counts (within the threshold, or the cutoff for K > 1).
+		var cands, countCands []int
+		for _, fi := range b.ByCategory[c] {
+			if within(fi, b.cutoffDs) {
+				cands = append(cands, fi)
+				if cutoff == b.cutoffDs || within(fi, cutoff) {
+					countCands = append(countCands, fi)
+				}
+			}
+		}
+		// The region's new values, by position in region; the tables are
+		// copied (they are the baseline's until then) only if one differs.
+		times, near := make([]uint32, len(region)), make([]int32, len(region))
+		count, mean := make([]uint16, len(region)), make([]float32, len(region))
+		for j := range region {
+			times[j], near[j] = Unreached, -1
+		}
+		if len(cands) > 0 {
+			src := b.sources(p, cands, buf[:0])
+			buf = src
+			b.nearestInto(s, p, src, b.cutoffDs, func(cell int32, t uint32, id int32) {
+				if j := pos[cell]; j >= 0 {
+					times[j], near[j] = t, id
+				}
+			})
+		}
+		var topK map[int32][]uint32
+		if k > 1 {
+			topK = map[int32][]uint32{}
+		}
+		b.eachFacilityCell(s, p, countCands, cutoff, &buf, func(_ int, cell int32, t uint32) {
+			j := pos[cell]
+			if j < 0 {
+				return
+			}
+			if t <= thr && count[j] < math.MaxUint16 {
+				count[j]++
+			}
+			if k > 1 {
+				topK[cell] = insertTopK(topK[cell], t, k)
+			}
+		})
+		for j, cell := range region {
+			switch {
+			case k == 1:
+				mean[j] = float32(math.NaN())
+				if t := times[j]; t != Unreached {
+					mean[j] = float32(DsToMin(t))
+				}
+			case len(topK[cell]) < k:
+				mean[j] = float32(math.NaN())
+			default:
+				var sum float64
+				for _, t := range topK[cell] {
+					sum += DsToMin(t)
+				}
+				mean[j] = float32(sum / float64(k))
+			}
+		}
+		tt, tn, tc, tm := b.TimeDs[p][c], b.Nearest[p][c], b.Count[p][c], b.MeanKMin[p][c]
+		changed := false
+		for j, cell := range region {
+			om, nm := tm[cell], mean[j]
+			if tt[cell] != times[j] || tn[cell] != near[j] || tc[cell] != count[j] ||
+				(om != nm && !(math.IsNaN(float64(om)) && math.IsNaN(float64(nm)))) {
+				changed = true
+				break
+			}
+		}
+		if !changed {
+			continue
+		}
+		tt, tn, tc, tm = slices.Clone(tt), slices.Clone(tn), slices.Clone(tc), slices.Clone(tm)
+		for j, cell := range region {
+			tt[cell], tn[cell], tc[cell], tm[cell] = times[j], near[j], count[j], mean[j]
+		}
+		b.TimeDs[p][c], b.Nearest[p][c], b.Count[p][c], b.MeanKMin[p][c] = tt, tn, tc, tm
+	}
 }

@@ -46,6 +46,10 @@ func SurfaceOnly(_ int, a EdgeAttr) bool { return a.Flags&(FlagTunnel|FlagIndoor
 type SegmentIndex struct {
 	g  *Graph
 	tr rtree.RTreeG[uint32] // value: index in g.geom of the run's first point
+	// A patched graph's index (see Graph.patch) shares the base's tree:
+	// skip marks the edges taken out, more indexes the edges added.
+	skip []bool
+	more *SegmentIndex
 }
 
 // segRun is the number of segments per R-tree entry.
@@ -97,6 +101,26 @@ func (ix *SegmentIndex) Nearest(p orb.Point, maxDistM float64, filter SnapFilter
 	if !(maxDistM > 0) {
 		return Snap{}, fmt.Errorf("%w: snapping limit %v m", ErrTooFar, maxDistM)
 	}
+	if ix.skip != nil {
+		filter = skipFilter(ix.skip, filter)
+	}
+	s, err := ix.nearest(p, maxDistM, filter)
+	if ix.more != nil {
+		if m, merr := ix.more.nearest(p, maxDistM, filter); merr == nil && (err != nil || m.DistM < s.DistM) {
+			return m, nil
+		}
+	}
+	return s, err
+}
+
+func skipFilter(skip []bool, filter SnapFilter) SnapFilter {
+	return func(e int, a EdgeAttr) bool {
+		return !skip[e] && (filter == nil || filter(e, a))
+	}
+}
+
+// nearest is Nearest over this index's own tree.
+func (ix *SegmentIndex) nearest(p orb.Point, maxDistM float64, filter SnapFilter) (Snap, error) {
 	proj := newLocalProj(p)
 	best := Snap{Edge: -1, DistM: math.Inf(1)}
 	var bestK uint32

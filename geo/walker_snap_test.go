@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -69,6 +70,69 @@ func TestWalkerSnapsOffSteps(t *testing.T) {
 	res, err := a.NearestRoutes(NewSearcher(g), wheel, "pharmacy", pt(200, 28), 1)
 	if err != nil || len(res.Facilities) != 1 {
 		t.Errorf("nearest for the wheelchair from beside the steps: %v %+v", err, res)
+	}
+
+	// An access restored from a snapshot's tables joins every walker as
+	// the computed one does, and answers a what-if alike.
+	ra, ok, err := RestoreAccess(city, AccessOptions{}, a.Tables())
+	if err != nil || !ok {
+		t.Fatalf("restore: %v %v", ok, err)
+	}
+	for p := range a.Profiles {
+		if ra.CellSnap(p, 0) != a.CellSnap(p, 0) || !slices.Equal(ra.FacilityAccessFor(p, 0), a.FacilityAccessFor(p, 0)) {
+			t.Errorf("restored %s: attachments %+v %+v, computed %+v %+v", a.Profiles[p].ID,
+				ra.CellSnap(p, 0), ra.FacilityAccessFor(p, 0), a.CellSnap(p, 0), a.FacilityAccessFor(p, 0))
+		}
+	}
+	near := NewFacility{Category: "pharmacy", Point: pt(150, 34)}
+	wa, err := a.WhatIf(Scenario{Add: []NewFacility{near}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wr, err := ra.WhatIf(Scenario{Add: []NewFacility{near}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p := range a.Profiles {
+		if wa.TimeDs[p][0][0] != wr.TimeDs[p][0][0] || wa.TimeDs[p][0][0] >= a.TimeDs[p][0][0] {
+			t.Errorf("%s: a pharmacy opened beside the steps: %d ds from the computed access, %d from the restored, %d before",
+				a.Profiles[p].ID, wa.TimeDs[p][0][0], wr.TimeDs[p][0][0], a.TimeDs[p][0][0])
+		}
+	}
+
+	// Network what-ifs (the patched graph) find every walker's own
+	// attachments again, as ComputeAccess on the changed city does: a
+	// footway bulging to 5 m of the home joins the wheelchair there (the
+	// city's attachment stays on the steps, 4 m away); closing the street
+	// leaves the wheelchair only the path.
+	link := orb.LineString{pt(90, 0), pt(100, 21), pt(110, 0)}
+	for _, sc := range []Scenario{{Name: "link", AddLinks: []orb.LineString{link}}, {Name: "close street", CloseWays: []int64{1}}} {
+		inc, err := a.WhatIf(sc)
+		if err != nil {
+			t.Fatalf("%s: %v", sc.Name, err)
+		}
+		full, err := ComputeAccess(inc.City, inc.Options)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for p := range inc.Profiles {
+			if inc.CellSnap(p, 0) != full.CellSnap(p, 0) || !slices.Equal(inc.FacilityAccessFor(p, 0), full.FacilityAccessFor(p, 0)) {
+				t.Errorf("%s: %s: attachments %+v %+v, full %+v %+v", sc.Name, inc.Profiles[p].ID,
+					inc.CellSnap(p, 0), inc.FacilityAccessFor(p, 0), full.CellSnap(p, 0), full.FacilityAccessFor(p, 0))
+			}
+			if inc.TimeDs[p][0][0] != full.TimeDs[p][0][0] || inc.Count[p][0][0] != full.Count[p][0][0] {
+				t.Errorf("%s: %s: %d ds (count %d), full %d ds (count %d)", sc.Name, inc.Profiles[p].ID,
+					inc.TimeDs[p][0][0], inc.Count[p][0][0], full.TimeDs[p][0][0], full.Count[p][0][0])
+			}
+		}
+		if sc.Name == "link" {
+			if ws := inc.CellSnap(wheel, 0); ws.DistM > 6 || inc.City.CellSnap[0] != cs {
+				t.Errorf("link: wheelchair joins at %+v (want the link 5 m away), city at %+v (want the steps)", ws, inc.City.CellSnap[0])
+			}
+			if inc.TimeDs[wheel][0][0] >= a.TimeDs[wheel][0][0] {
+				t.Errorf("link: the wheelchair's walk %d ds is no shorter than %d", inc.TimeDs[wheel][0][0], a.TimeDs[wheel][0][0])
+			}
+		}
 	}
 
 	// Life circles by network distance: the adult walks 200 m of steps

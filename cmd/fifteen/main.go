@@ -13,6 +13,7 @@
 //	fifteen isochrone --lon X --lat Y [--minutes 5,10,15] [--profile P] [input flags]
 //	fifteen nearest --lon X --lat Y --category C [--k N] [--profile P] [input flags]
 //	fifteen export --collection ID [--format geojson|csv] [--category C] [--profile P] [--res R] [input flags]
+//	fifteen build --out FILE [input flags]
 //	fifteen version
 //
 // With no input flags fifteen loads its embedded default city,
@@ -75,6 +76,8 @@ Usage:
   fifteen export --collection ID [--format geojson|csv] [--category C] [--profile P] [--res R]
                                            one collection of the OGC API as a file: facilities,
                                            communities, coverage, cells, underserved, greenways, network
+  fifteen build --out FILE [input flags]   load a city and write its snapshot, which
+                                           --snapshot opens in seconds
   fifteen version                          print the version
 
 Input flags (all commands that load a city; environment variables in brackets):
@@ -94,6 +97,8 @@ Input flags (all commands that load a city; environment variables in brackets):
   --quiet             no load stages and progress bar on a terminal's stderr
   --snap-m METRES     maximum distance from a point to the network (default 250) [FIFTEEN_SNAP_M]
   --name NAME         the city's display name [FIFTEEN_NAME]
+  --snapshot FILE     a snapshot written by fifteen build, opened instead of
+                      all the inputs above [FIFTEEN_SNAPSHOT]
 
 Data © OpenStreetMap contributors, ODbL 1.0.
 `
@@ -145,6 +150,8 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return serve(ctx, rest, stdout, stderr)
 	case "inspect":
 		return inspect(ctx, rest, stdout, stderr)
+	case "build":
+		return build(ctx, rest, stdout, stderr)
 	case "report":
 		return report(ctx, rest, stdout, stderr)
 	case "cells":
@@ -177,6 +184,7 @@ func inputFlags(fs *flag.FlagSet) func() (data.Config, error) {
 	fs.StringVar(&cfg.PopulationPath, "population", env("FIFTEEN_POPULATION"), "residents on a grid: CSV of H3 cells or a GeoTIFF raster")
 	fs.StringVar(&cfg.CategoriesPath, "categories", env("FIFTEEN_CATEGORIES"), "category taxonomy JSON")
 	fs.StringVar(&cfg.Name, "name", env("FIFTEEN_NAME"), "city display name")
+	fs.StringVar(&cfg.SnapshotPath, "snapshot", env("FIFTEEN_SNAPSHOT"), "snapshot written by fifteen build, instead of the other inputs")
 	snap := fs.String("snap-m", env("FIFTEEN_SNAP_M"), "maximum snapping distance in metres")
 	level := fs.String("admin-level", env("FIFTEEN_ADMIN_LEVEL"), "admin_level of the OSM boundaries that become communities")
 	quiet := fs.Bool("quiet", false, "no load progress on the terminal")
@@ -276,11 +284,18 @@ func cutoffFlag(fs *flag.FlagSet) *geo.AccessOptions {
 	return &opt
 }
 
-// loadAccess loads the city and computes access.
+// loadAccess loads the city and computes access, or takes it from the
+// snapshot the city was opened from when that stored it with the same
+// options.
 func loadAccess(ctx context.Context, cfg data.Config, opt geo.AccessOptions) (*geo.Access, error) {
 	city, _, err := data.Load(ctx, cfg)
 	if err != nil {
 		return nil, err
+	}
+	if a, stored, err := data.StoredAccess(city, opt); err != nil {
+		return nil, domainUsage(err)
+	} else if stored {
+		return a, nil
 	}
 	a, err := geo.ComputeAccess(city, opt)
 	if err != nil {

@@ -75,9 +75,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return nil, err
 		}
 		stage(stageAccess, 0, 0)
-		a, err := geo.ComputeAccess(city, *opt)
+		// A snapshot may hold the baseline already.
+		a, stored, err := data.StoredAccess(city, *opt)
 		if err != nil {
-			return nil, usageError{err.Error()}
+			return nil, err
+		}
+		if !stored {
+			if a, err = geo.ComputeAccess(city, *opt); err != nil {
+				return nil, usageError{err.Error()}
+			}
 		}
 		stage(stageReport, 0, 0)
 		scfg := server.Config{Version: version, Logger: log, BasemapStyleURL: *basemap}

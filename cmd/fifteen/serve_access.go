@@ -41,11 +41,14 @@ func serveAccessFlags(fs *flag.FlagSet) *serveAccess {
 }
 
 // defaultStore is where scenarios are saved when --store is not given:
-// beside the planner's OSM extract, or in the user's data directory for
-// the embedded city.
+// beside the planner's OSM extract (or the snapshot built from it), or in
+// the user's data directory for the embedded city.
 func defaultStore(cfg data.Config) (string, error) {
 	if cfg.OSMPath != "" {
 		return filepath.Join(filepath.Dir(cfg.OSMPath), "fifteen-scenarios.db"), nil
+	}
+	if cfg.SnapshotPath != "" {
+		return filepath.Join(filepath.Dir(cfg.SnapshotPath), "fifteen-scenarios.db"), nil
 	}
 	dir := os.Getenv("XDG_DATA_HOME")
 	if dir == "" {

@@ -1,0 +1,369 @@
+package geo_test
+
+import (
+	"context"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/paulmach/orb"
+
+	"fifteen/data"
+	"fifteen/geo"
+)
+
+var (
+	liOnce   sync.Once
+	liCity   *geo.City
+	liAccess *geo.Access
+	liErr    error
+)
+
+// liechtenstein loads the embedded default city and its access once.
+func liechtenstein(tb testing.TB) (*geo.City, *geo.Access) {
+	tb.Helper()
+	liOnce.Do(func() {
+		liCity, _, liErr = data.Load(context.Background(), data.Config{})
+		if liErr == nil {
+			liAccess, liErr = geo.ComputeAccess(liCity, geo.AccessOptions{})
+		}
+	})
+	if liErr != nil {
+		tb.Fatal(liErr)
+	}
+	return liCity, liAccess
+}
+
+// The nearest-facility search that touches only what it reaches gives
+// every cell the time and facility the whole-graph search gives it, for
+// every walker and category, with the Searcher reused across them (stale
+// state from one search must not leak into the next).
+func TestSparseNearestEqualsReach(t *testing.T) {
+	city, a := liechtenstein(t)
+	s, ref := geo.NewSearcher(city.Graph), geo.NewSearcher(city.Graph)
+	reached := 0
+	for p := range a.Profiles {
+		for c, cat := range city.Taxonomy.Categories {
+			if a.Facilities(c) == 0 {
+				continue
+			}
+			gt, gn := a.NearestForTest(s, p, c)
+			wt, wn := a.NearestByReachForTest(ref, p, c)
+			if !slices.Equal(gt, wt) || !slices.Equal(gn, wn) {
+				for i := range gt {
+					if gt[i] != wt[i] || gn[i] != wn[i] {
+						t.Fatalf("%s/%s cell %d: sparse %d ds facility %d, whole-graph %d ds facility %d",
+							a.Profiles[p].ID, cat.ID, i, gt[i], gn[i], wt[i], wn[i])
+					}
+				}
+			}
+			if !slices.Equal(gt, a.TimeDs[p][c]) {
+				t.Fatalf("%s/%s: differs from ComputeAccess", a.Profiles[p].ID, cat.ID)
+			}
+			for _, x := range gt {
+				if x != geo.Unreached {
+					reached++
+				}
+			}
+		}
+	}
+	if reached == 0 {
+		t.Fatal("no cell reached: the comparison proves nothing")
+	}
+}
+
+// Closing facilities updates only the cells whose nearest facility closed,
+// from the facilities within their reach: the times equal a full
+// recomputation's, and each nearest facility is open, of the category and
+// exactly that far (ties between facilities may go either way).
+func TestWhatIfCloseEqualsFull(t *testing.T) {
+	city, base := liechtenstein(t)
+	rng := rand.New(rand.NewPCG(13, 13))
+	for step := 0; step < 8; step++ {
+		var sc geo.Scenario
+		n := 1 + rng.IntN(4)
+		seen := map[string]bool{}
+		for len(sc.Close) < n {
+			f := city.Facilities[rng.IntN(len(city.Facilities))]
+			if !seen[f.ID] {
+				seen[f.ID] = true
+				sc.Close = append(sc.Close, f.ID)
+			}
+		}
+		inc, err := base.WhatIf(sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		full, err := geo.ComputeAccess(inc.City, inc.Options)
+		if err != nil {
+			t.Fatal(err)
+		}
+		changed := 0
+		for p := range inc.Profiles {
+			for c, cat := range city.Taxonomy.Categories {
+				for i := range city.Population.Cells {
+					ti, tf := inc.TimeDs[p][c][i], full.TimeDs[p][c][i]
+					if ti != tf {
+						t.Fatalf("step %d %v: %s/%s cell %d: incremental %d ds, full %d ds", step, sc.Close, inc.Profiles[p].ID, cat.ID, i, ti, tf)
+					}
+					if ti != base.TimeDs[p][c][i] {
+						changed++
+					}
+					if ni := inc.Nearest[p][c][i]; ni != full.Nearest[p][c][i] {
+						if ni < 0 || inc.City.Closed[int(ni)] || city.Facilities[ni].Category != cat.ID {
+							t.Fatalf("step %d: %s/%s cell %d: nearest %d, full %d", step, inc.Profiles[p].ID, cat.ID, i, ni, full.Nearest[p][c][i])
+						}
+					}
+					if inc.Count[p][c][i] != full.Count[p][c][i] {
+						t.Fatalf("step %d: count differs", step)
+					}
+				}
+			}
+		}
+		t.Logf("step %d: closing %v changed %d cell walks", step, sc.Close, changed)
+	}
+}
+
+// randomNetworkScenario closes one or two ways and adds one or two short
+// links at random places of the network.
+func randomNetworkScenario(rng *rand.Rand, city *geo.City) geo.Scenario {
+	g := city.Graph
+	var sc geo.Scenario
+	switch rng.IntN(3) {
+	case 0:
+		for range 1 + rng.IntN(2) {
+			e := rng.IntN(g.NumEdges())
+			sc.CloseWays = append(sc.CloseWays, g.EdgeWays(e)[0])
+		}
+	case 1:
+		for range 1 + rng.IntN(2) {
+			e := rng.IntN(g.NumEdges())
+			pts := g.EdgeGeometry(e)
+			p := pts[rng.IntN(len(pts))]
+			q := orb.Point{p[0] + (rng.Float64()-0.5)*0.006, p[1] + (rng.Float64()-0.5)*0.004}
+			sc.AddLinks = append(sc.AddLinks, orb.LineString{p, q})
+		}
+	default:
+		e := rng.IntN(g.NumEdges())
+		sc.CloseWays = []int64{g.EdgeWays(e)[0]}
+		pts := g.EdgeGeometry(rng.IntN(g.NumEdges()))
+		p := pts[0]
+		sc.AddLinks = []orb.LineString{{p, {p[0] + 0.001, p[1] + 0.0015}, {p[0] + 0.002, p[1] - 0.001}}}
+	}
+	return sc
+}
+
+// A network what-if recomputes only the cells within the cutoff of what
+// changed; the result equals ComputeAccess on the changed city, for random
+// closures and links, applied one on top of the other.
+func TestWhatIfNetworkIncrementalEqualsFull(t *testing.T) {
+	city, base := liechtenstein(t)
+	rng := rand.New(rand.NewPCG(4, 13))
+	a := base
+	done := 0
+	for step := 0; done < 10 && step < 40; step++ {
+		sc := randomNetworkScenario(rng, a.City)
+		inc, err := a.WhatIf(sc)
+		if err != nil {
+			if errors.Is(err, geo.ErrBadScenario) {
+				continue // a link end too far from the network
+			}
+			t.Fatal(err)
+		}
+		done++
+		full, err := geo.ComputeAccess(inc.City, inc.Options)
+		if err != nil {
+			t.Fatal(err)
+		}
+		changed := 0
+		for p := range inc.Profiles {
+			for c, cat := range city.Taxonomy.Categories {
+				for i := range city.Population.Cells {
+					ti, tf := inc.TimeDs[p][c][i], full.TimeDs[p][c][i]
+					if ti != tf {
+						t.Fatalf("step %d %+v: %s/%s cell %d: incremental %d ds, full %d ds", step, sc, inc.Profiles[p].ID, cat.ID, i, ti, tf)
+					}
+					if ti != a.TimeDs[p][c][i] {
+						changed++
+					}
+					if inc.Count[p][c][i] != full.Count[p][c][i] {
+						t.Fatalf("step %d %+v: %s/%s cell %d: count %d, full %d", step, sc, inc.Profiles[p].ID, cat.ID, i, inc.Count[p][c][i], full.Count[p][c][i])
+					}
+					mi, mf := inc.MeanKMin[p][c][i], full.MeanKMin[p][c][i]
+					if mi != mf && !(math.IsNaN(float64(mi)) && math.IsNaN(float64(mf))) {
+						t.Fatalf("step %d: mean differs", step)
+					}
+					if ni := inc.Nearest[p][c][i]; ni != full.Nearest[p][c][i] {
+						if ni < 0 || inc.City.Closed[int(ni)] || city.Facilities[ni].Category != cat.ID {
+							t.Fatalf("step %d: %s/%s cell %d: nearest %d, full %d", step, inc.Profiles[p].ID, cat.ID, i, ni, full.Nearest[p][c][i])
+						}
+					}
+				}
+			}
+		}
+		t.Logf("step %d: closed %v, %d links: %d cell walks changed", step, sc.CloseWays, len(sc.AddLinks), changed)
+		a = inc
+	}
+	if done < 5 {
+		t.Fatalf("only %d scenarios applied", done)
+	}
+}
+
+// The patched network answers as the rebuilt one, but for rounding: where
+// a junction lost a way the rebuilt graph merges two edges into one, and
+// one rounded time replaces two (at most a decisecond per junction
+// crossed), and snaps may break ties between equally near edges apart.
+func TestWhatIfNetworkPatchedNearRebuilt(t *testing.T) {
+	city, base := liechtenstein(t)
+	rng := rand.New(rand.NewPCG(7, 7))
+	done := 0
+	for step := 0; done < 4 && step < 20; step++ {
+		sc := randomNetworkScenario(rng, city)
+		inc, err := base.WhatIf(sc)
+		if err != nil {
+			continue
+		}
+		ref, err := base.RebuildWhatIfForTest(sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		done++
+		worse := 0
+		for p := range inc.Profiles {
+			for c := range city.Taxonomy.Categories {
+				for i := range city.Population.Cells {
+					ti, tr := int64(inc.TimeDs[p][c][i]), int64(ref.TimeDs[p][c][i])
+					if (ti == int64(geo.Unreached)) != (tr == int64(geo.Unreached)) {
+						worse++
+						continue
+					}
+					if d := ti - tr; d > 10 || d < -10 {
+						worse++
+					}
+				}
+			}
+		}
+		if worse > 0 {
+			t.Errorf("step %d %+v: %d cell walks differ by more than 1 s from the rebuilt network's", step, sc, worse)
+		}
+	}
+}
+
+// The compact what-if difference agrees with the two full reports: every
+// community it lists has the reports' figures before and after, every
+// community it leaves out is unchanged in the reports, and its cells are
+// CellChanges'.
+func TestDiffAccessMatchesReports(t *testing.T) {
+	city, base := liechtenstein(t)
+	rb, err := base.Report()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var clinic string
+	for _, f := range city.Facilities {
+		if f.Category == "clinic" {
+			clinic = f.ID
+			break
+		}
+	}
+	for _, sc := range []geo.Scenario{
+		{Add: []geo.NewFacility{{Category: "clinic", Point: orb.Point{9.5209, 47.1410}}}},
+		{Close: []string{clinic}},
+		{CloseWays: []int64{city.Graph.EdgeWays(city.FacilitySnap[0].Edge)[0]}},
+	} {
+		after, err := base.WhatIf(sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ra, err := after.Report()
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := geo.DiffAccess(base, after)
+		if len(d.Changes) == 0 {
+			t.Fatalf("%+v: no change found", sc)
+		}
+		if got, want := len(d.Cells), len(geo.CellChanges(base, after)); got != want {
+			t.Errorf("%+v: %d changed cells, CellChanges has %d", sc, got, want)
+		}
+		listed := map[[3]string]geo.CommunityChange{}
+		for _, cc := range d.Communities {
+			listed[[3]string{cc.ID, cc.Profile, cc.Category}] = cc
+		}
+		near := func(x, y float64) bool { return math.Abs(x-y) <= 1e-6*math.Max(1, math.Abs(y)) }
+		groups := append([]geo.CommunityCoverage{rb.Total}, rb.Communities...)
+		groupsA := append([]geo.CommunityCoverage{ra.Total}, ra.Communities...)
+		for g := range groups {
+			for p, pb := range groups[g].Profiles {
+				for c, cb := range pb.Categories {
+					ca := groupsA[g].Profiles[p].Categories[c]
+					cc, ok := listed[[3]string{groups[g].ID, pb.Profile, cb.Category}]
+					if !ok {
+						if !near(ca.Covered, cb.Covered) || !near(ca.Unreached, cb.Unreached) || !near(ca.Opportunities, cb.Opportunities) {
+							t.Errorf("%+v: %q %s/%s changed but is not listed", sc, groups[g].ID, pb.Profile, cb.Category)
+						}
+						continue
+					}
+					if !near(cc.CoveredBefore, cb.Covered) || !near(cc.CoveredAfter, ca.Covered) ||
+						!near(cc.UnreachedBefore, cb.Unreached) || !near(cc.UnreachedAfter, ca.Unreached) ||
+						!near(cc.ShareBefore, cb.Share) || !near(cc.ShareAfter, ca.Share) ||
+						!near(cc.OpportunitiesBefore, cb.Opportunities) || !near(cc.OpportunitiesAfter, ca.Opportunities) {
+						t.Errorf("%+v: %q %s/%s: diff %+v, reports %+v -> %+v", sc, groups[g].ID, pb.Profile, cb.Category, cc, cb, ca)
+					}
+				}
+			}
+		}
+	}
+}
+
+// With K > 1 the counts and the mean of the K nearest are recomputed from
+// every facility within the cutoff of the changed cells.
+func TestWhatIfNetworkIncrementalEqualsFullK3(t *testing.T) {
+	city, _ := liechtenstein(t)
+	base, err := geo.ComputeAccess(city, geo.AccessOptions{K: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(3, 3))
+	defer func() {
+		// The baseline's tables, shared with the scenarios', are untouched.
+		again, err := geo.ComputeAccess(city, geo.AccessOptions{K: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for p := range base.Profiles {
+			for c := range city.Taxonomy.Categories {
+				if !slices.Equal(again.TimeDs[p][c], base.TimeDs[p][c]) || !slices.Equal(again.Count[p][c], base.Count[p][c]) {
+					t.Fatalf("a network what-if changed the baseline (%d, %d)", p, c)
+				}
+			}
+		}
+	}()
+	done := 0
+	for step := 0; done < 3 && step < 20; step++ {
+		sc := randomNetworkScenario(rng, city)
+		inc, err := base.WhatIf(sc)
+		if err != nil {
+			continue
+		}
+		done++
+		full, err := geo.ComputeAccess(inc.City, inc.Options)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for p := range inc.Profiles {
+			for c := range city.Taxonomy.Categories {
+				for i := range city.Population.Cells {
+					mi, mf := inc.MeanKMin[p][c][i], full.MeanKMin[p][c][i]
+					if inc.TimeDs[p][c][i] != full.TimeDs[p][c][i] || inc.Count[p][c][i] != full.Count[p][c][i] ||
+						(mi != mf && !(math.IsNaN(float64(mi)) && math.IsNaN(float64(mf)))) {
+						t.Fatalf("step %d %+v: cell %d differs from a full recomputation", step, sc, i)
+					}
+				}
+			}
+		}
+	}
+}
