@@ -127,11 +127,16 @@ func (e usageError) Error() string { return e.msg }
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	err := runCommand(ctx, args, stdout, stderr)
 	if errors.Is(err, geo.ErrNoResidents) {
-		// One sentence naming the flags that supply residents.
-		return errors.New(server.NoResidentsHint)
+		return noResidents{}
 	}
 	return err
 }
+
+// noResidents is the error of a command that counts residents, run on a
+// city loaded without them: one sentence naming the flags that supply them.
+type noResidents struct{}
+
+func (noResidents) Error() string { return server.NoResidentsHint }
 
 func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
