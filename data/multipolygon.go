@@ -56,49 +56,10 @@ func (rd *osmReader) assemble(r *osm.Relation) (orb.MultiPolygon, int) {
 }
 
 // stitchRings joins lines sharing end points into closed rings. It returns
-// the rings and the number of lines that could not be closed into one.
+// the rings and the number of pieces that could not be closed into one.
 func stitchRings(lines [][]orb.Point) ([]orb.Ring, int) {
-	var rings []orb.Ring
-	used := make([]bool, len(lines))
-	bad := 0
-	for i, l := range lines {
-		if used[i] {
-			continue
-		}
-		used[i] = true
-		ring := append(orb.Ring(nil), l...)
-		for !ring.Closed() {
-			extended := false
-			for j, m := range lines {
-				if used[j] {
-					continue
-				}
-				last := ring[len(ring)-1]
-				switch {
-				case m[0] == last:
-					ring = append(ring, m[1:]...)
-				case m[len(m)-1] == last:
-					for k := len(m) - 2; k >= 0; k-- {
-						ring = append(ring, m[k])
-					}
-				default:
-					continue
-				}
-				used[j] = true
-				extended = true
-				break
-			}
-			if !extended {
-				break
-			}
-		}
-		if ring.Closed() && len(ring) >= 4 {
-			rings = append(rings, ring)
-		} else {
-			bad++
-		}
-	}
-	return rings, bad
+	rings, open := stitchOpen(lines)
+	return rings, len(open)
 }
 
 // polyIndex answers point-in-polygon questions over many polygons. A point
