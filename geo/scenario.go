@@ -574,50 +574,34 @@ func (b *Access) changedRegion(a *Access, so, sn *Searcher, p int, pt *graphPatc
 	seedEdge := func(dst []Source, g *Graph, e int) []Source {
 		return append(dst, Source{Snap: Snap{Edge: e}}, Source{Snap: Snap{Edge: e, OffsetM: g.EdgeLengthM(e)}})
 	}
-	var src []Source
-	for _, e := range pt.removed {
-		src = seedEdge(src, a.City.Graph, e)
-		for _, cell := range a.edgeCell[int32(e)] {
-			add(cell)
-		}
-	}
-	for _, fi := range changedAccess {
-		for _, s := range a.FacilityAccessFor(p, fi) {
-			if s.Edge >= 0 {
-				src = append(src, Source{Snap: s})
-			}
-		}
-	}
-	if len(src) > 0 {
-		so.sparse(a.Costs[p], src, a.cutoffDs, true)
-		for _, v := range so.touched {
-			for _, cell := range a.vertexCell.of(int(v)) {
+	// The cells near what changed, in the network before (removed edges,
+	// a's attachments) and after (added edges, b's attachments).
+	mark := func(acc *Access, se *Searcher, edges []int) {
+		var src []Source
+		for _, e := range edges {
+			src = seedEdge(src, acc.City.Graph, e)
+			for _, cell := range acc.edgeCell[int32(e)] {
 				add(cell)
 			}
 		}
-	}
-	src = src[:0]
-	for _, e := range pt.added {
-		src = seedEdge(src, b.City.Graph, e)
-		for _, cell := range b.edgeCell[int32(e)] {
-			add(cell)
+		for _, fi := range changedAccess {
+			for _, s := range acc.FacilityAccessFor(p, fi) {
+				if s.Edge >= 0 {
+					src = append(src, Source{Snap: s})
+				}
+			}
 		}
-	}
-	for _, fi := range changedAccess {
-		for _, s := range b.FacilityAccessFor(p, fi) {
-			if s.Edge >= 0 {
-				src = append(src, Source{Snap: s})
+		if len(src) > 0 {
+			se.sparse(acc.Costs[p], src, acc.cutoffDs, true)
+			for _, v := range se.touched {
+				for _, cell := range acc.vertexCell.of(int(v)) {
+					add(cell)
+				}
 			}
 		}
 	}
-	if len(src) > 0 {
-		sn.sparse(b.Costs[p], src, b.cutoffDs, true)
-		for _, v := range sn.touched {
-			for _, cell := range b.vertexCell.of(int(v)) {
-				add(cell)
-			}
-		}
-	}
+	mark(a, so, pt.removed)
+	mark(b, sn, pt.added)
 	for _, cell := range moved {
 		add(cell)
 	}
