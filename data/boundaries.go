@@ -172,24 +172,7 @@ func (rd *osmReader) assembleBoundary(r *osm.Relation) (mp orb.MultiPolygon, rep
 		return nil, false, "its outer ring cannot be closed: it has no outer member"
 	}
 	inRings, _ := stitchOpen(inners) // a hole cut by the edge is left out
-	for _, o := range outRings {
-		if planar.Area(o) < 0 {
-			o.Reverse()
-		}
-		mp = append(mp, orb.Polygon{o})
-	}
-	for _, in := range inRings {
-		if planar.Area(in) > 0 {
-			in.Reverse()
-		}
-		for i := range mp {
-			if planar.RingContains(mp[i][0], in[0]) {
-				mp[i] = append(mp[i], in)
-				break
-			}
-		}
-	}
-	return mp, repaired, ""
+	return ringsToPolygons(outRings, inRings), repaired, ""
 }
 
 // stitchOpen joins lines into closed rings like stitchRings and returns the

@@ -34,6 +34,13 @@ func (rd *osmReader) assemble(r *osm.Relation) (orb.MultiPolygon, int) {
 	}
 	outRings, bad1 := stitchRings(outers)
 	inRings, bad2 := stitchRings(inners)
+	return ringsToPolygons(outRings, inRings), bad1 + bad2
+}
+
+// ringsToPolygons makes one polygon of each outer ring (counter-clockwise)
+// and puts each inner ring (clockwise) into the first polygon whose shell
+// holds it; an inner ring no shell holds is left out.
+func ringsToPolygons(outRings, inRings []orb.Ring) orb.MultiPolygon {
 	mp := make(orb.MultiPolygon, 0, len(outRings))
 	for _, o := range outRings {
 		if planar.Area(o) < 0 {
@@ -52,7 +59,7 @@ func (rd *osmReader) assemble(r *osm.Relation) (orb.MultiPolygon, int) {
 			}
 		}
 	}
-	return mp, bad1 + bad2
+	return mp
 }
 
 // stitchRings joins lines sharing end points into closed rings. It returns
