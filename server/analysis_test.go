@@ -640,24 +640,8 @@ func TestParallelStopsAtDeadline(t *testing.T) {
 	}
 }
 
-// benchServer loads the default city (data.Load with an empty Config) and
-// builds its server.
-func benchServer(b *testing.B) *echo.Echo {
-	b.Helper()
-	city, st, err := data.Load(context.Background(), data.Config{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	a, err := geo.ComputeAccess(city, geo.AccessOptions{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	e, err := New(testConfig(), Deps{City: city, Access: a, Load: st})
-	if err != nil {
-		b.Fatal(err)
-	}
-	return e
-}
+// benchServer loads the default city and builds its server.
+func benchServer(b *testing.B) *echo.Echo { return loadServer(b, data.Config{}) }
 
 // BenchmarkIsochroneGET is GET /v1/isochrone (5, 10, 15 min) in Vaduz on
 // the default city, through e.ServeHTTP; origins vary over a fixed set so

@@ -105,3 +105,22 @@ func do(tb testing.TB, e *echo.Echo, method, target string, body io.Reader, hdr 
 	e.ServeHTTP(rec, req)
 	return rec
 }
+
+// loadServer loads the city of cfg, computes its access with the default
+// options and builds its server.
+func loadServer(tb testing.TB, cfg data.Config) *echo.Echo {
+	tb.Helper()
+	city, st, err := data.Load(context.Background(), cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	a, err := geo.ComputeAccess(city, geo.AccessOptions{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	e, err := New(testConfig(), Deps{City: city, Access: a, Load: st})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return e
+}

@@ -4,7 +4,6 @@ import (
 	"net"
 	"time"
 
-	"context"
 	"encoding/json"
 	"github.com/chromedp/chromedp"
 	"net/http"
@@ -19,18 +18,7 @@ import (
 // A city loaded without residents serves what needs none and answers what
 // counts residents with 409 and the sentence naming the flags.
 func TestNoResidentsCity(t *testing.T) {
-	city, st, err := data.Load(context.Background(), data.Config{OSMPath: "../data/testdata/no_population_grid.osm"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := geo.ComputeAccess(city, geo.AccessOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := New(testConfig(), Deps{City: city, Access: a, Load: st})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := loadServer(t, data.Config{OSMPath: "../data/testdata/no_population_grid.osm"})
 	for _, tc := range []struct {
 		method, path string
 		want         int
@@ -77,18 +65,7 @@ func TestMapBrowserWithoutResidents(t *testing.T) {
 		t.Skip("the browser test is slow")
 	}
 	chromium := mapChromium(t)
-	city, st, err := data.Load(context.Background(), data.Config{OSMPath: "../data/testdata/no_population_grid.osm"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := geo.ComputeAccess(city, geo.AccessOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := New(testConfig(), Deps{City: city, Access: a, Load: st})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := loadServer(t, data.Config{OSMPath: "../data/testdata/no_population_grid.osm"})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -123,18 +100,7 @@ func TestMapBrowserWithoutResidents(t *testing.T) {
 
 // An OSM-only city's map labels its residents as an estimate.
 func TestMapConfigSaysEstimate(t *testing.T) {
-	city, st, err := data.Load(context.Background(), data.Config{OSMPath: "../data/testdata/wilmington-2016-08-10.osm.pbf"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := geo.ComputeAccess(city, geo.AccessOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := New(testConfig(), Deps{City: city, Access: a, Load: st})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := loadServer(t, data.Config{OSMPath: "../data/testdata/wilmington-2016-08-10.osm.pbf"})
 	rec := httptest.NewRecorder()
 	e.ServeHTTP(rec, httptest.NewRequest("GET", "/map/config.json", nil))
 	var got mapConfigDoc
