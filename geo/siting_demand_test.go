@@ -42,8 +42,9 @@ func bandWeights(a *Access) ([]float64, uint32) {
 }
 
 // disjointCandidates picks up to n crossings whose cover sets share no
-// cell, where greedy is optimal, and two arbitrary ones.
-func disjointCandidates(t *testing.T, a *Access, sc siteCity, w []float64, thr uint32, n int) ([]orb.Point, []coverSet) {
+// cell, where greedy is optimal; it also returns every crossing, in the
+// shuffled order it tried them (arbitrary candidates for the caller).
+func disjointCandidates(t *testing.T, a *Access, sc siteCity, w []float64, thr uint32, n int) ([]orb.Point, []coverSet, []orb.Point) {
 	verts := sc.vertices()
 	sc.rng.Shuffle(len(verts), func(i, j int) { verts[i], verts[j] = verts[j], verts[i] })
 	var cands []orb.Point
@@ -62,7 +63,7 @@ func disjointCandidates(t *testing.T, a *Access, sc siteCity, w []float64, thr u
 			break
 		}
 	}
-	return cands, sets
+	return cands, sets, verts
 }
 
 // TestSitingWeightsByDemandGroup: sites for a 60+ facility maximise the
@@ -75,7 +76,7 @@ func TestSitingWeightsByDemandGroup(t *testing.T) {
 		sc := withClinicDemand(t, newSiteCity(t, seed, 1+int(seed%2)), Age60Plus, 0, 0)
 		a := sc.access(t)
 		w, thr := bandWeights(a)
-		cands, sets := disjointCandidates(t, a, sc, w, thr, 8)
+		cands, sets, _ := disjointCandidates(t, a, sc, w, thr, 8)
 		for _, k := range []int{1, 2, 3} {
 			res, err := a.Siting(SitingOptions{Category: "clinic", K: k, Candidates: cands})
 			if err != nil {
@@ -267,7 +268,7 @@ func TestSitingCapacitatedPlaces(t *testing.T) {
 		}
 		t.Logf("seed %d: shortfall %.1f of need %.1f places", seed, totalShort, totalNeed)
 		// Disjoint candidates: greedy is the best choice.
-		cands, dsets := disjointCandidates(t, a, sc, short, MinToDs(4), 6)
+		cands, dsets, _ := disjointCandidates(t, a, sc, short, MinToDs(4), 6)
 		res, err := a.Siting(SitingOptions{Category: "clinic", K: 2, Candidates: cands, Capacity: capacity})
 		if err != nil {
 			t.Fatal(err)

@@ -399,26 +399,8 @@ func TestSitingOnGrid(t *testing.T) {
 		for _, x := range w {
 			uncovered += x
 		}
-		verts := sc.vertices()
-		sc.rng.Shuffle(len(verts), func(i, j int) { verts[i], verts[j] = verts[j], verts[i] })
-
 		// Candidates whose areas do not overlap: greedy is optimal.
-		var cands []orb.Point
-		var sets []coverSet
-		taken := map[int32]bool{}
-		for _, v := range verts {
-			cs := bruteCover(t, a, 0, v, thr, w)
-			if len(cs.cells) == 0 || slices.ContainsFunc(cs.cells, func(c int32) bool { return taken[c] }) {
-				continue
-			}
-			for _, c := range cs.cells {
-				taken[c] = true
-			}
-			cands, sets = append(cands, v), append(sets, cs)
-			if len(cands) == 12 {
-				break
-			}
-		}
+		cands, sets, verts := disjointCandidates(t, a, sc, w, thr, 12)
 		// Two arbitrary candidates too, which may overlap everything.
 		extra := []orb.Point{verts[len(verts)-1], verts[len(verts)-2]}
 		for _, k := range []int{1, 2, 3} {
