@@ -212,7 +212,7 @@ func writeGPKG(ctx context.Context, path string, l Layer, opt GPKGOptions) error
 		}
 		g := l.Geometry(i)
 		if g != nil {
-			g = gpkgPromote(RoundGeometry(g), s.Geometry)
+			g = PromoteGeometry(RoundGeometry(g), s.Geometry)
 		}
 		blob, err := gpkgGeometry(g)
 		if err != nil {
@@ -253,10 +253,11 @@ func writeGPKG(ctx context.Context, path string, l Layer, opt GPKGOptions) error
 	return tx.Commit()
 }
 
-// gpkgPromote makes a single polygon or line a one-part multi-geometry
-// when the table declares the multi type, so that every row has the
-// declared type (GeoPackage 1.3, requirement 32).
-func gpkgPromote(g orb.Geometry, declared string) orb.Geometry {
+// PromoteGeometry makes a single polygon, line or point a one-part
+// multi-geometry when the schema declares the multi type (declared is the
+// schema's GeoJSON type), so that every row of a typed geometry column has
+// the declared type (GeoPackage 1.3, requirement 32; PostGIS typmods).
+func PromoteGeometry(g orb.Geometry, declared string) orb.Geometry {
 	switch declared {
 	case "MultiPolygon":
 		if p, ok := g.(orb.Polygon); ok {

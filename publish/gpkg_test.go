@@ -86,10 +86,10 @@ func TestGeoPackage(t *testing.T) {
 		t.Errorf("contents description %q, %v", desc, err)
 	}
 
-	if g := gpkgPromote(square(0, 0), "MultiPolygon"); g.GeoJSONType() != "MultiPolygon" {
+	if g := PromoteGeometry(square(0, 0), "MultiPolygon"); g.GeoJSONType() != "MultiPolygon" {
 		t.Errorf("a polygon in a MultiPolygon table stays %s", g.GeoJSONType())
 	}
-	if g := gpkgPromote(square(0, 0), "Polygon"); g.GeoJSONType() != "Polygon" {
+	if g := PromoteGeometry(square(0, 0), "Polygon"); g.GeoJSONType() != "Polygon" {
 		t.Errorf("a polygon in a Polygon table became %s", g.GeoJSONType())
 	}
 

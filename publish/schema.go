@@ -180,6 +180,34 @@ func (v Value) Float() float64 {
 	return math.NaN()
 }
 
+// Native returns v as a Go value for renderers outside this package (a
+// database writer), rounded by field f as in every rendering: nil for
+// null, float64, int64, string, bool, []string or []int64 (never nil for
+// a list: the empty list is empty).
+func (v Value) Native(f *Field) any {
+	switch v.t {
+	case Number:
+		return Round(v.f, f.decimals())
+	case Integer:
+		return v.i
+	case String:
+		return v.s
+	case Boolean:
+		return v.b
+	case StringList:
+		if v.ss == nil {
+			return []string{}
+		}
+		return v.ss
+	case IntegerList:
+		if v.is == nil {
+			return []int64{}
+		}
+		return v.is
+	}
+	return nil
+}
+
 // Layer is the features of one result kind.
 type Layer interface {
 	Schema() *Schema

@@ -2,22 +2,41 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 
 	"fifteen/publish"
+	"fifteen/publish/postgis"
 )
 
+// exportOptions are the options a PostGIS export records in its run row.
+type exportOptions struct {
+	CutoffMin float64 `json:"cutoff_min"`
+	K         int     `json:"k"`
+	Category  string  `json:"category,omitempty"`
+	Profile   string  `json:"profile,omitempty"`
+	Res       int     `json:"res,omitempty"`
+}
+
 // export writes one collection of the OGC API (the same features, fields
-// and ids) as GeoJSON or CSV, for a GIS or a spreadsheet.
+// and ids) as GeoJSON, CSV or GeoPackage, for a GIS or a spreadsheet; with
+// --to postgres://…, every collection (or the --collection ones) into
+// PostGIS tables, as shard "all" of a dataset, in one transaction.
 func export(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("export", stderr)
 	var ids []string
 	for _, c := range publish.Catalogue() {
 		ids = append(ids, c.ID)
 	}
-	collection := fs.String("collection", "", "collection to write: "+strings.Join(ids, ", ")+" (required)")
+	collection := fs.String("collection", "", "collection to write: "+strings.Join(ids, ", ")+
+		" (required, except with --to, which writes all of them without it; comma-separated with --to)")
+	to := fs.String("to", "", "write to PostGIS at this URL (postgres://user:password@host:port/db) instead of stdout")
+	var run postgis.Run
+	fs.StringVar(&run.Dataset, "dataset", "", "with --to: dataset name the rows are keyed by (default: the city's name)")
+	fs.StringVar(&run.Schema, "schema", postgis.DefaultSchema, "with --to: PostgreSQL schema of the tables")
+	fs.IntVar(&run.ParentRes, "parent-res", 6, "with --to: H3 resolution of the h3_parent distribution key (0 to 10)")
 	format := fs.String("format", "geojson", "geojson, csv or gpkg (GeoPackage)")
 	var p publish.Params
 	fs.StringVar(&p.Category, "category", "", "category (facilities, coverage, underserved)")
@@ -30,19 +49,36 @@ func export(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	if *collection == "" {
-		return usageError{"export: give --collection (" + strings.Join(ids, ", ") + ")"}
+	if *collection == "" && *to == "" {
+		return usageError{"export: give --collection (" + strings.Join(ids, ", ") + ") or --to"}
 	}
-	coll, err := publish.Lookup(*collection)
-	if err != nil {
-		return usageError{"--collection: " + err.Error()}
+	var colls []*publish.Collection
+	if *collection == "" {
+		colls = publish.Catalogue()
+	} else {
+		for _, id := range strings.Split(*collection, ",") {
+			coll, err := publish.Lookup(strings.TrimSpace(id))
+			if err != nil {
+				return usageError{"--collection: " + err.Error()}
+			}
+			colls = append(colls, coll)
+		}
+	}
+	if len(colls) > 1 && *to == "" {
+		return usageError{"--collection: one collection at a time, except with --to"}
 	}
 	if err := checkFormat(*format, "geojson", "csv", "gpkg"); err != nil {
 		return err
 	}
 	for name, set := range map[string]bool{"category": p.Category != "", "profile": p.Profile != "", "res": p.Res != 0} {
-		if set && !coll.Takes(name) {
-			return usageError{fmt.Sprintf("--%s: collection %s takes %v", name, coll.ID, coll.Params)}
+		if !set {
+			continue
+		}
+		if len(colls) > 1 {
+			return usageError{fmt.Sprintf("--%s: give one --collection to narrow", name)}
+		}
+		if !colls[0].Takes(name) {
+			return usageError{fmt.Sprintf("--%s: collection %s takes %v", name, colls[0].ID, colls[0].Params)}
 		}
 	}
 	a, err := loadAccess(ctx, cfg, *opt)
@@ -63,10 +99,35 @@ func export(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	l, err := coll.Layer(publish.Source{Access: a, Report: r}, p)
-	if err != nil {
-		return domainUsage(err)
+	var tables []postgis.Table
+	for _, coll := range colls {
+		l, err := coll.Layer(publish.Source{Access: a, Report: r}, p)
+		if err != nil {
+			return domainUsage(err)
+		}
+		tables = append(tables, postgis.Table{Name: coll.ID, Layer: l})
 	}
+	if *to != "" {
+		if run.Dataset == "" {
+			run.Dataset = a.City.Name
+		}
+		run.Shard = postgis.AllShards
+		run.Fingerprint, run.Version, run.Attribution = a.Fingerprint(), version, a.City.Attribution
+		run.Options = exportOptions{CutoffMin: a.Options.CutoffMin, K: a.Options.K, Category: p.Category, Profile: p.Profile, Res: p.Res}
+		if err := postgis.Write(ctx, *to, run, tables); err != nil {
+			if errors.Is(err, postgis.ErrBadRun) || errors.Is(err, postgis.ErrBadURL) {
+				return usageError{err.Error()}
+			}
+			return err
+		}
+		for _, t := range tables {
+			fmt.Fprintf(stdout, "%s.%s: %d rows\n", run.Schema, t.Name, t.Layer.Len())
+		}
+		fmt.Fprintf(stdout, "wrote dataset %s shard %s to %s\n", run.Dataset, run.Shard, postgis.Redact(*to))
+		return nil
+	}
+	l := tables[0].Layer
+	coll := colls[0]
 	if *format == "gpkg" {
 		b, err := publish.GeoPackage(ctx, l, publish.GPKGOptions{Table: coll.ID, Attribution: a.City.Attribution})
 		if err != nil {
