@@ -7,7 +7,9 @@
 #
 # As root (CI), the cluster runs as the postgres user, since PostgreSQL
 # refuses to run as root. Connections are trusted: the cluster listens on
-# 127.0.0.1 only and holds nothing but test data.
+# 127.0.0.1 only and holds nothing but test data. Tests create databases of
+# their own; the PostGIS tests create the extension in theirs
+# (postgresql-<major>-postgis-3, which .ci/run installs).
 set -euo pipefail
 cmd=${1:?usage: pgtest.sh start|stop DIR}
 dir=${2:?usage: pgtest.sh start|stop DIR}

@@ -81,6 +81,13 @@ func export(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return usageError{fmt.Sprintf("--%s: collection %s takes %v", name, colls[0].ID, colls[0].Params)}
 		}
 	}
+	if *to != "" {
+		// Said before the city is loaded and computed, which may take long.
+		run.Shard = postgis.AllShards
+		if err := postgis.Ping(ctx, *to, run); err != nil {
+			return pgError(err)
+		}
+	}
 	a, err := loadAccess(ctx, cfg, *opt)
 	if err != nil {
 		return err
@@ -111,14 +118,10 @@ func export(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if run.Dataset == "" {
 			run.Dataset = a.City.Name
 		}
-		run.Shard = postgis.AllShards
 		run.Fingerprint, run.Version, run.Attribution = a.Fingerprint(), version, a.City.Attribution
 		run.Options = exportOptions{CutoffMin: a.Options.CutoffMin, K: a.Options.K, Category: p.Category, Profile: p.Profile, Res: p.Res}
 		if err := postgis.Write(ctx, *to, run, tables); err != nil {
-			if errors.Is(err, postgis.ErrBadRun) || errors.Is(err, postgis.ErrBadURL) {
-				return usageError{err.Error()}
-			}
-			return err
+			return pgError(err)
 		}
 		for _, t := range tables {
 			fmt.Fprintf(stdout, "%s.%s: %d rows\n", run.Schema, t.Name, t.Layer.Len())
@@ -137,4 +140,12 @@ func export(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	return writeLayer(stdout, *format, l, []publish.Member{{Key: "attribution", Value: a.City.Attribution}}, a.City.Attribution, *bom)
+}
+
+// pgError makes the PostGIS writer's errors about the flags usage errors.
+func pgError(err error) error {
+	if errors.Is(err, postgis.ErrBadRun) || errors.Is(err, postgis.ErrBadURL) {
+		return usageError{err.Error()}
+	}
+	return err
 }

@@ -265,15 +265,16 @@ func Redact(connURL string) string {
 	return u.Redacted()
 }
 
-// check validates run and fills its defaults.
-func (run *Run) check() error {
+// check validates run and fills its defaults; without ids, it checks the
+// schema and resolution only.
+func (run *Run) check(ids bool) error {
 	if run.Schema == "" {
 		run.Schema = DefaultSchema
 	}
 	switch {
-	case run.Dataset == "":
+	case ids && run.Dataset == "":
 		return fmt.Errorf("%w: no dataset name", ErrBadRun)
-	case run.Shard == "":
+	case ids && run.Shard == "":
 		return fmt.Errorf("%w: no shard id", ErrBadRun)
 	case run.ParentRes < 0 || run.ParentRes > geo.PopulationRes:
 		return fmt.Errorf("%w: H3 parent resolution %d: want 0 to %d", ErrBadRun, run.ParentRes, geo.PopulationRes)
@@ -290,7 +291,7 @@ func (run *Run) check() error {
 // writes, copies the new rows in and records the run; if anything fails,
 // or the process dies, nothing of this write is left.
 func Write(ctx context.Context, connURL string, run Run, tables []Table) error {
-	if err := run.check(); err != nil {
+	if err := run.check(true); err != nil {
 		return err
 	}
 	defs := make([]*tableDef, 0, len(tables))
@@ -306,37 +307,12 @@ func Write(ctx context.Context, connURL string, run Run, tables []Table) error {
 		names[d.name] = true
 		defs = append(defs, d)
 	}
-	where := Redact(connURL)
-	if u, err := url.Parse(connURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		return fmt.Errorf("%w: %s: want postgres://user:password@host:port/database", ErrBadURL, where)
-	}
-	cfg, err := pgx.ParseConfig(connURL)
+	conn, fail, err := connect(ctx, connURL)
 	if err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrBadURL, where, redactErr(err, connURL))
-	}
-	if cfg.RuntimeParams["application_name"] == "" {
-		cfg.RuntimeParams["application_name"] = "fifteen"
-	}
-	fail := func(step string, err error) error { return fmt.Errorf("postgis: %s: %s: %w", where, step, err) }
-	conn, err := pgx.ConnectConfig(ctx, cfg)
-	if err != nil {
-		return fail("connect", err)
+		return err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-
-	var geomOID *uint32
-	if err := conn.QueryRow(ctx, `SELECT to_regtype('geometry')::oid FROM pg_extension WHERE extname = 'postgis'`).Scan(&geomOID); err != nil {
-		if errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("%s: %w", where, ErrNoPostGIS)
-		}
-		return fail("look for PostGIS", err)
-	}
-	if geomOID == nil {
-		return fail("look for PostGIS", errors.New("PostGIS is installed in a schema that is not on the search_path (add it to search_path)"))
-	}
-	// Geometries go in as EWKB, which geometry's binary input reads.
-	conn.TypeMap().RegisterType(&pgtype.Type{Name: "geometry", OID: *geomOID, Codec: pgtype.ByteaCodec{}})
-
+	where := Redact(connURL)
 	if err := createTables(ctx, conn, run.Schema, append(defs, runsDef())); err != nil {
 		return fail("create tables", err)
 	}
@@ -392,6 +368,59 @@ func Write(ctx context.Context, connURL string, run Run, tables []Table) error {
 		return fail("commit", err)
 	}
 	return nil
+}
+
+// Ping checks connURL and run's schema and parent resolution as Write
+// does (not its dataset and shard, which may not be known yet), connects
+// and checks that the database has PostGIS, without writing anything: a
+// command calls it before computing results, so that a wrong URL or a
+// database without PostGIS is said at once, not after the computation.
+func Ping(ctx context.Context, connURL string, run Run) error {
+	if err := run.check(false); err != nil {
+		return err
+	}
+	conn, _, err := connect(ctx, connURL)
+	if err != nil {
+		return err
+	}
+	return conn.Close(ctx)
+}
+
+// connect opens connURL and checks PostGIS. fail wraps an error with the
+// database's redacted URL and the step that failed.
+func connect(ctx context.Context, connURL string) (conn *pgx.Conn, fail func(step string, err error) error, err error) {
+	where := Redact(connURL)
+	if u, err := url.Parse(connURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return nil, nil, fmt.Errorf("%w: %s: want postgres://user:password@host:port/database", ErrBadURL, where)
+	}
+	cfg, err := pgx.ParseConfig(connURL)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %s: %v", ErrBadURL, where, redactErr(err, connURL))
+	}
+	if cfg.RuntimeParams["application_name"] == "" {
+		cfg.RuntimeParams["application_name"] = "fifteen"
+	}
+	fail = func(step string, err error) error { return fmt.Errorf("postgis: %s: %s: %w", where, step, err) }
+	if conn, err = pgx.ConnectConfig(ctx, cfg); err != nil {
+		return nil, nil, fail("connect", err)
+	}
+	var geomOID *uint32
+	err = conn.QueryRow(ctx, `SELECT to_regtype('geometry')::oid FROM pg_extension WHERE extname = 'postgis'`).Scan(&geomOID)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		err = fmt.Errorf("%s: %w", where, ErrNoPostGIS)
+	case err != nil:
+		err = fail("look for PostGIS", err)
+	case geomOID == nil:
+		err = fail("look for PostGIS", errors.New("PostGIS is installed in a schema that is not on the search_path (add it to search_path)"))
+	}
+	if err != nil {
+		conn.Close(context.WithoutCancel(ctx))
+		return nil, nil, err
+	}
+	// Geometries go in as EWKB, which geometry's binary input reads.
+	conn.TypeMap().RegisterType(&pgtype.Type{Name: "geometry", OID: *geomOID, Codec: pgtype.ByteaCodec{}})
+	return conn, fail, nil
 }
 
 // optsArg is the options' JSON, or SQL NULL.

@@ -236,6 +236,13 @@ func TestWriteErrors(t *testing.T) {
 			}
 		})
 	}
+	// Ping says the same before anything is computed.
+	if err := postgis.Ping(ctx, withPassword, postgis.Run{}); !errors.Is(err, postgis.ErrNoPostGIS) || strings.Contains(err.Error(), "sekret") {
+		t.Errorf("Ping of a database without PostGIS: %v", err)
+	}
+	if err := postgis.Ping(ctx, withPostGIS, postgis.Run{}); err != nil {
+		t.Errorf("Ping of a database with PostGIS: %v", err)
+	}
 	// The tables were not created by the failed runs.
 	if n := postgistest.Query(t, withPostGIS, "SELECT count(*) FROM pg_namespace WHERE nspname = 'fifteen'"); n[0][0].(int64) != 0 {
 		t.Error("a failed run created the schema")
