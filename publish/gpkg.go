@@ -279,19 +279,15 @@ func PromoteGeometry(g orb.Geometry, declared string) orb.Geometry {
 // joined by ";" (as in CSV).
 func gpkgValue(v Value, f *Field) any {
 	switch v.t {
-	case Number:
-		return Round(v.f, f.decimals())
-	case Integer:
-		return v.i
 	case Boolean:
 		if v.b {
 			return int64(1)
 		}
 		return int64(0)
-	case String, StringList, IntegerList:
+	case StringList, IntegerList:
 		return formatValue(v, f, ";")
 	}
-	return nil
+	return v.Native(f)
 }
 
 // gpkgGeometry encodes g as a GeoPackage geometry blob: the "GP" header

@@ -1,8 +1,6 @@
 package publish
 
 import (
-	"strings"
-
 	"github.com/paulmach/orb/geojson"
 )
 
@@ -20,18 +18,10 @@ func TileProperties(l Layer, i int, scratch []Value) (geojson.Properties, []Valu
 			continue
 		}
 		switch v.t {
-		case Number:
-			pr[f.Name] = Round(v.f, f.decimals())
-		case Integer:
-			pr[f.Name] = v.i
-		case String:
-			pr[f.Name] = v.s
-		case Boolean:
-			pr[f.Name] = v.b
-		case StringList:
-			pr[f.Name] = strings.Join(v.ss, ",")
-		case IntegerList:
+		case StringList, IntegerList:
 			pr[f.Name] = formatValue(v, f, ",")
+		default:
+			pr[f.Name] = v.Native(f)
 		}
 	}
 	return pr, scratch

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"fifteen/publish/postgis/postgistest"
 	"fifteen/store/sqlstore"
 )
 
@@ -45,20 +46,6 @@ func buildBinary(t *testing.T) string {
 		t.Fatal(binErr)
 	}
 	return binPath
-}
-
-// postgresDSN is the test PostgreSQL server's (scripts/pgtest.sh): the
-// test skips without it, except in CI, where it fails.
-func postgresDSN(t *testing.T) string {
-	t.Helper()
-	dsn := os.Getenv("FIFTEEN_TEST_POSTGRES")
-	if dsn == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("FIFTEEN_TEST_POSTGRES is not set: CI must run the PostgreSQL tests (.ci/run starts a server)")
-		}
-		t.Skip("FIFTEEN_TEST_POSTGRES not set (scripts/pgtest.sh start DIR prints it)")
-	}
-	return dsn
 }
 
 const durableToken = "planner-secret-token-0001"
@@ -135,7 +122,7 @@ func TestKill9KeepsAcknowledgedScenarios(t *testing.T) {
 			if kind == "postgres" {
 				// A database of its own: other packages' tests use the
 				// same server at the same time.
-				dsn, name := postgresDSN(t), fmt.Sprintf("fifteen_kill9_%d_%d", os.Getpid(), time.Now().UnixNano())
+				dsn, name := postgistest.Server(t), fmt.Sprintf("fifteen_kill9_%d_%d", os.Getpid(), time.Now().UnixNano())
 				var err error
 				if storeAt, err = sqlstore.CreateDatabase(context.Background(), dsn, name); err != nil {
 					t.Fatal(err)
