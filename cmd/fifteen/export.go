@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"fifteen/publish"
 	"fifteen/publish/postgis"
@@ -120,13 +121,15 @@ func export(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		run.Fingerprint, run.Version, run.Attribution = a.Fingerprint(), version, a.City.Attribution
 		run.Options = exportOptions{CutoffMin: a.Options.CutoffMin, K: a.Options.K, Category: p.Category, Profile: p.Profile, Res: p.Res}
+		start := time.Now()
 		if err := postgis.Write(ctx, *to, run, tables); err != nil {
 			return pgError(err)
 		}
 		for _, t := range tables {
 			fmt.Fprintf(stdout, "%s.%s: %d rows\n", run.Schema, t.Name, t.Layer.Len())
 		}
-		fmt.Fprintf(stdout, "wrote dataset %s shard %s to %s\n", run.Dataset, run.Shard, postgis.Redact(*to))
+		fmt.Fprintf(stdout, "wrote dataset %s shard %s to %s in %.2f s\n", run.Dataset, run.Shard, postgis.Redact(*to),
+			time.Since(start).Seconds())
 		return nil
 	}
 	l := tables[0].Layer

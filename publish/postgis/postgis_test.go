@@ -336,3 +336,28 @@ func TestRepresentativePointIsInside(t *testing.T) {
 		t.Error("empty multipolygon has a point")
 	}
 }
+
+// BenchmarkWriteDefaultCity writes (replaces) every collection of the
+// default city as one shard, as fifteen export --to does after computing.
+func BenchmarkWriteDefaultCity(b *testing.B) {
+	ctx := context.Background()
+	url := postgistest.Database(b, true)
+	a, r := defaultCity(b)
+	var tables []postgis.Table
+	rows := 0
+	for _, c := range publish.Catalogue() {
+		l, err := c.Layer(publish.Source{Access: a, Report: r}, publish.Params{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		tables = append(tables, postgis.Table{Name: c.ID, Layer: l})
+		rows += l.Len()
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := postgis.Write(ctx, url, postgis.Run{Dataset: "bench", Shard: postgis.AllShards, ParentRes: 6}, tables); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(rows), "rows")
+}
