@@ -24,7 +24,7 @@ test:
 # race runs the tests of the packages with shared state under the data
 # race detector (-short skips the browser and GDAL round trips).
 race:
-	$(GO) test -race -short -count=1 ./geo/ ./server/
+	$(GO) test -race -short -count=1 ./geo/ ./server/ ./publish/postgis/
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./...

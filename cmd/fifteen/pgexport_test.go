@@ -69,6 +69,7 @@ func geoJSONFeatures(t *testing.T, id string) (map[string]*geojson.Feature, map[
 // The tables hold what fifteen export writes as GeoJSON: the same
 // features, each with the same values and geometry (issue 14).
 func TestExportToPostGISMatchesGeoJSON(t *testing.T) {
+	t.Parallel()
 	url := postgistest.Database(t, true)
 	out, _, err := callCmd(export, "--to", url, "--dataset", "city")
 	if err != nil {
@@ -119,6 +120,19 @@ func TestExportToPostGISMatchesGeoJSON(t *testing.T) {
 			}
 		})
 	}
+	// Tables and columns carry the schema's descriptions and units.
+	comments := postgistest.Query(t, url, `SELECT obj_description('fifteen.cells'::regclass),
+		col_description('fifteen.cells'::regclass, (SELECT attnum FROM pg_attribute WHERE attrelid = 'fifteen.cells'::regclass AND attname = 'population')),
+		col_description('fifteen.cells'::regclass, (SELECT attnum FROM pg_attribute WHERE attrelid = 'fifteen.cells'::regclass AND attname = 'h3_parent'))`)[0]
+	if c, _ := comments[0].(string); !strings.HasPrefix(c, "H3 cells: Populated H3 cells") || !strings.Contains(c, "© OpenStreetMap contributors") {
+		t.Errorf("comment on fifteen.cells: %q", c)
+	}
+	if c, _ := comments[1].(string); c != "Residents on the cell [people]" {
+		t.Errorf("comment on cells.population: %q", c)
+	}
+	if c, _ := comments[2].(string); !strings.Contains(c, "Distribution key") {
+		t.Errorf("comment on cells.h3_parent: %q", c)
+	}
 	// The run's row: the city's fingerprint, the credit, rows per table.
 	run := postgistest.Query(t, url, "SELECT shard, h3_res, length(fingerprint), attribution, row_counts::text FROM fifteen.runs WHERE dataset = 'city'")
 	if len(run) != 1 || run[0][0] != "all" || run[0][1] != int32(6) || run[0][2] != int32(24) ||
@@ -153,6 +167,7 @@ func TestGDALReadsThePostGISTables(t *testing.T) {
 		}
 		t.Skip("ogrinfo is not on PATH: install gdal-bin to run this test")
 	}
+	t.Parallel()
 	url := postgistest.Database(t, true)
 	if _, _, err := callCmd(export, "--to", url, "--collection", "cells,communities,facilities,underserved,coverage"); err != nil {
 		t.Fatal(err)
@@ -230,6 +245,7 @@ func TestKilledExportLeavesNoRows(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the command")
 	}
+	t.Parallel()
 	ctx := context.Background()
 	bin := buildBinary(t)
 	url := postgistest.Database(t, true)
@@ -328,6 +344,7 @@ func TestKilledExportLeavesNoRows(t *testing.T) {
 // database without its password and says what to do, exit status 1 or 2,
 // no panic.
 func TestExportToBadDatabase(t *testing.T) {
+	t.Parallel()
 	noPostGIS := strings.Replace(postgistest.Database(t, false), "postgres@", "postgres:sekret@", 1)
 	for _, tc := range []struct {
 		name string
