@@ -13,6 +13,7 @@
 //	fifteen isochrone --lon X --lat Y [--minutes 5,10,15] [--profile P] [input flags]
 //	fifteen nearest --lon X --lat Y --category C [--k N] [--profile P] [input flags]
 //	fifteen export --collection ID [--format geojson|csv] [--category C] [--profile P] [--res R] [input flags]
+//	fifteen export --to postgres://… [--collection ID,…] [--dataset NAME] [--schema S] [--parent-res R] [input flags]
 //	fifteen build --out FILE [input flags]
 //	fifteen version
 //
@@ -76,6 +77,9 @@ Usage:
   fifteen export --collection ID [--format geojson|csv] [--category C] [--profile P] [--res R]
                                            one collection of the OGC API as a file: facilities,
                                            communities, coverage, cells, underserved, greenways, network
+  fifteen export --to postgres://… [--collection ID,…] [--dataset NAME] [--schema S] [--parent-res R]
+                                           every collection into PostGIS tables, by COPY in one
+                                           transaction (QGIS and GDAL open them)
   fifteen build --out FILE [input flags]   load a city and write its snapshot, which
                                            --snapshot opens in seconds
   fifteen version                          print the version
