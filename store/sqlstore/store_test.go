@@ -1,9 +1,11 @@
-package sqlstore
+package sqlstore_test
 
 import (
 	"context"
 	"errors"
+	"fifteen/publish/postgis/postgistest"
 	"fifteen/store"
+	"fifteen/store/sqlstore"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,41 +14,26 @@ import (
 	"time"
 )
 
-// PostgresDSN returns the DSN of the test PostgreSQL server (scripts/pgtest.sh
-// starts one and .ci/run exports it). Without it the test skips, except in
-// CI, where it fails: CI must test both stores.
-func postgresDSN(t *testing.T) string {
-	t.Helper()
-	dsn := os.Getenv("FIFTEEN_TEST_POSTGRES")
-	if dsn == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("FIFTEEN_TEST_POSTGRES is not set: CI must run the PostgreSQL store tests (.ci/run starts a server)")
-		}
-		t.Skip("FIFTEEN_TEST_POSTGRES not set (scripts/pgtest.sh start DIR prints it)")
-	}
-	return dsn
-}
-
 // stores returns every backend to test, each empty.
 func stores(t *testing.T) map[string]store.Store {
 	t.Helper()
 	ctx := context.Background()
 	out := map[string]store.Store{"memory": store.NewMemory()}
-	sq, err := Open(ctx, filepath.Join(t.TempDir(), "sub", "scenarios.db"))
+	sq, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "sub", "scenarios.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	out["sqlite"] = sq
-	if dsn := postgresDSN(t); dsn != "" {
+	if dsn := postgistest.Server(t); dsn != "" {
 		// Each test has a database of its own: tests of other packages
 		// use the same server at the same time.
 		dbName := fmt.Sprintf("fifteen_store_%d_%d", os.Getpid(), time.Now().UnixNano())
-		tdsn, err := CreateDatabase(ctx, dsn, dbName)
+		tdsn, err := sqlstore.CreateDatabase(ctx, dsn, dbName)
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { DropDatabase(ctx, dsn, dbName) })
-		pg, err := Open(ctx, tdsn)
+		t.Cleanup(func() { sqlstore.DropDatabase(ctx, dsn, dbName) })
+		pg, err := sqlstore.Open(ctx, tdsn)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -141,17 +128,17 @@ func TestStoreConcurrentPuts(t *testing.T) {
 
 func TestOpenBadPlaces(t *testing.T) {
 	ctx := context.Background()
-	if _, err := Open(ctx, ""); err == nil {
+	if _, err := sqlstore.Open(ctx, ""); err == nil {
 		t.Error("empty path opened")
 	}
 	f := filepath.Join(t.TempDir(), "notadb")
 	os.WriteFile(f, []byte("this is not a SQLite file, just text that is long enough to be a header......"), 0o644)
-	if _, err := Open(ctx, f); err == nil {
+	if _, err := sqlstore.Open(ctx, f); err == nil {
 		t.Error("a text file opened as a store")
 	}
 	cctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	if _, err := Open(cctx, "postgres://nobody@127.0.0.1:1/x?sslmode=disable&connect_timeout=2"); err == nil {
+	if _, err := sqlstore.Open(cctx, "postgres://nobody@127.0.0.1:1/x?sslmode=disable&connect_timeout=2"); err == nil {
 		t.Error("unreachable postgres opened")
 	}
 }
