@@ -1,0 +1,683 @@
+package geo
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/paulmach/orb"
+	orbgeo "github.com/paulmach/orb/geo"
+
+	"fifteen/geo/hex"
+)
+
+// ErrShard is the error of a shard plan, shard or set of shard results that
+// does not fit the city or each other.
+var ErrShard = errors.New("geo: shard")
+
+// DefaultShardCells is the number of populated cells a shard holds by
+// default (ShardOptions.TargetCells).
+const DefaultShardCells = 20_000
+
+// ShardPlanVersion is the version of ShardPlan and ShardPart; a plan or
+// part of another version is refused.
+const ShardPlanVersion = 1
+
+// Margins of the shard buffer (ShardReachM): the straight-line bound is
+// grown by a fifth and 50 m, for the rounding of edge and leg times to
+// whole deciseconds (at most 0.05 s each; the fifth covers a path of
+// thousands of edges).
+const (
+	shardMarginFrac = 0.2
+	shardMarginM    = 50
+)
+
+// ShardOptions choose how a region is cut into shards.
+type ShardOptions struct {
+	// Res is the H3 resolution of the shards' parent cells, 1 to
+	// PopulationRes-1; 0 chooses the finest resolution at which no
+	// parent holds more than TargetCells populated cells.
+	Res int
+	// TargetCells is how many populated cells a shard holds: consecutive
+	// parents (in H3 order) are packed into one shard up to it. 0 means
+	// DefaultShardCells.
+	TargetCells int
+}
+
+// Shard is one part of a ShardPlan: the populated cells under its Parents
+// (its own cells) and, for computing them, everything within the plan's
+// BufferM of them (Bound).
+type Shard struct {
+	Index int `json:"index"`
+	// Parents are the H3 cells (at ShardPlan.Res) whose populated cells
+	// the shard owns, increasing.
+	Parents []hex.Cell `json:"parents"`
+	// Cells and Population count the shard's own populated cells (rows of
+	// Population.Cells) and their residents.
+	Cells      int     `json:"cells"`
+	Population float64 `json:"population"`
+	// Bound is the buffer: the bound of the own cells' points grown by
+	// ShardPlan.BufferM. The shard's network, facilities and buffer cells
+	// are those within it.
+	Bound orb.Bound `json:"bbox"`
+}
+
+// ShardPlan cuts a city's populated cells into shards that can be computed
+// apart and assembled into exactly the single-process result.
+type ShardPlan struct {
+	Version int    `json:"version"`
+	City    string `json:"city"`
+	// Fingerprint identifies the city and access options the plan was made
+	// for (Access.Fingerprint); a shard run or merge on anything else is
+	// refused.
+	Fingerprint string  `json:"fingerprint"`
+	CutoffMin   float64 `json:"cutoff_min"`
+	K           int     `json:"k"`
+	Res         int     `json:"res"`
+	// ReachM bounds in metres how far any walk a figure counts can go
+	// (ShardReachM); BufferM = 2·ReachM + 2·snapping limit is the buffer
+	// around each shard's own cells.
+	ReachM     float64 `json:"reach_m"`
+	BufferM    float64 `json:"buffer_m"`
+	Cells      int     `json:"cells"`
+	Population float64 `json:"population"`
+	Shards     []Shard `json:"shards"`
+}
+
+// ShardReachM bounds the straight-line distance in metres of every walk a
+// sharded figure counts, for city under opt: the longest time any search
+// runs (the cutoff, a category threshold: E2SFCA catchments use the
+// threshold even above the cutoff) at the fastest speed any walker can
+// reach (level speed divided by a steps factor below 1; unpaved and slope
+// factors are at least 1), or the longest life-circle distance of the
+// default tiers, whichever is farther, with a margin for rounding.
+// Network distance is never shorter than the straight line, so a walk of
+// that time or distance never leaves a disc of this radius around its
+// start.
+func ShardReachM(city *City, opt AccessOptions) (float64, error) {
+	opt, err := fillAccessOptions(city, opt)
+	if err != nil {
+		return 0, err
+	}
+	maxMin := opt.CutoffMin
+	for _, c := range city.Taxonomy.Categories {
+		maxMin = max(maxMin, c.ThresholdMin)
+	}
+	var vmax float64
+	for i := range opt.Profiles {
+		p := &opt.Profiles[i]
+		f := 1.0
+		if p.StepsFactor > 0 && p.StepsFactor < 1 {
+			f = p.StepsFactor
+		}
+		vmax = max(vmax, p.SpeedMps()/f)
+	}
+	r := maxMin * 60 * vmax
+	for _, t := range DefaultLifeCircleTiers(city.Taxonomy) {
+		r = max(r, t.DistanceM)
+	}
+	return r*(1+shardMarginFrac) + shardMarginM, nil
+}
+
+// shardBufferM is the buffer around a shard's own cells: any facility
+// whose walk reaches an own cell lies within reach of it, and every cell
+// whose demand enters that facility's E2SFCA ratio lies within reach of
+// the facility, so within 2·reach of the own cell; their walks, and the
+// edges they and their walkers snap to (within the snapping limit), lie
+// within 2·reach + 2·snap.
+func shardBufferM(city *City, reachM float64) float64 { return 2*reachM + 2*city.snapLimitM() }
+
+// PlanShards cuts city's populated cells into shards: the cells are
+// grouped by their H3 parent at so.Res, and consecutive parents are packed
+// into shards of about so.TargetCells cells. The plan records opt (the
+// cutoff and K every shard must use) and the city's fingerprint.
+func PlanShards(city *City, opt AccessOptions, so ShardOptions) (*ShardPlan, error) {
+	if city.Population == nil || len(city.Population.Cells) == 0 {
+		return nil, errNoResidents()
+	}
+	opt, err := fillAccessOptions(city, opt)
+	if err != nil {
+		return nil, err
+	}
+	target := so.TargetCells
+	if target == 0 {
+		target = DefaultShardCells
+	}
+	if target < 1 {
+		return nil, fmt.Errorf("%w: target %d cells per shard, want at least 1", ErrBadOption, target)
+	}
+	cells := city.Population.Cells
+	res := so.Res
+	if res != 0 && (res < 1 || res >= PopulationRes) {
+		return nil, fmt.Errorf("%w: shard resolution %d outside 1..%d", ErrBadOption, res, PopulationRes-1)
+	}
+	if res == 0 {
+		res = PopulationRes - 1
+		for r := 1; r < PopulationRes; r++ {
+			if maxPerParent(cells, r) <= target {
+				res = r
+				break
+			}
+		}
+	}
+	reach, err := ShardReachM(city, opt)
+	if err != nil {
+		return nil, err
+	}
+	plan := &ShardPlan{
+		Version: ShardPlanVersion, City: city.Name, Fingerprint: fingerprint(city, opt),
+		CutoffMin: opt.CutoffMin, K: opt.K, Res: res, ReachM: reach, BufferM: shardBufferM(city, reach),
+		Cells: len(cells), Population: city.Population.Total,
+	}
+	// Cells by parent, parents in H3 order.
+	idx := make([]int, len(cells))
+	for i := range idx {
+		idx[i] = i
+	}
+	parent := make([]hex.Cell, len(cells))
+	for i, c := range cells {
+		parent[i] = c.Cell.Parent(res)
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(parent[a], parent[b]) })
+	var cur *Shard
+	var bound orb.Bound
+	flush := func() {
+		if cur != nil {
+			cur.Bound = growBound(bound, plan.BufferM)
+			plan.Shards = append(plan.Shards, *cur)
+			cur = nil
+		}
+	}
+	for k := 0; k < len(idx); {
+		p := parent[idx[k]]
+		end := k
+		for end < len(idx) && parent[idx[end]] == p {
+			end++
+		}
+		if cur != nil && cur.Cells+(end-k) > target {
+			flush()
+		}
+		if cur == nil {
+			cur = &Shard{Index: len(plan.Shards)}
+			bound = orb.Bound{Min: cells[idx[k]].Point, Max: cells[idx[k]].Point}
+		}
+		cur.Parents = append(cur.Parents, p)
+		for _, i := range idx[k:end] {
+			cur.Cells++
+			cur.Population += cells[i].Pop
+			bound = bound.Extend(cells[i].Point)
+		}
+		k = end
+	}
+	flush()
+	return plan, nil
+}
+
+// maxPerParent returns the most populated cells under one parent at res.
+func maxPerParent(cells []PopCell, res int) int {
+	n := map[hex.Cell]int{}
+	most := 0
+	for _, c := range cells {
+		p := c.Cell.Parent(res)
+		n[p]++
+		most = max(most, n[p])
+	}
+	return most
+}
+
+// growBound grows b by distM metres on every side: the longitude margin is
+// taken at the latitude farthest from the equator, where a degree is
+// shortest, so the grown bound holds every point within distM of b.
+func growBound(b orb.Bound, distM float64) orb.Bound {
+	out := b
+	for _, p := range []orb.Point{b.Min, b.Max, {b.Min[0], b.Max[1]}, {b.Max[0], b.Min[1]}} {
+		out = out.Union(orbgeo.NewBoundAroundPoint(p, distM))
+	}
+	out.Min[1] = max(out.Min[1], -90)
+	out.Max[1] = min(out.Max[1], 90)
+	return out
+}
+
+// Check reports whether the plan fits city under opt: same version and
+// fingerprint, shards numbered in order.
+func (plan *ShardPlan) Check(city *City, opt AccessOptions) error {
+	if plan.Version != ShardPlanVersion {
+		return fmt.Errorf("%w: plan version %d, this fifteen reads %d", ErrShard, plan.Version, ShardPlanVersion)
+	}
+	opt.CutoffMin, opt.K = plan.CutoffMin, plan.K
+	opt, err := fillAccessOptions(city, opt)
+	if err != nil {
+		return err
+	}
+	if fp := fingerprint(city, opt); fp != plan.Fingerprint {
+		return fmt.Errorf("%w: the plan was made for city %q with fingerprint %s, these inputs give %s: plan again or give the plan's inputs",
+			ErrShard, plan.City, plan.Fingerprint, fp)
+	}
+	for i, s := range plan.Shards {
+		if s.Index != i {
+			return fmt.Errorf("%w: plan shard %d has index %d", ErrShard, i, s.Index)
+		}
+	}
+	return nil
+}
+
+// Options returns the access options every shard of the plan computes
+// with.
+func (plan *ShardPlan) Options() AccessOptions {
+	return AccessOptions{CutoffMin: plan.CutoffMin, K: plan.K}
+}
+
+// Owns reports whether cell c (at ShardPlan.Res or finer) is one of shard
+// s's own cells.
+func (plan *ShardPlan) Owns(s int, c hex.Cell) bool {
+	if c.Res() < plan.Res {
+		return false
+	}
+	_, ok := slices.BinarySearch(plan.Shards[s].Parents, c.Parent(plan.Res))
+	return ok
+}
+
+// ShardPart is what a shard computed for its own cells: every per-cell
+// figure the coverage report and the cells are made of. AssembleAccess
+// puts the parts of all shards together.
+type ShardPart struct {
+	Version     int
+	Index       int
+	Fingerprint string
+	// Cells are the own cells' positions in the whole city's
+	// Population.Cells, increasing; the tables below are parallel to it.
+	Cells    []int32
+	TimeDs   [][][]uint32 // [profile][category][own cell]
+	Count    [][][]uint16
+	MeanKMin [][][]float32
+	// Distances are the life-circle network distances of the default
+	// tiers, Ratios the E2SFCA ratios under the default bands.
+	Distances []ShardDistances
+	Ratios    []ShardRatios
+}
+
+// ShardDistances are one profile's and category's life-circle distances
+// (decimetres, Unreached beyond BoundDm) of a shard's own cells.
+type ShardDistances struct {
+	Profile, Category int
+	BoundDm           uint32
+	Dm                []uint32
+}
+
+// ShardRatios are one profile's and category's E2SFCA ratios (A_i) of a
+// shard's own cells.
+type ShardRatios struct {
+	Profile, Category int
+	Ratio             []float64
+}
+
+// ShardRun is one computed shard.
+type ShardRun struct {
+	// Access is the shard's access: its own cells and the buffer's (the
+	// buffer cells' figures are not exact and are not published).
+	Access *Access
+	// Own lists the positions of the own cells in
+	// Access.City.Population.Cells.
+	Own  []int
+	Part *ShardPart
+}
+
+// RunShard computes shard index of plan on city: it keeps the part of the
+// city within the shard's buffer (subCity), computes access, the
+// life-circle distances and the E2SFCA ratios there, and returns the own
+// cells' figures. They equal the single-process figures of those cells:
+// every walk they count lies within the buffer, where the shard's network,
+// facilities, snaps and residents are the city's own.
+func RunShard(ctx context.Context, city *City, plan *ShardPlan, index int) (*ShardRun, error) {
+	opt := plan.Options()
+	if err := plan.Check(city, opt); err != nil {
+		return nil, err
+	}
+	if index < 0 || index >= len(plan.Shards) {
+		return nil, fmt.Errorf("%w: index %d, the plan has shards 0 to %d", ErrShard, index, len(plan.Shards)-1)
+	}
+	sh := &plan.Shards[index]
+	sub, global, err := subCity(city, sh.Bound)
+	if err != nil {
+		return nil, err
+	}
+	a, err := ComputeAccessContext(ctx, sub, opt)
+	if err != nil {
+		return nil, err
+	}
+	run := &ShardRun{Access: a}
+	for i, pc := range sub.Population.Cells {
+		if plan.Owns(index, pc.Cell) {
+			run.Own = append(run.Own, i)
+		}
+	}
+	if len(run.Own) != sh.Cells {
+		return nil, fmt.Errorf("%w: shard %d owns %d cells, the plan says %d", ErrShard, index, len(run.Own), sh.Cells)
+	}
+	if _, err := a.LifeCircles(LifeCircleConfig{}); err != nil {
+		return nil, err
+	}
+	if _, err := a.E2SFCA(E2SFCAOptions{}); err != nil {
+		return nil, err
+	}
+	part := &ShardPart{Version: ShardPlanVersion, Index: index, Fingerprint: plan.Fingerprint}
+	for _, i := range run.Own {
+		part.Cells = append(part.Cells, global[i])
+	}
+	part.TimeDs = ownTables(a.TimeDs, run.Own)
+	part.Count = ownTables(a.Count, run.Own)
+	part.MeanKMin = ownTables(a.MeanKMin, run.Own)
+	a.derived.mu.Lock()
+	for k, v := range a.derived.dist {
+		part.Distances = append(part.Distances, ShardDistances{Profile: k[0], Category: k[1], BoundDm: uint32(k[2]), Dm: ownOf(v, run.Own)})
+	}
+	for k, ca := range a.derived.capac {
+		part.Ratios = append(part.Ratios, ShardRatios{Profile: k[0], Category: k[1], Ratio: ownOf(ca.Ratio, run.Own)})
+	}
+	a.derived.mu.Unlock()
+	slices.SortFunc(part.Distances, func(x, y ShardDistances) int {
+		return cmp.Or(cmp.Compare(x.Profile, y.Profile), cmp.Compare(x.Category, y.Category), cmp.Compare(x.BoundDm, y.BoundDm))
+	})
+	slices.SortFunc(part.Ratios, func(x, y ShardRatios) int {
+		return cmp.Or(cmp.Compare(x.Profile, y.Profile), cmp.Compare(x.Category, y.Category))
+	})
+	run.Part = part
+	return run, nil
+}
+
+func ownOf[T any](v []T, idx []int) []T {
+	out := make([]T, len(idx))
+	for k, i := range idx {
+		out[k] = v[i]
+	}
+	return out
+}
+
+func ownTables[T any](t [][][]T, idx []int) [][][]T {
+	out := make([][][]T, len(t))
+	for p := range t {
+		out[p] = make([][]T, len(t[p]))
+		for c := range t[p] {
+			out[p][c] = ownOf(t[p][c], idx)
+		}
+	}
+	return out
+}
+
+// subCity returns the part of city within b: every edge with a point in
+// b's bounding box test (so every vertex in b keeps all its edges), with
+// the city's lengths, attributes, geometry and component labels (a piece
+// of the main network cut off by b stays "main" for snapping); every
+// facility, with the access points on kept edges only (indexes are kept,
+// so facility numbers and counts per category are the city's); the
+// populated cells whose point lies in b, with the city's snaps; every
+// community. It also returns each kept cell's position in city.
+func subCity(city *City, b orb.Bound) (*City, []int32, error) {
+	g := city.Graph
+	if g == nil || city.Population == nil {
+		return nil, nil, fmt.Errorf("%w: the city has no network or population", ErrShard)
+	}
+	if g.off != nil {
+		return nil, nil, fmt.Errorf("%w: a network changed by a what-if cannot be sharded", ErrShard)
+	}
+	ne, nv := g.NumEdges(), g.NumVertices()
+	edgeMap := make([]int32, ne)
+	vertMap := make([]int32, nv)
+	for i := range vertMap {
+		vertMap[i] = -1
+	}
+	sg := &Graph{compSize: g.compSize, largest: g.largest}
+	sg.geomOff = []uint32{0}
+	sg.wayOff = []uint32{0}
+	for e := 0; e < ne; e++ {
+		pts := g.geom[g.geomOff[e]:g.geomOff[e+1]]
+		eb := orb.Bound{Min: pts[0].point(), Max: pts[0].point()}
+		for _, p := range pts[1:] {
+			eb = eb.Extend(p.point())
+		}
+		if !eb.Intersects(b) {
+			edgeMap[e] = -1
+			continue
+		}
+		edgeMap[e] = int32(len(sg.from))
+		for _, v := range []uint32{g.from[e], g.to[e]} {
+			if vertMap[v] < 0 {
+				vertMap[v] = 0 // numbered below, in the city's order
+			}
+		}
+		sg.from = append(sg.from, g.from[e])
+		sg.to = append(sg.to, g.to[e])
+		sg.lengthM = append(sg.lengthM, g.lengthM[e])
+		sg.attr = append(sg.attr, g.attr[e])
+		sg.geom = append(sg.geom, pts...)
+		sg.geomOff = append(sg.geomOff, uint32(len(sg.geom)))
+		sg.ways = append(sg.ways, g.ways[g.wayOff[e]:g.wayOff[e+1]]...)
+		sg.wayOff = append(sg.wayOff, uint32(len(sg.ways)))
+	}
+	for v := range vertMap {
+		if vertMap[v] >= 0 {
+			vertMap[v] = int32(len(sg.vertex))
+			sg.vertex = append(sg.vertex, g.vertex[v])
+			sg.comp = append(sg.comp, g.comp[v])
+		}
+	}
+	for e := range sg.from {
+		sg.from[e] = uint32(vertMap[sg.from[e]])
+		sg.to[e] = uint32(vertMap[sg.to[e]])
+	}
+	sg.buildAdjacency()
+	mapSnap := func(s Snap) Snap {
+		if s.Edge < 0 || edgeMap[s.Edge] < 0 {
+			return Snap{Edge: -1}
+		}
+		s.Edge = int(edgeMap[s.Edge])
+		return s
+	}
+
+	sub := &City{
+		Name: city.Name, Attribution: city.Attribution, Taxonomy: city.Taxonomy,
+		Graph: sg, Facilities: city.Facilities, Communities: city.Communities,
+		Closed: city.Closed, Entrances: city.Entrances, SnapMaxM: city.SnapMaxM,
+	}
+	if len(sg.from) > 0 {
+		sub.Index = NewSegmentIndex(sg)
+	}
+	facAccess := city.FacilityAccess
+	if facAccess == nil {
+		facAccess = ComputeFacilityAccess(city)
+	}
+	sub.FacilitySnap = make([]Snap, len(city.Facilities))
+	sub.FacilityAccess = make([][]Snap, len(city.Facilities))
+	for i := range city.Facilities {
+		if i < len(city.FacilitySnap) {
+			sub.FacilitySnap[i] = mapSnap(city.FacilitySnap[i])
+		} else {
+			sub.FacilitySnap[i] = Snap{Edge: -1}
+		}
+		for _, s := range facAccess[i] {
+			if m := mapSnap(s); m.Edge >= 0 {
+				sub.FacilityAccess[i] = append(sub.FacilityAccess[i], m)
+			}
+		}
+	}
+	pop := *city.Population
+	pop.Cells = nil
+	var global []int32
+	for i, pc := range city.Population.Cells {
+		if b.Contains(pc.Point) {
+			pop.Cells = append(pop.Cells, pc)
+			sub.CellSnap = append(sub.CellSnap, mapSnap(city.CellSnap[i]))
+			global = append(global, int32(i))
+		}
+	}
+	sub.Population = &pop
+	return sub, global, nil
+}
+
+// AssembleAccess puts the parts of every shard of plan together into the
+// access of the whole city: each populated cell's figures from the shard
+// that owns it, the life-circle distances and E2SFCA ratios likewise, and
+// the capacity aggregates summed again over all cells. The result answers
+// Report (default life circles and E2SFCA bands) and Cells exactly as the
+// single-process access does; it holds no search state, so questions that
+// walk the network (isochrones, gaps, siting, what-ifs, other life-circle
+// or E2SFCA options) need a computed Access.
+func AssembleAccess(city *City, plan *ShardPlan, parts []*ShardPart) (*Access, error) {
+	opt := plan.Options()
+	if err := plan.Check(city, opt); err != nil {
+		return nil, err
+	}
+	opt, err := fillAccessOptions(city, opt)
+	if err != nil {
+		return nil, err
+	}
+	if city.Population == nil {
+		return nil, errNoResidents()
+	}
+	cats := city.Taxonomy.Categories
+	np, nc, n := len(opt.Profiles), len(cats), len(city.Population.Cells)
+	a := &Access{City: city, Options: opt, Profiles: opt.Profiles, cutoffDs: MinToDs(opt.CutoffMin), derived: &derived{}}
+	a.ByCategory = byCategory(city)
+	alloc3 := func() {
+		a.TimeDs, a.Nearest, a.Count, a.MeanKMin = make([][][]uint32, np), make([][][]int32, np), make([][][]uint16, np), make([][][]float32, np)
+		for p := range np {
+			a.TimeDs[p], a.Nearest[p], a.Count[p], a.MeanKMin[p] = make([][]uint32, nc), make([][]int32, nc), make([][]uint16, nc), make([][]float32, nc)
+			for c := range nc {
+				a.TimeDs[p][c], a.Nearest[p][c], a.Count[p][c], a.MeanKMin[p][c] = unreachedCells(n)
+			}
+		}
+	}
+	alloc3()
+	dist := map[[3]int][]uint32{}
+	ratio := map[[2]int][]float64{}
+	owner := make([]int32, n)
+	for i := range owner {
+		owner[i] = -1
+	}
+	seen := make([]bool, len(plan.Shards))
+	for _, pt := range parts {
+		if pt.Version != ShardPlanVersion || pt.Fingerprint != plan.Fingerprint {
+			return nil, fmt.Errorf("%w: part of shard %d is of another plan (version %d, fingerprint %s; the plan's %s)",
+				ErrShard, pt.Index, pt.Version, pt.Fingerprint, plan.Fingerprint)
+		}
+		if pt.Index < 0 || pt.Index >= len(plan.Shards) {
+			return nil, fmt.Errorf("%w: part of shard %d, the plan has shards 0 to %d", ErrShard, pt.Index, len(plan.Shards)-1)
+		}
+		if seen[pt.Index] {
+			return nil, fmt.Errorf("%w: shard %d given twice", ErrShard, pt.Index)
+		}
+		seen[pt.Index] = true
+		if err := pt.check(np, nc, n); err != nil {
+			return nil, fmt.Errorf("%w: part of shard %d: %v", ErrShard, pt.Index, err)
+		}
+		for k, g := range pt.Cells {
+			if owner[g] >= 0 {
+				return nil, fmt.Errorf("%w: cell %d is in shards %d and %d", ErrShard, g, owner[g], pt.Index)
+			}
+			if !plan.Owns(pt.Index, city.Population.Cells[g].Cell) {
+				return nil, fmt.Errorf("%w: shard %d gives cell %d, which it does not own", ErrShard, pt.Index, g)
+			}
+			owner[g] = int32(pt.Index)
+			for p := range np {
+				for c := range nc {
+					a.TimeDs[p][c][g] = pt.TimeDs[p][c][k]
+					a.Count[p][c][g] = pt.Count[p][c][k]
+					a.MeanKMin[p][c][g] = pt.MeanKMin[p][c][k]
+				}
+			}
+		}
+		for _, d := range pt.Distances {
+			key := [3]int{d.Profile, d.Category, int(d.BoundDm)}
+			if dist[key] == nil {
+				dist[key] = make([]uint32, n)
+			}
+			for k, g := range pt.Cells {
+				dist[key][g] = d.Dm[k]
+			}
+		}
+		for _, r := range pt.Ratios {
+			key := [2]int{r.Profile, r.Category}
+			if ratio[key] == nil {
+				ratio[key] = make([]float64, n)
+			}
+			for k, g := range pt.Cells {
+				ratio[key][g] = r.Ratio[k]
+			}
+		}
+	}
+	var missing []int
+	for i, ok := range seen {
+		if !ok {
+			missing = append(missing, i)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("%w: no result for shards %v of %d", ErrShard, missing, len(plan.Shards))
+	}
+	if i := slices.Index(owner, -1); i >= 0 {
+		return nil, fmt.Errorf("%w: cell %d (%s) is in no shard", ErrShard, i, city.Population.Cells[i].Cell)
+	}
+	for k, v := range dist {
+		a.derived.setDistance(k[0], k[1], uint32(k[2]), v)
+	}
+	dems := map[string]*e2sfcaDemand{}
+	for k, r := range ratio {
+		p, c := k[0], k[1]
+		sup := a.e2sfcaSupply(c)
+		if sup == nil {
+			return nil, fmt.Errorf("%w: E2SFCA ratios for category %s, which has no capacity", ErrShard, cats[c].ID)
+		}
+		band := cats[c].AgeBand()
+		if dems[band] == nil {
+			dems[band] = e2sfcaDemands(city, band)
+		}
+		ca := a.newCapacityAccess(p, c, sup, dems[band])
+		ca.Ratio, ca.FacilityRatio = r, nil // facility ratios are not assembled
+		ca.aggregate(city, dems[band])
+		a.derived.setCapacity(p, c, ca)
+	}
+	return a, nil
+}
+
+// check reports a part whose tables do not fit np profiles, nc categories
+// and n cells.
+func (pt *ShardPart) check(np, nc, n int) error {
+	for k, g := range pt.Cells {
+		if g < 0 || int(g) >= n || (k > 0 && g <= pt.Cells[k-1]) {
+			return fmt.Errorf("cell positions out of range or order at %d", k)
+		}
+	}
+	m := len(pt.Cells)
+	if len(pt.TimeDs) != np || len(pt.Count) != np || len(pt.MeanKMin) != np {
+		return fmt.Errorf("tables for %d walkers, want %d", len(pt.TimeDs), np)
+	}
+	for p := range np {
+		if len(pt.TimeDs[p]) != nc || len(pt.Count[p]) != nc || len(pt.MeanKMin[p]) != nc {
+			return fmt.Errorf("tables for %d categories, want %d", len(pt.TimeDs[p]), nc)
+		}
+		for c := range nc {
+			if len(pt.TimeDs[p][c]) != m || len(pt.Count[p][c]) != m || len(pt.MeanKMin[p][c]) != m {
+				return fmt.Errorf("walker %d category %d: tables of another length than its %d cells", p, c, m)
+			}
+		}
+	}
+	for _, d := range pt.Distances {
+		if d.Profile < 0 || d.Profile >= np || d.Category < 0 || d.Category >= nc || len(d.Dm) != m {
+			return fmt.Errorf("life-circle distances for walker %d category %d do not fit", d.Profile, d.Category)
+		}
+	}
+	for _, r := range pt.Ratios {
+		if r.Profile < 0 || r.Profile >= np || r.Category < 0 || r.Category >= nc || len(r.Ratio) != m {
+			return fmt.Errorf("E2SFCA ratios for walker %d category %d do not fit", r.Profile, r.Category)
+		}
+		for _, v := range r.Ratio {
+			if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+				return fmt.Errorf("E2SFCA ratio %v for walker %d category %d", v, r.Profile, r.Category)
+			}
+		}
+	}
+	return nil
+}
