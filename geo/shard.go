@@ -131,8 +131,8 @@ func ShardReachM(city *City, opt AccessOptions) (float64, error) {
 func shardBufferM(city *City, reachM float64) float64 { return 2*reachM + 2*city.snapLimitM() }
 
 // PlanShards cuts city's populated cells into shards: the cells are
-// grouped by their H3 parent at so.Res, and consecutive parents are packed
-// into shards of about so.TargetCells cells. The plan records opt (the
+// grouped by their H3 parent at so.Res, and parents consecutive along a
+// Hilbert curve are packed into shards of about so.TargetCells cells. The plan records opt (the
 // cutoff and K every shard must use) and the city's fingerprint.
 func PlanShards(city *City, opt AccessOptions, so ShardOptions) (*ShardPlan, error) {
 	if city.Population == nil || len(city.Population.Cells) == 0 {
@@ -172,45 +172,54 @@ func PlanShards(city *City, opt AccessOptions, so ShardOptions) (*ShardPlan, err
 		CutoffMin: opt.CutoffMin, K: opt.K, Res: res, ReachM: reach, BufferM: shardBufferM(city, reach),
 		Cells: len(cells), Population: city.Population.Total,
 	}
-	// Cells by parent, parents in H3 order.
-	idx := make([]int, len(cells))
-	for i := range idx {
-		idx[i] = i
-	}
-	parent := make([]hex.Cell, len(cells))
+	// Cells by parent; parents along a Hilbert curve through their
+	// centres, so that consecutive parents, packed into one shard, lie
+	// near each other and the shard's buffer stays small.
+	byParent := map[hex.Cell][]int{}
 	for i, c := range cells {
-		parent[i] = c.Cell.Parent(res)
+		p := c.Cell.Parent(res)
+		byParent[p] = append(byParent[p], i)
 	}
-	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(parent[a], parent[b]) })
+	parents := make([]hex.Cell, 0, len(byParent))
+	var cb orb.Bound
+	for p := range byParent {
+		if len(parents) == 0 {
+			cb = orb.Bound{Min: p.Center(), Max: p.Center()}
+		}
+		parents = append(parents, p)
+		cb = cb.Extend(p.Center())
+	}
+	span := max(cb.Max[0]-cb.Min[0], cb.Max[1]-cb.Min[1], 1e-9)
+	key := func(p hex.Cell) uint64 {
+		c := p.Center()
+		return hilbert16(uint32((c[0]-cb.Min[0])/span*65535), uint32((c[1]-cb.Min[1])/span*65535))
+	}
+	slices.SortFunc(parents, func(a, b hex.Cell) int { return cmp.Or(cmp.Compare(key(a), key(b)), cmp.Compare(a, b)) })
 	var cur *Shard
 	var bound orb.Bound
 	flush := func() {
 		if cur != nil {
+			slices.Sort(cur.Parents)
 			cur.Bound = growBound(bound, plan.BufferM)
 			plan.Shards = append(plan.Shards, *cur)
 			cur = nil
 		}
 	}
-	for k := 0; k < len(idx); {
-		p := parent[idx[k]]
-		end := k
-		for end < len(idx) && parent[idx[end]] == p {
-			end++
-		}
-		if cur != nil && cur.Cells+(end-k) > target {
+	for _, p := range parents {
+		own := byParent[p]
+		if cur != nil && cur.Cells+len(own) > target {
 			flush()
 		}
 		if cur == nil {
 			cur = &Shard{Index: len(plan.Shards)}
-			bound = orb.Bound{Min: cells[idx[k]].Point, Max: cells[idx[k]].Point}
+			bound = orb.Bound{Min: cells[own[0]].Point, Max: cells[own[0]].Point}
 		}
 		cur.Parents = append(cur.Parents, p)
-		for _, i := range idx[k:end] {
+		for _, i := range own {
 			cur.Cells++
 			cur.Population += cells[i].Pop
 			bound = bound.Extend(cells[i].Point)
 		}
-		k = end
 	}
 	flush()
 	return plan, nil
