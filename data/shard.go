@@ -57,6 +57,11 @@ func ReadShardPlan(path string) (*geo.ShardPlan, error) {
 // directory.
 func ShardPartName(index int) string { return fmt.Sprintf("shard-%05d.part", index) }
 
+// ShardSnapshotName is the file name of shard index's own city (a
+// snapshot of geo.ShardCity) in the directory fifteen shard writes them
+// into.
+func ShardSnapshotName(index int) string { return fmt.Sprintf("shard-%05d.snapshot", index) }
+
 // WriteShardPart writes a shard's result (gob) to path, atomically: a
 // shard killed while writing leaves no file, or the previous one.
 func WriteShardPart(path string, part *geo.ShardPart) error {

@@ -63,6 +63,9 @@ type Shard struct {
 	// ShardPlan.BufferM. The shard's network, facilities and buffer cells
 	// are those within it.
 	Bound orb.Bound `json:"bbox"`
+	// Fingerprint, when the shard's city was written apart (ShardCity),
+	// identifies that city: run-shard may then load it alone.
+	Fingerprint string `json:"fingerprint,omitempty"`
 }
 
 // ShardPlan cuts a city's populated cells into shards that can be computed
@@ -250,27 +253,36 @@ func growBound(b orb.Bound, distM float64) orb.Bound {
 	return out
 }
 
-// Check reports whether the plan fits city under opt: same version and
-// fingerprint, shards numbered in order.
-func (plan *ShardPlan) Check(city *City, opt AccessOptions) error {
-	if plan.Version != ShardPlanVersion {
-		return fmt.Errorf("%w: plan version %d, this fifteen reads %d", ErrShard, plan.Version, ShardPlanVersion)
-	}
-	opt.CutoffMin, opt.K = plan.CutoffMin, plan.K
-	opt, err := fillAccessOptions(city, opt)
+// Check reports whether the plan was made for city (the whole city, as
+// the plan's fingerprint says) and is well formed.
+func (plan *ShardPlan) Check(city *City) error {
+	fp, err := plan.fingerprintOf(city)
 	if err != nil {
 		return err
 	}
-	if fp := fingerprint(city, opt); fp != plan.Fingerprint {
+	if fp != plan.Fingerprint {
 		return fmt.Errorf("%w: the plan was made for city %q with fingerprint %s, these inputs give %s: plan again or give the plan's inputs",
 			ErrShard, plan.City, plan.Fingerprint, fp)
 	}
+	return nil
+}
+
+// fingerprintOf checks the plan's form and returns city's fingerprint
+// under the plan's options.
+func (plan *ShardPlan) fingerprintOf(city *City) (string, error) {
+	if plan.Version != ShardPlanVersion {
+		return "", fmt.Errorf("%w: plan version %d, this fifteen reads %d", ErrShard, plan.Version, ShardPlanVersion)
+	}
 	for i, s := range plan.Shards {
 		if s.Index != i {
-			return fmt.Errorf("%w: plan shard %d has index %d", ErrShard, i, s.Index)
+			return "", fmt.Errorf("%w: plan shard %d has index %d", ErrShard, i, s.Index)
 		}
 	}
-	return nil
+	opt, err := fillAccessOptions(city, plan.Options())
+	if err != nil {
+		return "", err
+	}
+	return fingerprint(city, opt), nil
 }
 
 // Options returns the access options every shard of the plan computes
@@ -296,9 +308,9 @@ type ShardPart struct {
 	Version     int
 	Index       int
 	Fingerprint string
-	// Cells are the own cells' positions in the whole city's
-	// Population.Cells, increasing; the tables below are parallel to it.
-	Cells    []int32
+	// Cells are the own cells, in the order of Population.Cells; the
+	// tables below are parallel to it.
+	Cells    []ShardCell
 	TimeDs   [][][]uint32 // [profile][category][own cell]
 	Count    [][][]uint16
 	MeanKMin [][][]float32
@@ -306,6 +318,13 @@ type ShardPart struct {
 	// tiers, Ratios the E2SFCA ratios under the default bands.
 	Distances []ShardDistances
 	Ratios    []ShardRatios
+}
+
+// ShardCell names a row of Population.Cells: its H3 cell and community
+// (a cell shared by two communities has a row for each).
+type ShardCell struct {
+	Cell      hex.Cell
+	Community int32
 }
 
 // ShardDistances are one profile's and category's life-circle distances
@@ -339,19 +358,29 @@ type ShardRun struct {
 // life-circle distances and the E2SFCA ratios there, and returns the own
 // cells' figures. They equal the single-process figures of those cells:
 // every walk they count lies within the buffer, where the shard's network,
-// facilities, snaps and residents are the city's own.
+// facilities, snaps and residents are the city's own. city is the whole
+// city, or the shard's own city as ShardCity cut it (and a snapshot kept
+// it).
 func RunShard(ctx context.Context, city *City, plan *ShardPlan, index int) (*ShardRun, error) {
 	opt := plan.Options()
-	if err := plan.Check(city, opt); err != nil {
+	fp, err := plan.fingerprintOf(city)
+	if err != nil {
 		return nil, err
 	}
 	if index < 0 || index >= len(plan.Shards) {
 		return nil, fmt.Errorf("%w: index %d, the plan has shards 0 to %d", ErrShard, index, len(plan.Shards)-1)
 	}
 	sh := &plan.Shards[index]
-	sub, global, err := subCity(city, sh.Bound)
-	if err != nil {
-		return nil, err
+	sub := city
+	switch fp {
+	case plan.Fingerprint:
+		if sub, err = subCity(city, sh.Bound); err != nil {
+			return nil, err
+		}
+	case sh.Fingerprint:
+	default:
+		return nil, fmt.Errorf("%w: the plan was made for city %q with fingerprint %s (shard %d: %s), these inputs give %s: give the plan's inputs or the shard's own snapshot",
+			ErrShard, plan.City, plan.Fingerprint, index, cmp.Or(sh.Fingerprint, "not written apart"), fp)
 	}
 	a, err := ComputeAccessContext(ctx, sub, opt)
 	if err != nil {
@@ -374,7 +403,8 @@ func RunShard(ctx context.Context, city *City, plan *ShardPlan, index int) (*Sha
 	}
 	part := &ShardPart{Version: ShardPlanVersion, Index: index, Fingerprint: plan.Fingerprint}
 	for _, i := range run.Own {
-		part.Cells = append(part.Cells, global[i])
+		pc := &sub.Population.Cells[i]
+		part.Cells = append(part.Cells, ShardCell{pc.Cell, pc.Community})
 	}
 	part.TimeDs = ownTables(a.TimeDs, run.Own)
 	part.Count = ownTables(a.Count, run.Own)
@@ -416,6 +446,37 @@ func ownTables[T any](t [][][]T, idx []int) [][][]T {
 	return out
 }
 
+// ShardCity returns shard index's own city, the part of city its figures
+// depend on (see RunShard), to be stored apart (a snapshot) so that the
+// shard loads only it, and that city's fingerprint under the plan's
+// options, for Shard.Fingerprint. The geometries of the communities and of
+// the facilities the shard cannot reach are left out: nothing the shard
+// computes reads them.
+func ShardCity(city *City, plan *ShardPlan, index int) (*City, string, error) {
+	if err := plan.Check(city); err != nil {
+		return nil, "", err
+	}
+	if index < 0 || index >= len(plan.Shards) {
+		return nil, "", fmt.Errorf("%w: index %d, the plan has shards 0 to %d", ErrShard, index, len(plan.Shards)-1)
+	}
+	sub, err := subCity(city, plan.Shards[index].Bound)
+	if err != nil {
+		return nil, "", err
+	}
+	sub.Communities = slices.Clone(sub.Communities)
+	for i := range sub.Communities {
+		sub.Communities[i].Geom = nil
+	}
+	sub.Facilities = slices.Clone(sub.Facilities)
+	for i := range sub.Facilities {
+		if len(sub.FacilityAccess[i]) == 0 && sub.FacilitySnap[i].Edge < 0 {
+			sub.Facilities[i].Geom = nil
+		}
+	}
+	fp, err := plan.fingerprintOf(sub)
+	return sub, fp, err
+}
+
 // subCity returns the part of city within b: every edge with a point in
 // b's bounding box test (so every vertex in b keeps all its edges), with
 // the city's lengths, attributes, geometry and component labels (a piece
@@ -423,14 +484,14 @@ func ownTables[T any](t [][][]T, idx []int) [][][]T {
 // facility, with the access points on kept edges only (indexes are kept,
 // so facility numbers and counts per category are the city's); the
 // populated cells whose point lies in b, with the city's snaps; every
-// community. It also returns each kept cell's position in city.
-func subCity(city *City, b orb.Bound) (*City, []int32, error) {
+// community.
+func subCity(city *City, b orb.Bound) (*City, error) {
 	g := city.Graph
 	if g == nil || city.Population == nil {
-		return nil, nil, fmt.Errorf("%w: the city has no network or population", ErrShard)
+		return nil, fmt.Errorf("%w: the city has no network or population", ErrShard)
 	}
 	if g.off != nil {
-		return nil, nil, fmt.Errorf("%w: a network changed by a what-if cannot be sharded", ErrShard)
+		return nil, fmt.Errorf("%w: a network changed by a what-if cannot be sharded", ErrShard)
 	}
 	ne, nv := g.NumEdges(), g.NumVertices()
 	edgeMap := make([]int32, ne)
@@ -438,7 +499,7 @@ func subCity(city *City, b orb.Bound) (*City, []int32, error) {
 	for i := range vertMap {
 		vertMap[i] = -1
 	}
-	sg := &Graph{compSize: g.compSize, largest: g.largest}
+	sg := &Graph{compSize: g.compSize, largest: g.largest, cut: true}
 	sg.geomOff = []uint32{0}
 	sg.wayOff = []uint32{0}
 	for e := 0; e < ne; e++ {
@@ -514,16 +575,14 @@ func subCity(city *City, b orb.Bound) (*City, []int32, error) {
 	}
 	pop := *city.Population
 	pop.Cells = nil
-	var global []int32
 	for i, pc := range city.Population.Cells {
 		if b.Contains(pc.Point) {
 			pop.Cells = append(pop.Cells, pc)
 			sub.CellSnap = append(sub.CellSnap, mapSnap(city.CellSnap[i]))
-			global = append(global, int32(i))
 		}
 	}
 	sub.Population = &pop
-	return sub, global, nil
+	return sub, nil
 }
 
 // AssembleAccess puts the parts of every shard of plan together into the
@@ -535,11 +594,10 @@ func subCity(city *City, b orb.Bound) (*City, []int32, error) {
 // walk the network (isochrones, gaps, siting, what-ifs, other life-circle
 // or E2SFCA options) need a computed Access.
 func AssembleAccess(city *City, plan *ShardPlan, parts []*ShardPart) (*Access, error) {
-	opt := plan.Options()
-	if err := plan.Check(city, opt); err != nil {
+	if err := plan.Check(city); err != nil {
 		return nil, err
 	}
-	opt, err := fillAccessOptions(city, opt)
+	opt, err := fillAccessOptions(city, plan.Options())
 	if err != nil {
 		return nil, err
 	}
@@ -548,6 +606,11 @@ func AssembleAccess(city *City, plan *ShardPlan, parts []*ShardPart) (*Access, e
 	}
 	cats := city.Taxonomy.Categories
 	np, nc, n := len(opt.Profiles), len(cats), len(city.Population.Cells)
+	if !slices.IsSortedFunc(city.Population.Cells, func(x, y PopCell) int {
+		return cmp.Or(cmp.Compare(x.Cell, y.Cell), cmp.Compare(x.Community, y.Community))
+	}) {
+		return nil, fmt.Errorf("%w: the city's populated cells are not in order of cell and community", ErrShard)
+	}
 	a := &Access{City: city, Options: opt, Profiles: opt.Profiles, cutoffDs: MinToDs(opt.CutoffMin), derived: &derived{}}
 	a.ByCategory = byCategory(city)
 	alloc3 := func() {
@@ -579,10 +642,20 @@ func AssembleAccess(city *City, plan *ShardPlan, parts []*ShardPart) (*Access, e
 			return nil, fmt.Errorf("%w: shard %d given twice", ErrShard, pt.Index)
 		}
 		seen[pt.Index] = true
-		if err := pt.check(np, nc, n); err != nil {
+		if err := pt.check(np, nc); err != nil {
 			return nil, fmt.Errorf("%w: part of shard %d: %v", ErrShard, pt.Index, err)
 		}
-		for k, g := range pt.Cells {
+		pos := make([]int32, len(pt.Cells))
+		for k, sc := range pt.Cells {
+			g, ok := slices.BinarySearchFunc(city.Population.Cells, sc, func(pc PopCell, sc ShardCell) int {
+				return cmp.Or(cmp.Compare(pc.Cell, sc.Cell), cmp.Compare(pc.Community, sc.Community))
+			})
+			if !ok {
+				return nil, fmt.Errorf("%w: shard %d gives cell %s (community %d), which the city has not", ErrShard, pt.Index, sc.Cell, sc.Community)
+			}
+			pos[k] = int32(g)
+		}
+		for k, g := range pos {
 			if owner[g] >= 0 {
 				return nil, fmt.Errorf("%w: cell %d is in shards %d and %d", ErrShard, g, owner[g], pt.Index)
 			}
@@ -603,7 +676,7 @@ func AssembleAccess(city *City, plan *ShardPlan, parts []*ShardPart) (*Access, e
 			if dist[key] == nil {
 				dist[key] = make([]uint32, n)
 			}
-			for k, g := range pt.Cells {
+			for k, g := range pos {
 				dist[key][g] = d.Dm[k]
 			}
 		}
@@ -612,7 +685,7 @@ func AssembleAccess(city *City, plan *ShardPlan, parts []*ShardPart) (*Access, e
 			if ratio[key] == nil {
 				ratio[key] = make([]float64, n)
 			}
-			for k, g := range pt.Cells {
+			for k, g := range pos {
 				ratio[key][g] = r.Ratio[k]
 			}
 		}
@@ -651,14 +724,9 @@ func AssembleAccess(city *City, plan *ShardPlan, parts []*ShardPart) (*Access, e
 	return a, nil
 }
 
-// check reports a part whose tables do not fit np profiles, nc categories
-// and n cells.
-func (pt *ShardPart) check(np, nc, n int) error {
-	for k, g := range pt.Cells {
-		if g < 0 || int(g) >= n || (k > 0 && g <= pt.Cells[k-1]) {
-			return fmt.Errorf("cell positions out of range or order at %d", k)
-		}
-	}
+// check reports a part whose tables do not fit np profiles and nc
+// categories.
+func (pt *ShardPart) check(np, nc int) error {
 	m := len(pt.Cells)
 	if len(pt.TimeDs) != np || len(pt.Count) != np || len(pt.MeanKMin) != np {
 		return fmt.Errorf("tables for %d walkers, want %d", len(pt.TimeDs), np)

@@ -3,11 +3,14 @@ package geo_test
 import (
 	"bytes"
 	"context"
+	"encoding/gob"
 	"errors"
 	"math"
+	"path/filepath"
 	"reflect"
 	"testing"
 
+	"fifteen/data"
 	"fifteen/geo"
 	"fifteen/publish"
 )
@@ -123,6 +126,57 @@ func TestShardsAssembleToSingleProcess(t *testing.T) {
 		for name, w := range want {
 			if !bytes.Equal(w, got[name]) {
 				t.Errorf("%s: sharded output differs from the single-process one", name)
+			}
+		}
+	}
+}
+
+// A shard's own city (ShardCity), stored as a snapshot and opened alone,
+// computes exactly the part the shard computes on the whole city: the
+// cut network keeps the city's main component for snapping.
+func TestShardCitySnapshot(t *testing.T) {
+	city, _ := liechtenstein(t)
+	plan, err := geo.PlanShards(city, geo.AccessOptions{}, geo.ShardOptions{Res: 7, TargetCells: len(city.Population.Cells)/5 + 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for i := range plan.Shards {
+		sub, fp, err := geo.ShardCity(city, plan, i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan.Shards[i].Fingerprint = fp
+		path := filepath.Join(dir, "shard.snapshot")
+		if err := data.WriteSnapshot(path, sub, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		opened, _, err := data.OpenSnapshot(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		alone, err := geo.RunShard(context.Background(), opened, plan, i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		whole, err := geo.RunShard(context.Background(), city, plan, i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Compared as gob bytes: the means of the K nearest hold NaNs.
+		var x, y bytes.Buffer
+		if err := gob.NewEncoder(&x).Encode(alone.Part); err != nil {
+			t.Fatal(err)
+		}
+		if err := gob.NewEncoder(&y).Encode(whole.Part); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(x.Bytes(), y.Bytes()) {
+			t.Errorf("shard %d: the part computed from its own snapshot differs from the one computed on the whole city", i)
+		}
+		if i == 0 {
+			if _, err := geo.RunShard(context.Background(), opened, plan, 1); !errors.Is(err, geo.ErrShard) {
+				t.Errorf("shard 0's city run as shard 1: %v, want ErrShard", err)
 			}
 		}
 	}

@@ -22,6 +22,7 @@ func runShard(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	planPath := fs.String("plan", "", "plan file written by fifteen shard (required)")
 	index := fs.Int("index", -1, "shard to compute (default: $JOB_COMPLETION_INDEX, else $SLURM_ARRAY_TASK_ID)")
 	outDir := fs.String("out", "", "directory to write the shard's results into (required)")
+	snapDir := fs.String("snapshots", "", "directory fifteen shard --snapshots wrote the shards' own cities into: load only this shard's")
 	config := inputFlags(fs)
 	cfg, err := parseInputs(fs, args, config)
 	if err != nil {
@@ -40,6 +41,12 @@ func runShard(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if i >= len(plan.Shards) {
 		return usageError{fmt.Sprintf("shard index %d: the plan %s has shards 0 to %d", i, *planPath, len(plan.Shards)-1)}
+	}
+	if *snapDir != "" {
+		if cfg.SnapshotPath != "" {
+			return usageError{"run-shard: give --snapshots DIR or --snapshot FILE, not both"}
+		}
+		cfg.SnapshotPath = filepath.Join(*snapDir, data.ShardSnapshotName(i))
 	}
 	if err := os.MkdirAll(*outDir, 0o755); err != nil {
 		return err
@@ -69,9 +76,8 @@ func runShard(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := data.WriteShardPart(part, run.Part); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "shard %d of %d: %d own cells (%d with the buffer), %d of %d edges -> %s\n",
-		i, len(plan.Shards), len(run.Own), len(run.Access.City.Population.Cells),
-		run.Access.City.Graph.NumEdges(), city.Graph.NumEdges(), part)
+	fmt.Fprintf(stdout, "shard %d of %d: %d own cells (%d with the buffer), %d edges -> %s\n",
+		i, len(plan.Shards), len(run.Own), len(run.Access.City.Population.Cells), run.Access.City.Graph.NumEdges(), part)
 	return nil
 }
 

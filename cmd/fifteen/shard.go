@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"text/tabwriter"
 
 	"fifteen/data"
@@ -17,6 +19,7 @@ func shard(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	out := fs.String("out", "", "plan file to write (JSON; required)")
 	res := fs.Int("res", 0, fmt.Sprintf("H3 resolution of the shards' parent cells, 1 to %d (default: the finest at which no parent holds more than --target cells)", geo.PopulationRes-1))
 	target := fs.Int("target", geo.DefaultShardCells, "populated cells per shard")
+	snapDir := fs.String("snapshots", "", "directory to write each shard's own city into (a snapshot run-shard --snapshots loads alone)")
 	opt := cutoffFlag(fs)
 	fs.IntVar(&opt.K, "k", 1, "number of nearest facilities averaged in mean_k_min")
 	config := inputFlags(fs)
@@ -35,6 +38,21 @@ func shard(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return domainUsage(err)
 	}
+	if *snapDir != "" {
+		if err := os.MkdirAll(*snapDir, 0o755); err != nil {
+			return err
+		}
+		for i := range plan.Shards {
+			sub, fp, err := geo.ShardCity(city, plan, i)
+			if err != nil {
+				return err
+			}
+			if err := data.WriteSnapshot(filepath.Join(*snapDir, data.ShardSnapshotName(i)), sub, nil, nil); err != nil {
+				return err
+			}
+			plan.Shards[i].Fingerprint = fp
+		}
+	}
 	if err := data.WriteShardPlan(*out, plan); err != nil {
 		return err
 	}
@@ -52,6 +70,9 @@ func shard(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if len(plan.Shards) > shown {
 		fmt.Fprintf(stdout, "... and %d more shards (all in %s)\n", len(plan.Shards)-shown, *out)
+	}
+	if *snapDir != "" {
+		fmt.Fprintf(stdout, "each shard's own city: %s\n", filepath.Join(*snapDir, "shard-NNNNN.snapshot"))
 	}
 	return nil
 }

@@ -13,9 +13,10 @@ import (
 	"fifteen/data"
 )
 
-// The default city cut into shards, each computed by its own process
-// through the array-job entry point (run-shard with $JOB_COMPLETION_INDEX,
-// as a Kubernetes Indexed Job gives it) run by GNU parallel, merges into
+// The default city cut into shards, each computed by its own process from
+// its own city's snapshot through the array-job entry point (run-shard
+// with $JOB_COMPLETION_INDEX, as a Kubernetes Indexed Job gives it) run by
+// GNU parallel, merges into
 // exactly what single-process export writes: cells, communities and
 // coverage byte for byte in GeoJSON and CSV, and the shards' own cells
 // together are the cells of every walker.
@@ -41,7 +42,8 @@ func TestShardsThroughParallel(t *testing.T) {
 		}
 		return out
 	}
-	run("shard", "--quiet", "--out", plan, "--res", "7", "--target", "350")
+	snaps := filepath.Join(dir, "snapshots")
+	run("shard", "--quiet", "--out", plan, "--res", "7", "--target", "350", "--snapshots", snaps)
 	p, err := data.ReadShardPlan(plan)
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +53,7 @@ func TestShardsThroughParallel(t *testing.T) {
 	}
 	parts := filepath.Join(dir, "parts")
 	args := []string{"--will-cite", "--halt", "now,fail=1", "-j", "2",
-		"env", "JOB_COMPLETION_INDEX={}", bin, "run-shard", "--quiet", "--plan", plan, "--out", parts, ":::"}
+		"env", "JOB_COMPLETION_INDEX={}", bin, "run-shard", "--quiet", "--plan", plan, "--snapshots", snaps, "--out", parts, ":::"}
 	for i := range p.Shards {
 		args = append(args, strconv.Itoa(i))
 	}
