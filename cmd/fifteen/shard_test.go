@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,9 +15,9 @@ import (
 )
 
 // The default city cut into shards, each computed by its own process from
-// its own city's snapshot through the array-job entry point (run-shard
-// with $JOB_COMPLETION_INDEX, as a Kubernetes Indexed Job gives it) run by
-// GNU parallel, merges into
+// its own city's snapshot through the array-job entry points (the Slurm
+// array script with $SLURM_ARRAY_TASK_ID, run by GNU parallel; the
+// Kubernetes Indexed Job's command with $JOB_COMPLETION_INDEX), merges into
 // exactly what single-process export writes: cells, communities and
 // coverage byte for byte in GeoJSON and CSV, and the shards' own cells
 // together are the cells of every walker.
@@ -51,14 +52,43 @@ func TestShardsThroughParallel(t *testing.T) {
 	if len(p.Shards) < 4 {
 		t.Fatalf("%d shards, want at least 4", len(p.Shards))
 	}
+	// Every shard through the Slurm array script, as Slurm would run it
+	// (SLURM_ARRAY_TASK_ID), two at a time.
 	parts := filepath.Join(dir, "parts")
 	args := []string{"--will-cite", "--halt", "now,fail=1", "-j", "2",
-		"env", "JOB_COMPLETION_INDEX={}", bin, "run-shard", "--quiet", "--plan", plan, "--snapshots", snaps, "--out", parts, ":::"}
+		"env", "SLURM_ARRAY_TASK_ID={}", "FIFTEEN=" + bin, "bash", "../../deploy/slurm/fifteen-shards.sbatch", plan, snaps, parts, ":::"}
 	for i := range p.Shards {
 		args = append(args, strconv.Itoa(i))
 	}
 	if out, err := exec.Command(par, args...).CombinedOutput(); err != nil {
 		t.Fatalf("parallel: %v\n%s", err, out)
+	}
+	// Shard 0 again through the Kubernetes Indexed Job's command line
+	// (JOB_COMPLETION_INDEX), its volume at dir: the same part.
+	k8s := k8sCommand(t, "../../deploy/k8s/fifteen-shards.yaml")
+	for i, a := range k8s {
+		k8s[i] = strings.ReplaceAll(a, "/data/parts", filepath.Join(dir, "k8s-parts"))
+		k8s[i] = strings.ReplaceAll(k8s[i], "/data/plan.json", plan)
+		k8s[i] = strings.ReplaceAll(k8s[i], "/data/shards", snaps)
+	}
+	if k8s[0] != "fifteen" || k8s[1] != "run-shard" {
+		t.Fatalf("the Indexed Job runs %q, want fifteen run-shard", k8s[:2])
+	}
+	cmd := exec.Command(bin, k8s[1:]...)
+	cmd.Env = append(os.Environ(), "JOB_COMPLETION_INDEX=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%q: %v\n%s", k8s, err, out)
+	}
+	a, err := os.ReadFile(filepath.Join(parts, data.ShardPartName(0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "k8s-parts", data.ShardPartName(0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a, b) {
+		t.Error("shard 0 through the Indexed Job's command differs from shard 0 through the Slurm script")
 	}
 	for _, format := range []string{"geojson", "csv"} {
 		merged := filepath.Join(dir, "merged-"+format)
@@ -118,4 +148,29 @@ func TestShardIndex(t *testing.T) {
 			t.Errorf("%s: %d, %v; want %d, error %v", c.name, got, err, c.want, c.error)
 		}
 	}
+}
+
+// k8sCommand returns the command of the Indexed Job in the manifest at
+// path (its flow sequence of quoted strings is JSON) and checks that the
+// Job is indexed.
+func k8sCommand(t *testing.T, path string) []string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "\n  completionMode: Indexed\n") {
+		t.Fatalf("%s: not an Indexed Job", path)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), "command:"); ok {
+			var cmd []string
+			if err := json.Unmarshal([]byte(rest), &cmd); err != nil {
+				t.Fatalf("%s: command %s: %v", path, rest, err)
+			}
+			return cmd
+		}
+	}
+	t.Fatalf("%s: no command", path)
+	return nil
 }

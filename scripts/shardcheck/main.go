@@ -61,6 +61,9 @@ func run(bin, osm, comm, work string, target, res, jobs int) error {
 		defer os.RemoveAll(d)
 		work = d
 	}
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		return err
+	}
 	var steps []step
 	var mu sync.Mutex
 	exe := func(name string, stdout *bytes.Buffer, args ...string) error {
