@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/gob"
 	"errors"
+	"fmt"
 	"math"
 	"path/filepath"
 	"reflect"
@@ -17,7 +18,7 @@ import (
 
 // shardLayers renders the collections a sharded run publishes: the cells
 // of every walker, the communities (wide) and the coverage (long).
-func shardLayers(tb testing.TB, a *geo.Access) map[string][]byte {
+func shardLayers(tb testing.TB, a *geo.Access, withGaps bool) map[string][]byte {
 	tb.Helper()
 	r, err := a.Report()
 	if err != nil {
@@ -43,6 +44,27 @@ func shardLayers(tb testing.TB, a *geo.Access) map[string][]byte {
 			render("cells-"+a.Profiles[p].ID+"-"+string(rune('0'+res%10)), l)
 		}
 	}
+	for p, prof := range a.Profiles {
+		if !withGaps {
+			break
+		}
+		var gaps []geo.GapOptions
+		for _, c := range a.City.Taxonomy.Categories {
+			if p == 0 && geo.MinToDs(c.ThresholdMin) <= geo.MinToDs(a.Options.CutoffMin) {
+				gaps = append(gaps, geo.GapOptions{Category: c.ID, Profile: prof.ID})
+			}
+		}
+		for _, tier := range []int{5, 10, 15} {
+			gaps = append(gaps, geo.GapOptions{Tier: tier, Profile: prof.ID})
+		}
+		for _, g := range gaps {
+			l, err := publish.Clusters(a, g)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			render(fmt.Sprintf("underserved-%s-%s-%d", prof.ID, g.Category, g.Tier), l)
+		}
+	}
 	render("communities", publish.Communities(a.City, r, a.Options.K))
 	render("coverage", publish.Coverage(a.City, r))
 	return out
@@ -52,10 +74,12 @@ func shardLayers(tb testing.TB, a *geo.Access) map[string][]byte {
 // own part of the city, assembles into exactly the single-process result:
 // every cell's time, count and mean of the K nearest for every walker and
 // category, the life-circle distances, the E2SFCA ratios, the report, and
-// the published cells, communities and coverage byte for byte.
+// the published cells, communities, coverage and underserved clusters
+// (of every category, tier and walker; clusters cross shard edges) byte
+// for byte.
 func TestShardsAssembleToSingleProcess(t *testing.T) {
 	city, _ := liechtenstein(t)
-	for _, opt := range []geo.AccessOptions{{}, {K: 3, CutoffMin: 20}} {
+	for round, opt := range []geo.AccessOptions{{}, {K: 3, CutoffMin: 20}} {
 		full, err := geo.ComputeAccess(city, opt)
 		if err != nil {
 			t.Fatal(err)
@@ -122,7 +146,52 @@ func TestShardsAssembleToSingleProcess(t *testing.T) {
 		if !reflect.DeepEqual(rf, ra) {
 			t.Errorf("reports differ")
 		}
-		want, got := shardLayers(t, full), shardLayers(t, a)
+		want, got := shardLayers(t, full, round == 0), shardLayers(t, a, round == 0)
+		if round == 0 { // an underserved cluster across shards is assembled whole
+			cls, err := a.Gaps(geo.GapOptions{Tier: 15})
+			if err != nil {
+				t.Fatal(err)
+			}
+			across := 0
+			for _, cl := range cls {
+				shards := map[int]bool{}
+				for _, c := range cl.Cells {
+					for s := range plan.Shards {
+						if plan.Owns(s, c) {
+							shards[s] = true
+						}
+					}
+				}
+				if len(shards) > 1 {
+					across++
+				}
+			}
+			if across == 0 {
+				t.Error("no 15-minute underserved cluster spans two shards: the test does not check assembling one")
+			}
+			t.Logf("%d of %d 15-minute underserved clusters span shards", across, len(cls))
+			spans := map[int32]map[int]bool{}
+			for _, pc := range city.Population.Cells {
+				for s := range plan.Shards {
+					if plan.Owns(s, pc.Cell) {
+						if spans[pc.Community] == nil {
+							spans[pc.Community] = map[int]bool{}
+						}
+						spans[pc.Community][s] = true
+					}
+				}
+			}
+			wide := 0
+			for _, sh := range spans {
+				if len(sh) > 1 {
+					wide++
+				}
+			}
+			if wide == 0 {
+				t.Error("no community spans two shards")
+			}
+			t.Logf("%d of %d communities span shards", wide, len(city.Communities))
+		}
 		for name, w := range want {
 			if !bytes.Equal(w, got[name]) {
 				t.Errorf("%s: sharded output differs from the single-process one", name)

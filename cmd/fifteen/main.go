@@ -87,8 +87,9 @@ Usage:
                                            compute one shard (index also from $JOB_COMPLETION_INDEX
                                            or $SLURM_ARRAY_TASK_ID)
   fifteen merge-shards --plan PLAN --out DIR [--format geojson|csv] [--profile P] [--res R]
-                       [input flags] DIR...
+                       [--category C] [input flags] DIR...
                                            assemble the shards into cells, communities, coverage
+                                           and underserved clusters
   fifteen version                          print the version
 
 Input flags (all commands that load a city; environment variables in brackets):

@@ -15,16 +15,17 @@ import (
 )
 
 // mergeShards assembles the parts that run-shard wrote into the whole
-// city's cells, communities (wide) and coverage (long), the same bytes
-// fifteen export writes for those collections.
+// city's cells, communities (wide), coverage (long) and underserved
+// clusters, the same bytes fifteen export writes for those collections.
 func mergeShards(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fset := newFlagSet("merge-shards", stderr)
 	planPath := fset.String("plan", "", "plan file written by fifteen shard (required)")
-	outDir := fset.String("out", "", "directory to write cells, communities and coverage into (required)")
+	outDir := fset.String("out", "", "directory to write cells, communities, coverage and underserved into (required)")
 	format := fset.String("format", "geojson", "geojson or csv")
-	var p publish.Params
-	fset.StringVar(&p.Profile, "profile", "", "walker of the cells (default: the default walker)")
-	fset.IntVar(&p.Res, "res", 0, "H3 resolution of the cells, 7 to 10 (default 10)")
+	var cellsP, gapsP publish.Params
+	fset.StringVar(&cellsP.Profile, "profile", "", "walker of the cells and the underserved clusters (default: the default walker)")
+	fset.IntVar(&cellsP.Res, "res", 0, "H3 resolution of the cells, 7 to 10 (default 10)")
+	fset.StringVar(&gapsP.Category, "category", "", "category of the underserved clusters (default: the taxonomy's gap category)")
 	config := inputFlags(fset)
 	dirs, err := parseArgs(fset, args)
 	if err != nil {
@@ -64,14 +65,17 @@ func mergeShards(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	src := publish.Source{Access: a, Report: r}
-	for _, id := range []string{"cells", "communities", "coverage"} {
+	for _, id := range []string{"cells", "communities", "coverage", "underserved"} {
 		coll, err := publish.Lookup(id)
 		if err != nil {
 			return err
 		}
 		cp := publish.Params{}
-		if id == "cells" {
-			cp = p
+		switch id {
+		case "cells":
+			cp = cellsP
+		case "underserved":
+			cp = publish.Params{Category: gapsP.Category, Profile: cellsP.Profile}
 		}
 		l, err := coll.Layer(src, cp)
 		if err != nil {

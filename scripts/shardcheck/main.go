@@ -138,7 +138,7 @@ func run(bin, osm, comm, work string, target, res, jobs int) error {
 		return err
 	}
 	var bad []string
-	for _, coll := range []string{"cells", "communities", "coverage"} {
+	for _, coll := range []string{"cells", "communities", "coverage", "underserved"} {
 		var want bytes.Buffer
 		if err := exe("single process: export "+coll, &want, "export", "--quiet", "--snapshot", snap, "--collection", coll); err != nil {
 			return err
