@@ -589,10 +589,12 @@ func subCity(city *City, b orb.Bound) (*City, error) {
 // access of the whole city: each populated cell's figures from the shard
 // that owns it, the life-circle distances and E2SFCA ratios likewise, and
 // the capacity aggregates summed again over all cells. The result answers
-// Report (default life circles and E2SFCA bands) and Cells exactly as the
-// single-process access does; it holds no search state, so questions that
-// walk the network (isochrones, gaps, siting, what-ifs, other life-circle
-// or E2SFCA options) need a computed Access.
+// Report (default life circles and E2SFCA bands), Cells and Gaps exactly
+// as the single-process access does, without searching. Nearest (which
+// facility is nearest) and the E2SFCA facility ratios are not assembled:
+// Nearest is -1 and FacilityRatio nil. Other questions (other life-circle
+// or E2SFCA options, isochrones, what-ifs) search city's network as a
+// computed Access does.
 func AssembleAccess(city *City, plan *ShardPlan, parts []*ShardPart) (*Access, error) {
 	if err := plan.Check(city); err != nil {
 		return nil, err
@@ -611,18 +613,21 @@ func AssembleAccess(city *City, plan *ShardPlan, parts []*ShardPart) (*Access, e
 	}) {
 		return nil, fmt.Errorf("%w: the city's populated cells are not in order of cell and community", ErrShard)
 	}
-	a := &Access{City: city, Options: opt, Profiles: opt.Profiles, cutoffDs: MinToDs(opt.CutoffMin), derived: &derived{}}
-	a.ByCategory = byCategory(city)
-	alloc3 := func() {
-		a.TimeDs, a.Nearest, a.Count, a.MeanKMin = make([][][]uint32, np), make([][][]int32, np), make([][][]uint16, np), make([][][]float32, np)
-		for p := range np {
-			a.TimeDs[p], a.Nearest[p], a.Count[p], a.MeanKMin[p] = make([][]uint32, nc), make([][]int32, nc), make([][]uint16, nc), make([][]float32, nc)
-			for c := range nc {
-				a.TimeDs[p][c], a.Nearest[p][c], a.Count[p][c], a.MeanKMin[p][c] = unreachedCells(n)
-			}
+	// The access is prepared as ComputeAccess prepares it (walkers'
+	// costs and attachments), so that questions beyond the assembled
+	// figures search the whole network as usual; its tables come from
+	// the shards.
+	a, err := newAccess(city, opt)
+	if err != nil {
+		return nil, err
+	}
+	a.TimeDs, a.Nearest, a.Count, a.MeanKMin = make([][][]uint32, np), make([][][]int32, np), make([][][]uint16, np), make([][][]float32, np)
+	for p := range np {
+		a.TimeDs[p], a.Nearest[p], a.Count[p], a.MeanKMin[p] = make([][]uint32, nc), make([][]int32, nc), make([][]uint16, nc), make([][]float32, nc)
+		for c := range nc {
+			a.TimeDs[p][c], a.Nearest[p][c], a.Count[p][c], a.MeanKMin[p][c] = unreachedCells(n)
 		}
 	}
-	alloc3()
 	dist := map[[3]int][]uint32{}
 	ratio := map[[2]int][]float64{}
 	owner := make([]int32, n)
