@@ -169,6 +169,6 @@ func run(bin, osm, comm, work string, target, res, jobs int) error {
 	if len(bad) > 0 {
 		return fmt.Errorf("merged %v differ from the single-process export", bad)
 	}
-	fmt.Println("merged cells, communities and coverage equal the single-process export byte for byte")
+	fmt.Println("merged cells, communities, coverage and underserved equal the single-process export byte for byte")
 	return nil
 }
