@@ -116,6 +116,9 @@ func shardIndex(flagged int, getenv func(string) string) (int, error) {
 	if flagged >= 0 {
 		return flagged, nil
 	}
+	if flagged != -1 {
+		return 0, usageError{fmt.Sprintf("--index %d: want a shard index, 0 or more", flagged)}
+	}
 	for _, k := range []string{"JOB_COMPLETION_INDEX", "SLURM_ARRAY_TASK_ID"} {
 		v := strings.TrimSpace(getenv(k))
 		if v == "" {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -189,6 +190,7 @@ func TestShardIndex(t *testing.T) {
 		{"none", -1, nil, 0, true},
 		{"not a number", -1, map[string]string{"SLURM_ARRAY_TASK_ID": "x"}, 0, true},
 		{"negative", -1, map[string]string{"JOB_COMPLETION_INDEX": "-2"}, 0, true},
+		{"negative flag", -3, map[string]string{"JOB_COMPLETION_INDEX": "2"}, 0, true},
 	} {
 		got, err := shardIndex(c.flag, env(c.env))
 		if (err != nil) != c.error || got != c.want {
@@ -220,4 +222,56 @@ func k8sCommand(t *testing.T, path string) []string {
 	}
 	t.Fatalf("%s: no command", path)
 	return nil
+}
+
+// Bad plans, parts and shard sets end in one error naming the file or the
+// shard, never a panic or a half-written result.
+func TestShardBadInput(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	call := func(args ...string) error {
+		var out, errb bytes.Buffer
+		return run(ctx, args, &out, &errb)
+	}
+	notPlan := filepath.Join(dir, "notplan.json")
+	if err := os.WriteFile(notPlan, []byte(`{"version": 1}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"missing plan", []string{"run-shard", "--plan", filepath.Join(dir, "none.json"), "--out", dir, "--index", "0"}, "none.json"},
+		{"not a plan", []string{"run-shard", "--plan", notPlan, "--out", dir, "--index", "0"}, "notplan.json: data: shard file"},
+		{"no index", []string{"run-shard", "--plan", notPlan, "--out", dir}, "give --index"},
+		{"no out", []string{"shard"}, "give --out"},
+		{"bad res", []string{"shard", "--quiet", "--out", filepath.Join(dir, "p.json"), "--res", "10"}, "shard resolution 10"},
+		{"merge without dirs", []string{"merge-shards", "--plan", notPlan, "--out", dir}, "give --plan FILE --out DIR"},
+	} {
+		t.Setenv("JOB_COMPLETION_INDEX", "")
+		t.Setenv("SLURM_ARRAY_TASK_ID", "")
+		err := call(c.args...)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want an error with %q", c.name, err, c.want)
+		}
+	}
+	// A plan whose shards have no parts: merge names the missing shards.
+	plan := filepath.Join(dir, "plan.json")
+	if err := call("shard", "--quiet", "--out", plan, "--res", "7", "--target", "350"); err != nil {
+		t.Fatal(err)
+	}
+	if err := call("run-shard", "--quiet", "--plan", plan, "--out", filepath.Join(dir, "parts"), "--index", "1"); err != nil {
+		t.Fatal(err)
+	}
+	err := call("merge-shards", "--quiet", "--plan", plan, "--out", filepath.Join(dir, "merged"), filepath.Join(dir, "parts"))
+	if err == nil || !strings.Contains(err.Error(), "no results for") || !strings.Contains(err.Error(), "[0 2 3 4 5]") {
+		t.Errorf("merge with one shard: %v, want the missing shards named", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "merged")); err == nil {
+		t.Error("a failed merge left its output directory")
+	}
+	if err := call("run-shard", "--quiet", "--plan", plan, "--out", dir, "--index", "9"); err == nil || !strings.Contains(err.Error(), "shards 0 to 5") {
+		t.Errorf("index beyond the plan: %v", err)
+	}
 }
