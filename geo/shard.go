@@ -59,9 +59,11 @@ type Shard struct {
 	// Population.Cells) and their residents.
 	Cells      int     `json:"cells"`
 	Population float64 `json:"population"`
-	// Bound is the buffer: the bound of the own cells' points grown by
-	// ShardPlan.BufferM. The shard's network, facilities and buffer cells
-	// are those within it.
+	// Bound is the buffer (shardBound): the bound of the own cells'
+	// points and of the facilities with places within reach of them,
+	// grown by ReachM and twice the snapping limit; at most BufferM past
+	// the own cells unless such a facility is wide. The shard's network,
+	// facilities and buffer cells are those within it.
 	Bound orb.Bound `json:"bbox"`
 	// Fingerprint, when the shard's city was written apart (ShardCity),
 	// identifies that city: run-shard may then load it alone.
@@ -81,8 +83,10 @@ type ShardPlan struct {
 	K           int     `json:"k"`
 	Res         int     `json:"res"`
 	// ReachM bounds in metres how far any walk a figure counts can go
-	// (ShardReachM); BufferM = 2·ReachM + 2·snapping limit is the buffer
-	// around each shard's own cells.
+	// (ShardReachM). BufferM = 2·ReachM + 2·snapping limit is how far a
+	// shard's buffer reaches past its own cells where the facilities with
+	// places are reached at one point; around a campus or park with
+	// places it reaches further, by the facility's size (shardBound).
 	ReachM     float64 `json:"reach_m"`
 	BufferM    float64 `json:"buffer_m"`
 	Cells      int     `json:"cells"`
@@ -125,13 +129,10 @@ func ShardReachM(city *City, opt AccessOptions) (float64, error) {
 	return r*(1+shardMarginFrac) + shardMarginM, nil
 }
 
-// shardBufferM is the buffer around a shard's own cells: any facility
-// whose walk reaches an own cell lies within reach of it, and every cell
-// whose demand enters that facility's E2SFCA ratio lies within reach of
-// the facility, so within 2·reach of the own cell; their walks, and the
-// edges they and their walkers snap to (within the snapping limit), lie
-// within 2·reach + 2·snap.
-func shardBufferM(city *City, reachM float64) float64 { return 2*reachM + 2*city.snapLimitM() }
+// shardBufferM is how far a shard's buffer reaches past its own cells
+// when the facilities with places are reached at one point (see
+// shardBound): 2·reach + 3·snap.
+func shardBufferM(city *City, reachM float64) float64 { return 2*reachM + 3*city.snapLimitM() }
 
 // PlanShards cuts city's populated cells into shards: the cells are
 // grouped by their H3 parent at so.Res, and parents consecutive along a
@@ -170,6 +171,7 @@ func PlanShards(city *City, opt AccessOptions, so ShardOptions) (*ShardPlan, err
 	if err != nil {
 		return nil, err
 	}
+	supply := supplyExtents(city)
 	plan := &ShardPlan{
 		Version: ShardPlanVersion, City: city.Name, Fingerprint: fingerprint(city, opt),
 		CutoffMin: opt.CutoffMin, K: opt.K, Res: res, ReachM: reach, BufferM: shardBufferM(city, reach),
@@ -203,7 +205,7 @@ func PlanShards(city *City, opt AccessOptions, so ShardOptions) (*ShardPlan, err
 	flush := func() {
 		if cur != nil {
 			slices.Sort(cur.Parents)
-			cur.Bound = growBound(bound, plan.BufferM)
+			cur.Bound = shardBound(bound, reach, city.snapLimitM(), supply)
 			plan.Shards = append(plan.Shards, *cur)
 			cur = nil
 		}
@@ -226,6 +228,70 @@ func PlanShards(city *City, opt AccessOptions, so ShardOptions) (*ShardPlan, err
 	}
 	flush()
 	return plan, nil
+}
+
+// facilityExtent is where a facility with E2SFCA supply can be reached:
+// its access points, and its point.
+type facilityExtent struct {
+	points []orb.Point
+	bound  orb.Bound
+}
+
+// supplyExtents returns the extents of the facilities whose places
+// E2SFCA shares out (positive supply).
+func supplyExtents(city *City) []facilityExtent {
+	fa := city.FacilityAccess
+	if fa == nil {
+		fa = ComputeFacilityAccess(city)
+	}
+	a := &Access{City: city, ByCategory: byCategory(city)}
+	var out []facilityExtent
+	for c := range city.Taxonomy.Categories {
+		sup := a.e2sfcaSupply(c)
+		if sup == nil {
+			continue
+		}
+		for _, fi := range sup.live {
+			x := facilityExtent{points: []orb.Point{city.Facilities[fi].Point}}
+			for _, s := range fa[fi] {
+				x.points = append(x.points, s.Point)
+			}
+			x.bound = orb.MultiPoint(x.points).Bound()
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// shardBound returns the buffer of a shard whose own cells' points lie in
+// own. An own cell's walks lie within reachM of it. A facility reaches it
+// from an access point within reachM, or, for a walker that may use none
+// of its access points, from where it attaches itself, within snapM of its
+// point: so the facilities with places (E2SFCA supply) with an access
+// point or their point within reachM + snapM of own are those whose
+// supply ratio an own cell's places depend on. That ratio depends on the
+// demand of every cell whose walk to the facility (from any access point,
+// or from its own attachment) is within reachM, and on where those cells
+// attach: own is widened by all those facilities' access points and
+// points, then grown by reachM + 2·snapM. For a facility reached at one
+// point that is at most own grown by 2·reachM + 3·snapM
+// (ShardPlan.BufferM); a campus or a park with places widens it by its
+// own size.
+func shardBound(own orb.Bound, reachM, snapM float64, supply []facilityExtent) orb.Bound {
+	near := growBound(own, reachM+snapM)
+	wide := own
+	for _, x := range supply {
+		if !x.bound.Intersects(near) {
+			continue
+		}
+		for _, p := range x.points {
+			if near.Contains(p) {
+				wide = wide.Union(x.bound)
+				break
+			}
+		}
+	}
+	return growBound(wide, reachM+2*snapM)
 }
 
 // maxPerParent returns the most populated cells under one parent at res.
@@ -477,8 +543,10 @@ func ShardCity(city *City, plan *ShardPlan, index int) (*City, string, error) {
 	return sub, fp, err
 }
 
-// subCity returns the part of city within b: every edge with a point in
-// b's bounding box test (so every vertex in b keeps all its edges), with
+// subCity returns the part of city within b: every edge whose bounding
+// box meets b (so every vertex in b keeps all its edges), the edges the
+// cells in b are attached to, and every access point of the facilities
+// with one on those edges or lying in b, with
 // the city's lengths, attributes, geometry and component labels (a piece
 // of the main network cut off by b stays "main" for snapping); every
 // facility, with the access points on kept edges only (indexes are kept,
@@ -494,6 +562,49 @@ func subCity(city *City, b orb.Bound) (*City, error) {
 		return nil, fmt.Errorf("%w: a network changed by a what-if cannot be sharded", ErrShard)
 	}
 	ne, nv := g.NumEdges(), g.NumVertices()
+	facAccess := city.FacilityAccess
+	if facAccess == nil {
+		facAccess = ComputeFacilityAccess(city)
+	}
+	// The edges with a point in b; then those of the cells in b, and every
+	// access point of a facility that has one there or lies in b itself,
+	// so that a walker's choice to attach such a facility elsewhere (none
+	// of its access points usable) is the whole city's.
+	keep := make([]bool, ne)
+	for e := 0; e < ne; e++ {
+		pts := g.geom[g.geomOff[e]:g.geomOff[e+1]]
+		eb := orb.Bound{Min: pts[0].point(), Max: pts[0].point()}
+		for _, p := range pts[1:] {
+			eb = eb.Extend(p.point())
+		}
+		keep[e] = eb.Intersects(b)
+	}
+	var extra []int
+	for i, pc := range city.Population.Cells {
+		if b.Contains(pc.Point) && city.CellSnap[i].Edge >= 0 {
+			extra = append(extra, city.CellSnap[i].Edge)
+		}
+	}
+	for i, f := range city.Facilities {
+		in := b.Contains(f.Point)
+		for _, s := range facAccess[i] {
+			in = in || (s.Edge >= 0 && keep[s.Edge])
+		}
+		if !in {
+			continue
+		}
+		for _, s := range facAccess[i] {
+			if s.Edge >= 0 {
+				extra = append(extra, s.Edge)
+			}
+		}
+		if i < len(city.FacilitySnap) && city.FacilitySnap[i].Edge >= 0 {
+			extra = append(extra, city.FacilitySnap[i].Edge)
+		}
+	}
+	for _, e := range extra {
+		keep[e] = true
+	}
 	edgeMap := make([]int32, ne)
 	vertMap := make([]int32, nv)
 	for i := range vertMap {
@@ -503,15 +614,11 @@ func subCity(city *City, b orb.Bound) (*City, error) {
 	sg.geomOff = []uint32{0}
 	sg.wayOff = []uint32{0}
 	for e := 0; e < ne; e++ {
-		pts := g.geom[g.geomOff[e]:g.geomOff[e+1]]
-		eb := orb.Bound{Min: pts[0].point(), Max: pts[0].point()}
-		for _, p := range pts[1:] {
-			eb = eb.Extend(p.point())
-		}
-		if !eb.Intersects(b) {
+		if !keep[e] {
 			edgeMap[e] = -1
 			continue
 		}
+		pts := g.geom[g.geomOff[e]:g.geomOff[e+1]]
 		edgeMap[e] = int32(len(sg.from))
 		for _, v := range []uint32{g.from[e], g.to[e]} {
 			if vertMap[v] < 0 {
@@ -554,10 +661,6 @@ func subCity(city *City, b orb.Bound) (*City, error) {
 	}
 	if len(sg.from) > 0 {
 		sub.Index = NewSegmentIndex(sg)
-	}
-	facAccess := city.FacilityAccess
-	if facAccess == nil {
-		facAccess = ComputeFacilityAccess(city)
 	}
 	sub.FacilitySnap = make([]Snap, len(city.Facilities))
 	sub.FacilityAccess = make([][]Snap, len(city.Facilities))

@@ -56,8 +56,8 @@ func shard(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := data.WriteShardPlan(*out, plan); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s: %d shards of %d populated cells (%.0f residents), H3 parents at resolution %d, buffer %.0f m (reach %.0f m)\n",
-		*out, len(plan.Shards), plan.Cells, plan.Population, plan.Res, plan.BufferM, plan.ReachM)
+	fmt.Fprintf(stdout, "%s: %d shards of %d populated cells (%.0f residents), H3 parents at resolution %d, reach %.0f m, buffers up to %.0f m past the shards' cells (more around wide facilities with places)\n",
+		*out, len(plan.Shards), plan.Cells, plan.Population, plan.Res, plan.ReachM, plan.BufferM)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "shard\tparents\tcells\tresidents\tbuffer bbox\t")
 	const shown = 20
