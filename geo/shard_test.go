@@ -70,8 +70,8 @@ func shardLayers(tb testing.TB, a *geo.Access, withGaps bool) map[string][]byte 
 	return out
 }
 
-// The default city cut into at least four shards, each computed on its
-// own part of the city, assembles into exactly the single-process result:
+// The default city cut into at least four shards (and into 35), each
+// computed on its own part of the city, assembles into exactly the single-process result:
 // every cell's time, count and mean of the K nearest for every walker and
 // category, the life-circle distances, the E2SFCA ratios, the report, and
 // the published cells, communities, coverage and underserved clusters
@@ -79,13 +79,23 @@ func shardLayers(tb testing.TB, a *geo.Access, withGaps bool) map[string][]byte 
 // for byte.
 func TestShardsAssembleToSingleProcess(t *testing.T) {
 	city, _ := liechtenstein(t)
-	for round, opt := range []geo.AccessOptions{{}, {K: 3, CutoffMin: 20}} {
+	n := len(city.Population.Cells)
+	for round, c := range []struct {
+		opt geo.AccessOptions
+		so  geo.ShardOptions
+	}{
+		{geo.AccessOptions{}, geo.ShardOptions{Res: 7, TargetCells: n/5 + 1}},
+		{geo.AccessOptions{K: 3, CutoffMin: 20}, geo.ShardOptions{Res: 7, TargetCells: n/5 + 1}},
+		// Many small shards, a cutoff below some categories' thresholds
+		// (E2SFCA catchments reach past it).
+		{geo.AccessOptions{CutoffMin: 10}, geo.ShardOptions{Res: 8, TargetCells: 60}},
+	} {
+		opt := c.opt
 		full, err := geo.ComputeAccess(city, opt)
 		if err != nil {
 			t.Fatal(err)
 		}
-		n := len(city.Population.Cells)
-		plan, err := geo.PlanShards(city, opt, geo.ShardOptions{Res: 7, TargetCells: n/5 + 1})
+		plan, err := geo.PlanShards(city, opt, c.so)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -111,7 +121,7 @@ func TestShardsAssembleToSingleProcess(t *testing.T) {
 		if owned != n {
 			t.Fatalf("shards own %d cells, the city has %d", owned, n)
 		}
-		t.Logf("cutoff %v K %d: %d cells in %d shards at res %d, buffer %.0f m", opt.CutoffMin, opt.K, n, len(plan.Shards), plan.Res, plan.BufferM)
+		t.Logf("cutoff %v K %d: %d cells in %d shards at res %d, buffer %.0f m", plan.CutoffMin, plan.K, n, len(plan.Shards), plan.Res, plan.BufferM)
 		a, err := geo.AssembleAccess(city, plan, parts)
 		if err != nil {
 			t.Fatal(err)
