@@ -61,36 +61,51 @@ func mergeShards(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
+	layers, err := mergedLayers(publish.Source{Access: a, Report: r}, cellsP, gapsP.Category)
+	if err != nil {
+		return err
+	}
 	if err := os.MkdirAll(*outDir, 0o755); err != nil {
 		return err
 	}
-	src := publish.Source{Access: a, Report: r}
+	for _, nl := range layers {
+		path := filepath.Join(*outDir, nl.name+"."+*format)
+		err = data.WriteFileAtomic(path, func(w io.Writer) error {
+			return writeLayer(w, *format, nl.layer, []publish.Member{{Key: "attribution", Value: city.Attribution}}, city.Attribution, false)
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s: %d features\n", path, nl.layer.Len())
+	}
+	return nil
+}
+
+// mergedLayers returns the collections a merge publishes, built as
+// export builds them: cells (walker and resolution of cellsP),
+// communities, coverage and underserved (category, and cellsP's walker),
+// each as a publish.Layer a writer takes as it is.
+func mergedLayers(src publish.Source, cellsP publish.Params, gapCategory string) ([]namedLayer, error) {
+	var out []namedLayer
 	for _, id := range []string{"cells", "communities", "coverage", "underserved"} {
 		coll, err := publish.Lookup(id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		cp := publish.Params{}
 		switch id {
 		case "cells":
 			cp = cellsP
 		case "underserved":
-			cp = publish.Params{Category: gapsP.Category, Profile: cellsP.Profile}
+			cp = publish.Params{Category: gapCategory, Profile: cellsP.Profile}
 		}
 		l, err := coll.Layer(src, cp)
 		if err != nil {
-			return domainUsage(err)
+			return nil, domainUsage(err)
 		}
-		path := filepath.Join(*outDir, id+"."+*format)
-		err = data.WriteFileAtomic(path, func(w io.Writer) error {
-			return writeLayer(w, *format, l, []publish.Member{{Key: "attribution", Value: city.Attribution}}, city.Attribution, false)
-		})
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "%s: %d features\n", path, l.Len())
+		out = append(out, namedLayer{id, l})
 	}
-	return nil
+	return out, nil
 }
 
 // readShardParts reads every shard's part of plan from dirs: each must be
