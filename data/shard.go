@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"fifteen/geo"
 )
@@ -48,6 +49,9 @@ func ReadShardPlan(path string) (*geo.ShardPlan, error) {
 			if !p.IsValid() || p.Res() != plan.Res {
 				return nil, fmt.Errorf("%s: %w: shard %d: parent %s is not an H3 cell of resolution %d", path, ErrShardFile, i, p, plan.Res)
 			}
+		}
+		if !slices.IsSorted(s.Parents) {
+			return nil, fmt.Errorf("%s: %w: shard %d: parents not in increasing order", path, ErrShardFile, i)
 		}
 	}
 	return &plan, nil
