@@ -1,7 +1,6 @@
 package data
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
@@ -11,7 +10,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -182,38 +180,17 @@ func WriteSnapshot(path string, city *geo.City, st *LoadStats, base *geo.Access)
 	hdr = binary.BigEndian.AppendUint64(hdr, n)
 	hdr = h.Sum(hdr)
 
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // after a successful rename, nothing to remove
-	w := bufio.NewWriterSize(f, 1<<20)
-	if _, err := w.Write(hdr); err != nil {
-		f.Close()
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	for _, p := range parts {
-		if _, err := w.Write(p); err != nil {
-			f.Close()
-			return fmt.Errorf("%s: %w", path, err)
+	return WriteFileAtomic(path, func(w io.Writer) error {
+		if _, err := w.Write(hdr); err != nil {
+			return err
 		}
-	}
-	if err := w.Flush(); err != nil {
-		f.Close()
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err := os.Chmod(tmp, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+		for _, p := range parts {
+			if _, err := w.Write(p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // OpenSnapshot reads a city written by WriteSnapshot. A file that is not

@@ -170,20 +170,7 @@ func newAccess(city *City, opt AccessOptions) (*Access, error) {
 	if a.FacilityAccess == nil {
 		a.FacilityAccess = ComputeFacilityAccess(city)
 	}
-	cats := city.Taxonomy.Categories
-	catIdx := make(map[string]int, len(cats))
-	for i := range cats {
-		catIdx[cats[i].ID] = i
-	}
-	a.ByCategory = make([][]int, len(cats))
-	for i, f := range city.Facilities {
-		if city.Closed[i] {
-			continue
-		}
-		if c, ok := catIdx[f.Category]; ok {
-			a.ByCategory[c] = append(a.ByCategory[c], i)
-		}
-	}
+	a.ByCategory = byCategory(city)
 	for i := range a.Profiles {
 		a.Costs = append(a.Costs, NewCosts(city.Graph, &a.Profiles[i]))
 	}
@@ -194,6 +181,25 @@ func newAccess(city *City, opt AccessOptions) (*Access, error) {
 	}
 	a.indexCells()
 	return a, nil
+}
+
+// byCategory lists the open facilities of each category of city.
+func byCategory(city *City) [][]int {
+	cats := city.Taxonomy.Categories
+	catIdx := make(map[string]int, len(cats))
+	for i := range cats {
+		catIdx[cats[i].ID] = i
+	}
+	by := make([][]int, len(cats))
+	for i, f := range city.Facilities {
+		if city.Closed[i] {
+			continue
+		}
+		if c, ok := catIdx[f.Category]; ok {
+			by[c] = append(by[c], i)
+		}
+	}
+	return by
 }
 
 // compute fills a's result tables. The walkers' own attachments

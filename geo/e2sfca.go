@@ -213,7 +213,6 @@ type e2sfcaScratch struct {
 func (a *Access) e2sfcaOne(s *Searcher, sc *e2sfcaScratch, p, c int, bands []E2SFCABand, weights []float64, sup *e2sfcaSupply, dem *e2sfcaDemand) *CapacityAccess {
 	city := a.City
 	cat := &city.Taxonomy.Categories[c]
-	group := cat.AgeBand()
 	thrDs := MinToDs(cat.ThresholdMin)
 	limits := bandLimits(bands, thrDs)
 
@@ -231,17 +230,7 @@ func (a *Access) e2sfcaOne(s *Searcher, sc *e2sfcaScratch, p, c int, bands []E2S
 		wd[k] += dem.d[cell] * weights[b]
 	})
 	sc.pairs = pairs
-	norm, hasNorm := cat.NormPer1000()
-	ca := &CapacityAccess{
-		Category: cat.ID, Profile: a.Profiles[p].ID, DemandGroup: group,
-		NormPer1000: norm, HasNorm: hasNorm,
-		Ratio:               make([]float64, len(dem.d)),
-		FacilityRatio:       make([]float64, len(a.ByCategory[c])),
-		Communities:         make([]CommunityCapacity, len(city.Communities)),
-		UsedDefaultCapacity: sup.usedDefault,
-		NoCapacity:          sup.none,
-		DefaultShareCells:   dem.defaulted,
-	}
+	ca := a.newCapacityAccess(p, c, sup, dem)
 	r := make([]float64, len(sup.live))
 	for j := range sup.live {
 		if wd[j] > 0 {
@@ -253,7 +242,32 @@ func (a *Access) e2sfcaOne(s *Searcher, sc *e2sfcaScratch, p, c int, bands []E2S
 	for _, pr := range pairs {
 		ca.Ratio[pr.cell] += r[pr.fac] * weights[pr.band]
 	}
-	n := norm / 1000
+	ca.aggregate(city, dem)
+	return ca
+}
+
+// newCapacityAccess returns the CapacityAccess of profile p and category
+// c with supply sup and demand dem, its tables zero.
+func (a *Access) newCapacityAccess(p, c int, sup *e2sfcaSupply, dem *e2sfcaDemand) *CapacityAccess {
+	cat := &a.City.Taxonomy.Categories[c]
+	norm, hasNorm := cat.NormPer1000()
+	return &CapacityAccess{
+		Category: cat.ID, Profile: a.Profiles[p].ID, DemandGroup: cat.AgeBand(),
+		NormPer1000: norm, HasNorm: hasNorm,
+		Ratio:               make([]float64, len(dem.d)),
+		FacilityRatio:       make([]float64, len(a.ByCategory[c])),
+		Communities:         make([]CommunityCapacity, len(a.City.Communities)),
+		UsedDefaultCapacity: sup.usedDefault,
+		NoCapacity:          sup.none,
+		DefaultShareCells:   dem.defaulted,
+	}
+}
+
+// aggregate sums the cells' Ratio and demand dem into the communities and
+// the total.
+func (ca *CapacityAccess) aggregate(city *City, dem *e2sfcaDemand) {
+	hasNorm := ca.HasNorm
+	n := ca.NormPer1000 / 1000
 	for i, pc := range city.Population.Cells {
 		d, ai := dem.d[i], ca.Ratio[i]
 		add := func(cc *CommunityCapacity) {
@@ -278,7 +292,6 @@ func (a *Access) e2sfcaOne(s *Searcher, sc *e2sfcaScratch, p, c int, bands []E2S
 	if ca.Total.Demand > 0 {
 		ca.Total.MeanRatio = ca.Total.Places / ca.Total.Demand
 	}
-	return ca
 }
 
 // cellShortfall returns, per populated cell, the places category c lacks

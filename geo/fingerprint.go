@@ -15,10 +15,13 @@ import (
 // taxonomy, the walkers and the access options. Two loads of the same
 // inputs have the same fingerprint in any process; a change to any of
 // these changes it. It is a hexadecimal SHA-256 prefix.
-func (a *Access) Fingerprint() string {
+func (a *Access) Fingerprint() string { return fingerprint(a.City, a.Options) }
+
+// fingerprint is Access.Fingerprint of an access on c with the options
+// opt, filled (fillAccessOptions).
+func fingerprint(c *City, opt AccessOptions) string {
 	h := sha256.New()
-	c := a.City
-	fmt.Fprintf(h, "%q|%q|%v|%d|", c.Name, c.Attribution, a.Options.CutoffMin, a.Options.K)
+	fmt.Fprintf(h, "%q|%q|%v|%d|", c.Name, c.Attribution, opt.CutoffMin, opt.K)
 	g := c.Graph
 	putU := func(v uint64) { binary.Write(h, binary.LittleEndian, v) }
 	putF := func(f float64) { putU(math.Float64bits(f)) }
@@ -45,7 +48,7 @@ func (a *Access) Fingerprint() string {
 		putU(uint64(int64(pc.Community)))
 	}
 	fingerprintTaxonomy(h, c.Taxonomy)
-	for _, p := range a.Profiles {
+	for _, p := range opt.Profiles {
 		fmt.Fprintf(h, "|%+v", p)
 	}
 	return hex.EncodeToString(h.Sum(nil)[:12])

@@ -104,6 +104,9 @@ type Graph struct {
 	comp     []uint32 // component of each vertex
 	compSize []uint32 // vertices per component
 	largest  uint32   // the largest component
+	// cut marks a graph cut from a city's (ShardCity): its components are
+	// the city's, not its own.
+	cut bool
 }
 
 // NumVertices returns the number of vertices.

@@ -21,6 +21,12 @@ type GraphData struct {
 	Geom    []byte // int32 lon, lat per point
 	WayOff  []byte // uint32 per edge + 1
 	Ways    []byte // int64 per entry
+	// MainBits, for a graph cut from a city's (a shard's, see ShardCity),
+	// has one bit per vertex (vertex v is bit v%8 of byte v/8), set for
+	// the vertices of the city's largest component: cut off from the rest
+	// by the cut, a piece of the main network stays "main" for snapping.
+	// Empty for a whole graph, whose components are derived.
+	MainBits []byte
 }
 
 // Data returns g's arrays for a snapshot.
@@ -50,6 +56,14 @@ func (g *Graph) Data() (GraphData, error) {
 	}
 	for _, w := range g.ways {
 		d.Ways = le.AppendUint64(d.Ways, uint64(w))
+	}
+	if g.cut {
+		d.MainBits = make([]byte, (len(g.vertex)+7)/8)
+		for v := range g.vertex {
+			if g.comp[v] == g.largest {
+				d.MainBits[v/8] |= 1 << (v % 8)
+			}
+		}
 	}
 	return d, nil
 }
@@ -118,6 +132,22 @@ func GraphFromData(d GraphData) (*Graph, error) {
 		}
 	}
 	g.buildAdjacency()
-	g.buildComponents()
+	if len(d.MainBits) == 0 {
+		g.buildComponents()
+		return g, nil
+	}
+	if len(d.MainBits) != (nv+7)/8 {
+		return bad("main-component bits of another length than the vertices")
+	}
+	// A cut graph: component 0 is the city's largest, 1 the rest.
+	g.cut = true
+	g.comp = make([]uint32, nv)
+	g.compSize = make([]uint32, 2)
+	for v := range nv {
+		if d.MainBits[v/8]&(1<<(v%8)) == 0 {
+			g.comp[v] = 1
+		}
+		g.compSize[g.comp[v]]++
+	}
 	return g, nil
 }

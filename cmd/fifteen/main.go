@@ -15,6 +15,9 @@
 //	fifteen export --collection ID [--format geojson|csv] [--category C] [--profile P] [--res R] [input flags]
 //	fifteen export --to postgres://… [--collection ID,…] [--dataset NAME] [--schema S] [--parent-res R] [input flags]
 //	fifteen build --out FILE [input flags]
+//	fifteen shard --out PLAN [--res R] [--target N] [input flags]
+//	fifteen run-shard --plan PLAN [--index I] --out DIR [input flags]
+//	fifteen merge-shards --plan PLAN --out DIR [--format geojson|csv] [input flags] DIR...
 //	fifteen version
 //
 // With no input flags fifteen loads its embedded default city,
@@ -82,6 +85,15 @@ Usage:
                                            transaction (QGIS and GDAL open them)
   fifteen build --out FILE [input flags]   load a city and write its snapshot, which
                                            --snapshot opens in seconds
+  fifteen shard --out PLAN [--res R] [--target N] [--cutoff MIN] [--k N] [input flags]
+                                           cut the city into shards (H3 parents) computed apart
+  fifteen run-shard --plan PLAN [--index I] --out DIR [input flags]
+                                           compute one shard (index also from $JOB_COMPLETION_INDEX
+                                           or $SLURM_ARRAY_TASK_ID)
+  fifteen merge-shards --plan PLAN --out DIR [--format geojson|csv] [--profile P] [--res R]
+                       [--category C] [input flags] DIR...
+                                           assemble the shards into cells, communities, coverage
+                                           and underserved clusters
   fifteen version                          print the version
 
 Input flags (all commands that load a city; environment variables in brackets):
@@ -177,6 +189,12 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return nearest(ctx, rest, stdout, stderr)
 	case "export":
 		return export(ctx, rest, stdout, stderr)
+	case "shard":
+		return shard(ctx, rest, stdout, stderr)
+	case "run-shard":
+		return runShard(ctx, rest, stdout, stderr)
+	case "merge-shards":
+		return mergeShards(ctx, rest, stdout, stderr)
 	}
 	fmt.Fprint(stderr, usage)
 	return usageError{fmt.Sprintf("unknown command %q", cmd)}
@@ -250,6 +268,18 @@ var errHelp = errors.New("help shown")
 var helpOut io.Writer = os.Stdout
 
 func parse(fs *flag.FlagSet, args []string) error {
+	rest, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usageError{fmt.Sprintf("%s: unexpected argument %q", fs.Name(), rest[0])}
+	}
+	return nil
+}
+
+// parseArgs parses a command's flags and returns the arguments after them.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	for _, a := range args {
 		if a == "--" {
 			break
@@ -257,16 +287,13 @@ func parse(fs *flag.FlagSet, args []string) error {
 		if a == "-h" || a == "-help" || a == "--help" || a == "--h" {
 			fs.SetOutput(helpOut)
 			fs.Usage()
-			return errHelp
+			return nil, errHelp
 		}
 	}
 	if err := fs.Parse(args); err != nil {
-		return usageError{err.Error()}
+		return nil, usageError{err.Error()}
 	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))}
-	}
-	return nil
+	return fs.Args(), nil
 }
 
 // parseInputs parses a command's arguments and returns its input config.
