@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"fifteen/publish"
 	"fifteen/publish/postgis"
@@ -33,11 +31,7 @@ func export(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	collection := fs.String("collection", "", "collection to write: "+strings.Join(ids, ", ")+
 		" (required, except with --to, which writes all of them without it; comma-separated with --to)")
-	to := fs.String("to", "", "write to PostGIS at this URL (postgres://user:password@host:port/db) instead of stdout")
-	var run postgis.Run
-	fs.StringVar(&run.Dataset, "dataset", "", "with --to: dataset name the rows are keyed by (default: the city's name)")
-	fs.StringVar(&run.Schema, "schema", postgis.DefaultSchema, "with --to: PostgreSQL schema of the tables")
-	fs.IntVar(&run.ParentRes, "parent-res", 6, "with --to: H3 resolution of the h3_parent distribution key (0 to 10)")
+	pg := pgFlags(fs)
 	format := fs.String("format", "geojson", "geojson, csv or gpkg (GeoPackage)")
 	var p publish.Params
 	fs.StringVar(&p.Category, "category", "", "category (facilities, coverage, underserved)")
@@ -50,7 +44,7 @@ func export(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	if *collection == "" && *to == "" {
+	if *collection == "" && !pg.set() {
 		return usageError{"export: give --collection (" + strings.Join(ids, ", ") + ") or --to"}
 	}
 	var colls []*publish.Collection
@@ -65,7 +59,7 @@ func export(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			colls = append(colls, coll)
 		}
 	}
-	if len(colls) > 1 && *to == "" {
+	if len(colls) > 1 && !pg.set() {
 		return usageError{"--collection: one collection at a time, except with --to"}
 	}
 	if err := checkFormat(*format, "geojson", "csv", "gpkg"); err != nil {
@@ -82,11 +76,10 @@ func export(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return usageError{fmt.Sprintf("--%s: collection %s takes %v", name, colls[0].ID, colls[0].Params)}
 		}
 	}
-	if *to != "" {
+	if pg.set() {
 		// Said before the city is loaded and computed, which may take long.
-		run.Shard = postgis.AllShards
-		if err := postgis.Ping(ctx, *to, run); err != nil {
-			return pgError(err)
+		if err := pg.ping(ctx, postgis.AllShards); err != nil {
+			return err
 		}
 	}
 	a, err := loadAccess(ctx, cfg, *opt)
@@ -115,22 +108,9 @@ func export(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		tables = append(tables, postgis.Table{Name: coll.ID, Layer: l})
 	}
-	if *to != "" {
-		if run.Dataset == "" {
-			run.Dataset = a.City.Name
-		}
-		run.Fingerprint, run.Version, run.Attribution = a.Fingerprint(), version, a.City.Attribution
-		run.Options = exportOptions{CutoffMin: a.Options.CutoffMin, K: a.Options.K, Category: p.Category, Profile: p.Profile, Res: p.Res}
-		start := time.Now()
-		if err := postgis.Write(ctx, *to, run, tables); err != nil {
-			return pgError(err)
-		}
-		for _, t := range tables {
-			fmt.Fprintf(stdout, "%s.%s: %d rows\n", run.Schema, t.Name, t.Layer.Len())
-		}
-		fmt.Fprintf(stdout, "wrote dataset %s shard %s to %s in %.2f s\n", run.Dataset, run.Shard, postgis.Redact(*to),
-			time.Since(start).Seconds())
-		return nil
+	if pg.set() {
+		return pg.write(ctx, stdout, a.City.Name, a.Fingerprint(), a.City.Attribution,
+			exportOptions{CutoffMin: a.Options.CutoffMin, K: a.Options.K, Category: p.Category, Profile: p.Profile, Res: p.Res}, tables)
 	}
 	l := tables[0].Layer
 	coll := colls[0]
@@ -143,12 +123,4 @@ func export(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	return writeLayer(stdout, *format, l, []publish.Member{{Key: "attribution", Value: a.City.Attribution}}, a.City.Attribution, *bom)
-}
-
-// pgError makes the PostGIS writer's errors about the flags usage errors.
-func pgError(err error) error {
-	if errors.Is(err, postgis.ErrBadRun) || errors.Is(err, postgis.ErrBadURL) {
-		return usageError{err.Error()}
-	}
-	return err
 }

@@ -12,7 +12,12 @@ import (
 	"fifteen/data"
 	"fifteen/geo"
 	"fifteen/publish"
+	"fifteen/publish/postgis"
 )
+
+// mergedShard is the shard id merge-shards writes the assembled
+// collections under (the shards write their cells under their index).
+const mergedShard = "merged"
 
 // mergeShards assembles the parts that run-shard wrote into the whole
 // city's cells, communities (wide), coverage (long) and underserved
@@ -20,12 +25,13 @@ import (
 func mergeShards(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fset := newFlagSet("merge-shards", stderr)
 	planPath := fset.String("plan", "", "plan file written by fifteen shard (required)")
-	outDir := fset.String("out", "", "directory to write cells, communities, coverage and underserved into (required)")
+	outDir := fset.String("out", "", "directory to write cells, communities, coverage and underserved into (required without --to)")
 	format := fset.String("format", "geojson", "geojson or csv")
 	var cellsP, gapsP publish.Params
 	fset.StringVar(&cellsP.Profile, "profile", "", "walker of the cells and the underserved clusters (default: the default walker)")
 	fset.IntVar(&cellsP.Res, "res", 0, "H3 resolution of the cells, 7 to 10 (default 10)")
 	fset.StringVar(&gapsP.Category, "category", "", "category of the underserved clusters (default: the taxonomy's gap category)")
+	pg := pgFlags(fset)
 	config := inputFlags(fset)
 	dirs, err := parseArgs(fset, args)
 	if err != nil {
@@ -35,8 +41,8 @@ func mergeShards(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	if *planPath == "" || *outDir == "" || len(dirs) == 0 {
-		return usageError{"merge-shards: give --plan FILE --out DIR and the directories run-shard wrote into"}
+	if *planPath == "" || (*outDir == "" && !pg.set()) || len(dirs) == 0 {
+		return usageError{"merge-shards: give --plan FILE, --out DIR or --to URL, and the directories run-shard wrote into"}
 	}
 	if err := checkFormat(*format, "geojson", "csv"); err != nil {
 		return err
@@ -44,6 +50,11 @@ func mergeShards(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	plan, err := data.ReadShardPlan(*planPath)
 	if err != nil {
 		return err
+	}
+	if pg.set() {
+		if err := pg.ping(ctx, mergedShard); err != nil {
+			return err
+		}
 	}
 	parts, err := readShardParts(plan, dirs)
 	if err != nil {
@@ -64,6 +75,31 @@ func mergeShards(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	layers, err := mergedLayers(publish.Source{Access: a, Report: r}, cellsP, gapsP.Category)
 	if err != nil {
 		return err
+	}
+	if pg.set() {
+		// The shards wrote their own cells; the rest is whole only now.
+		var tables []postgis.Table
+		for _, nl := range layers {
+			if nl.name != "cells" {
+				tables = append(tables, postgis.Table{Name: nl.name, Layer: nl.layer})
+			}
+		}
+		for _, id := range []string{"facilities", "greenways"} {
+			coll, err := publish.Lookup(id)
+			if err != nil {
+				return err
+			}
+			l, err := coll.Layer(publish.Source{Access: a, Report: r}, publish.Params{})
+			if err != nil {
+				return err
+			}
+			tables = append(tables, postgis.Table{Name: id, Layer: l})
+		}
+		err = pg.write(ctx, stdout, city.Name, plan.Fingerprint, city.Attribution,
+			exportOptions{CutoffMin: plan.CutoffMin, K: plan.K}, tables)
+		if err != nil || *outDir == "" {
+			return err
+		}
 	}
 	if err := os.MkdirAll(*outDir, 0o755); err != nil {
 		return err

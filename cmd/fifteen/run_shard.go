@@ -12,6 +12,7 @@ import (
 	"fifteen/data"
 	"fifteen/geo"
 	"fifteen/publish"
+	"fifteen/publish/postgis"
 )
 
 // runShard computes one shard of a plan and writes its results into a
@@ -23,6 +24,7 @@ func runShard(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	index := fs.Int("index", -1, "shard to compute (default: $JOB_COMPLETION_INDEX, else $SLURM_ARRAY_TASK_ID)")
 	outDir := fs.String("out", "", "directory to write the shard's results into (required)")
 	snapDir := fs.String("snapshots", "", "directory fifteen shard --snapshots wrote the shards' own cities into: load only this shard's")
+	pg := pgFlags(fs)
 	config := inputFlags(fs)
 	cfg, err := parseInputs(fs, args, config)
 	if err != nil {
@@ -48,6 +50,11 @@ func runShard(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		cfg.SnapshotPath = filepath.Join(*snapDir, data.ShardSnapshotName(i))
 	}
+	if pg.set() {
+		if err := pg.ping(ctx, strconv.Itoa(i)); err != nil {
+			return err
+		}
+	}
 	if err := os.MkdirAll(*outDir, 0o755); err != nil {
 		return err
 	}
@@ -68,6 +75,20 @@ func runShard(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		err := data.WriteFileAtomic(path, func(w io.Writer) error {
 			return publish.WriteCSV(w, nl.layer, publish.CSVOptions{Attribution: city.Attribution})
 		})
+		if err != nil {
+			return err
+		}
+	}
+	if pg.set() {
+		// The default walker's cells, as export --to writes the cells
+		// table; the part below is written only once they are in.
+		w, err := run.Access.ResolveProfile("")
+		if err != nil {
+			return err
+		}
+		cells := layers[w].layer
+		err = pg.write(ctx, stdout, city.Name, plan.Fingerprint, city.Attribution,
+			exportOptions{CutoffMin: plan.CutoffMin, K: plan.K}, []postgis.Table{{Name: "cells", Layer: cells}})
 		if err != nil {
 			return err
 		}

@@ -14,16 +14,20 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"text/tabwriter"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"fifteen/data"
 )
@@ -45,14 +49,15 @@ func main() {
 	target := flag.Int("target", 8000, "populated cells per shard")
 	res := flag.Int("res", 0, "H3 resolution of the shards' parents (0: chosen from -target)")
 	jobs := flag.Int("jobs", 1, "shards run at once")
+	to := flag.String("to", "", "also write the shards and the single-process export to PostGIS at this URL and compare the tables")
 	flag.Parse()
-	if err := run(*bin, *osm, *comm, *work, *target, *res, *jobs); err != nil {
+	if err := run(*bin, *osm, *comm, *work, *target, *res, *jobs, *to); err != nil {
 		fmt.Fprintln(os.Stderr, "shardcheck:", err)
 		os.Exit(1)
 	}
 }
 
-func run(bin, osm, comm, work string, target, res, jobs int) error {
+func run(bin, osm, comm, work string, target, res, jobs int, to string) error {
 	if work == "" {
 		d, err := os.MkdirTemp("", "shardcheck")
 		if err != nil {
@@ -117,8 +122,11 @@ func run(bin, osm, comm, work string, target, res, jobs int) error {
 		go func() {
 			defer wg.Done()
 			for i := range idx {
-				errs <- exe(fmt.Sprintf("run-shard %d (%d cells)", i, p.Shards[i].Cells), nil, "run-shard", "--quiet", "--plan", plan,
-					"--snapshots", shards, "--index", strconv.Itoa(i), "--out", parts)
+				args := []string{"run-shard", "--quiet", "--plan", plan, "--snapshots", shards, "--index", strconv.Itoa(i), "--out", parts}
+				if to != "" {
+					args = append(args, "--to", to, "--dataset", sharded)
+				}
+				errs <- exe(fmt.Sprintf("run-shard %d (%d cells)", i, p.Shards[i].Cells), nil, args...)
 			}
 		}()
 	}
@@ -134,7 +142,11 @@ func run(bin, osm, comm, work string, target, res, jobs int) error {
 		}
 	}
 	shardWall := time.Since(start)
-	if err := exe("merge-shards", nil, "merge-shards", "--quiet", "--snapshot", snap, "--plan", plan, "--out", merged, parts); err != nil {
+	margs := []string{"merge-shards", "--quiet", "--snapshot", snap, "--plan", plan, "--out", merged}
+	if to != "" {
+		margs = append(margs, "--to", to, "--dataset", sharded)
+	}
+	if err := exe("merge-shards", nil, append(margs, parts)...); err != nil {
 		return err
 	}
 	var bad []string
@@ -170,5 +182,53 @@ func run(bin, osm, comm, work string, target, res, jobs int) error {
 		return fmt.Errorf("merged %v differ from the single-process export", bad)
 	}
 	fmt.Println("merged cells, communities, coverage and underserved equal the single-process export byte for byte")
+	if to == "" {
+		return nil
+	}
+	if err := exe("single process: export --to", nil, "export", "--quiet", "--snapshot", snap, "--to", to, "--dataset", single,
+		"--collection", strings.Join(pgTables, ",")); err != nil {
+		return err
+	}
+	return comparePostGIS(to)
+}
+
+// The datasets the batch and the single-process export write with -to,
+// and the tables compared.
+const (
+	sharded = "shardcheck_sharded"
+	single  = "shardcheck_single"
+)
+
+var pgTables = []string{"cells", "communities", "coverage", "underserved", "facilities", "greenways"}
+
+// comparePostGIS compares every table's rows of the sharded dataset with
+// the single-process one's, apart from the dataset and shard columns.
+func comparePostGIS(url string) error {
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	var bad []string
+	for _, name := range pgTables {
+		q := fmt.Sprintf(`SELECT count(*), coalesce(md5(string_agg(r, E'\n' ORDER BY r)), '')
+			FROM (SELECT (to_jsonb(t) - 'dataset' - 'shard')::text AS r FROM fifteen.%s t WHERE dataset = $1) x`, name)
+		var n [2]int64
+		var sum [2]string
+		for k, ds := range []string{sharded, single} {
+			if err := conn.QueryRow(ctx, q, ds).Scan(&n[k], &sum[k]); err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+		}
+		fmt.Printf("PostGIS fifteen.%s: %d rows sharded, %d single-process\n", name, n[0], n[1])
+		if n != [2]int64{} && (n[0] != n[1] || sum[0] != sum[1]) {
+			bad = append(bad, name)
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("PostGIS tables %v differ between the sharded batch and the single-process export", bad)
+	}
+	fmt.Println("PostGIS: the sharded batch's rows equal the single-process export's in every table")
 	return nil
 }
