@@ -255,7 +255,6 @@ func (a *Access) coverageOf(id, name string, idx []int, ord [][][][]int32, group
 	for _, i := range idx {
 		cc.Population += a.City.Population.Cells[i].Pop
 	}
-	cutMin := a.Options.CutoffMin
 	var tw []timeWeight
 	for p := range a.Profiles {
 		cov := Coverage{Profile: a.Profiles[p].ID}
@@ -264,83 +263,11 @@ func (a *Access) coverageOf(id, name string, idx []int, ord [][][][]int32, group
 			w[k] = a.CellWeight(p, i)
 			cov.Population += w[k]
 		}
-		within := make([]int, len(idx))
-		complete := make([]bool, len(idx))
-		essSum := make([]float64, len(idx))
-		nEss := 0
-		for k := range complete {
-			complete[k] = true
-		}
 		for c := range cats {
-			cat := &cats[c]
-			thr := MinToDs(cat.ThresholdMin)
-			cg := CategoryCoverage{Category: cat.ID, ThresholdMin: cat.ThresholdMin, Population: cov.Population}
-			times := a.TimeDs[p][c]
-			var reachedW, reachedT, oppW, meanKW, meanKT float64
-			tw = tw[:0]
-			for k, i := range idx {
-				t := times[i]
-				wk := w[k]
-				ok := t <= thr
-				if ok {
-					cg.Covered += wk
-					within[k]++
-				} else if cat.Essential {
-					complete[k] = false
-				}
-				m := cutMin
-				if t == Unreached {
-					cg.Unreached += wk
-				} else {
-					m = DsToMin(t)
-					reachedW += wk
-					reachedT += wk * m
-				}
-				if cat.Essential {
-					essSum[k] += m
-				}
-				oppW += wk * float64(a.Count[p][c][i])
-				if mk := a.MeanKMin[p][c][i]; a.Options.K > 1 && !math.IsNaN(float64(mk)) {
-					meanKW += wk
-					meanKT += wk * float64(mk)
-				}
-			}
-			if cat.Essential {
-				nEss++
-			}
-			if cov.Population > 0 {
-				cg.Share = cg.Covered / cov.Population
-				cg.Opportunities = oppW / cov.Population
-			}
-			if reachedW > 0 {
-				cg.MeanMin = ptr(reachedT / reachedW)
-			}
-			if meanKW > 0 {
-				cg.MeanKMin = ptr(meanKT / meanKW)
-			}
-			tw = tw[:0]
-			for _, i := range ord[p][c][group] {
-				t := times[i]
-				m := cutMin
-				if t != Unreached {
-					m = DsToMin(t)
-				}
-				tw = append(tw, timeWeight{t: m, w: a.CellWeight(p, int(i)), unreached: t == Unreached})
-			}
-			cg.P90Min, cg.Gini = quantileAndGiniSorted(tw, 0.9)
-			cov.Categories = append(cov.Categories, cg)
+			cov.Categories = append(cov.Categories, a.categoryCoverage(p, c, idx, w, cov.Population, ord[p][c][group], &tw))
 		}
 		if cov.Population > 0 {
-			var compW, withinW, f15W float64
-			for k := range idx {
-				if complete[k] {
-					compW += w[k]
-				}
-				withinW += w[k] * float64(within[k])
-				if nEss > 0 && essSum[k]/float64(nEss) <= 15 {
-					f15W += w[k]
-				}
-			}
+			compW, withinW, f15W := a.composite(p, idx, w)
 			cov.CompleteShare = compW / cov.Population
 			cov.MeanCategoriesWithin = withinW / cov.Population
 			cov.F15 = f15W / cov.Population
@@ -348,6 +275,118 @@ func (a *Access) coverageOf(id, name string, idx []int, ord [][][][]int32, group
 		cc.Profiles = append(cc.Profiles, cov)
 	}
 	return cc
+}
+
+// categoryCoverage summarises category c under profile p over the cells
+// idx weighted w (pop their sum); ord is those cells in time order
+// (cellsByTime) and tw a scratch buffer.
+func (a *Access) categoryCoverage(p, c int, idx []int, w []float64, pop float64, ord []int32, tw *[]timeWeight) CategoryCoverage {
+	cat := &a.City.Taxonomy.Categories[c]
+	cutMin := a.Options.CutoffMin
+	thr := MinToDs(cat.ThresholdMin)
+	cg := CategoryCoverage{Category: cat.ID, ThresholdMin: cat.ThresholdMin, Population: pop}
+	times := a.TimeDs[p][c]
+	var reachedW, reachedT, oppW, meanKW, meanKT float64
+	for k, i := range idx {
+		t := times[i]
+		wk := w[k]
+		if t <= thr {
+			cg.Covered += wk
+		}
+		if t == Unreached {
+			cg.Unreached += wk
+		} else {
+			reachedW += wk
+			reachedT += wk * DsToMin(t)
+		}
+		oppW += wk * float64(a.Count[p][c][i])
+		if mk := a.MeanKMin[p][c][i]; a.Options.K > 1 && !math.IsNaN(float64(mk)) {
+			meanKW += wk
+			meanKT += wk * float64(mk)
+		}
+	}
+	if pop > 0 {
+		cg.Share = cg.Covered / pop
+		cg.Opportunities = oppW / pop
+	}
+	if reachedW > 0 {
+		cg.MeanMin = ptr(reachedT / reachedW)
+	}
+	if meanKW > 0 {
+		cg.MeanKMin = ptr(meanKT / meanKW)
+	}
+	*tw = (*tw)[:0]
+	for _, i := range ord {
+		t := times[i]
+		m := cutMin
+		if t != Unreached {
+			m = DsToMin(t)
+		}
+		*tw = append(*tw, timeWeight{t: m, w: a.CellWeight(p, int(i)), unreached: t == Unreached})
+	}
+	cg.P90Min, cg.Gini = quantileAndGiniSorted(*tw, 0.9)
+	return cg
+}
+
+// composite sums, over the cells idx weighted w under profile p, the
+// residents whose cell is complete (every essential category within its
+// threshold), the categories within their thresholds (weighted), and the
+// residents whose mean walk over the essential categories, the unreached
+// counted at the cutoff, is at most 15 minutes (F15).
+func (a *Access) composite(p int, idx []int, w []float64) (compW, withinW, f15W float64) {
+	cats := a.City.Taxonomy.Categories
+	cutMin := a.Options.CutoffMin
+	nEss := 0
+	for c := range cats {
+		if cats[c].Essential {
+			nEss++
+		}
+	}
+	for k, i := range idx {
+		within, complete, essSum := 0, true, 0.0
+		for c := range cats {
+			cat := &cats[c]
+			t := a.TimeDs[p][c][i]
+			if t <= MinToDs(cat.ThresholdMin) {
+				within++
+			} else if cat.Essential {
+				complete = false
+			}
+			if cat.Essential {
+				m := cutMin
+				if t != Unreached {
+					m = DsToMin(t)
+				}
+				essSum += m
+			}
+		}
+		if complete {
+			compW += w[k]
+		}
+		withinW += w[k] * float64(within)
+		if nEss > 0 && essSum/float64(nEss) <= 15 {
+			f15W += w[k]
+		}
+	}
+	return compW, withinW, f15W
+}
+
+// CityComposite returns the whole city's complete share and F15 under
+// profile p, as its report gives them (Coverage.CompleteShare and
+// Coverage.F15), without the rest of the report.
+func (a *Access) CityComposite(p int) (completeShare, f15 float64) {
+	n := len(a.City.Population.Cells)
+	idx, w := make([]int, n), make([]float64, n)
+	var pop float64
+	for i := range idx {
+		idx[i], w[i] = i, a.CellWeight(p, i)
+		pop += w[i]
+	}
+	if pop <= 0 {
+		return 0, 0
+	}
+	compW, _, f15W := a.composite(p, idx, w)
+	return compW / pop, f15W / pop
 }
 
 type timeWeight struct {

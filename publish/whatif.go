@@ -21,20 +21,63 @@ type WhatIfSummary struct {
 }
 
 // WhatIf is the answer to a what-if scenario, the same from the command
-// line (fifteen whatif --format json) and the API (POST /v1/scenarios): its
-// summary, the change per community, walker and category, every cell whose
-// walk changed, and the report of the changed city.
+// line (fifteen whatif --format json) and the API (POST /v1/scenarios,
+// POST /v1/scenarios/preview, GET /v1/scenarios/{id}), in one of two
+// forms.
+//
+// The compact form (the default; NewWhatIf) is the difference from the
+// baseline, its size following the change rather than the city: the
+// summary, the change per walker and category (changes), the communities
+// and the whole city (id "") whose figures changed, before and after
+// (communities), and every cell whose walk changed (cells). Applied to
+// the baseline's report and cells it gives the scenario's.
+//
+// The full form (on request; NewWhatIfReport) is the summary, the change
+// of every community, walker and category (diff), every cell whose walk
+// changed (cells) and the whole report of the changed city (report).
+//
+// The members of the other form are left out (omitzero): each form's
+// bytes are its own.
 type WhatIf struct {
-	Name        string              `json:"name"`
-	Attribution string              `json:"attribution"`
-	Summary     WhatIfSummary       `json:"summary"`
-	Diff        *geo.ReportDiff     `json:"diff"`
-	Cells       []geo.CellChange    `json:"cells"`
-	Report      *geo.CoverageReport `json:"report"`
+	Name        string                `json:"name"`
+	Attribution string                `json:"attribution"`
+	Summary     WhatIfSummary         `json:"summary"`
+	Changes     []geo.CategoryChange  `json:"changes,omitzero"`
+	Communities []geo.CommunityChange `json:"communities,omitzero"`
+	Diff        *geo.ReportDiff       `json:"diff,omitzero"`
+	Cells       []geo.CellChange      `json:"cells"`
+	Report      *geo.CoverageReport   `json:"report,omitzero"`
 }
 
-// NewWhatIf compares the scenario's access and report with the baseline's.
-func NewWhatIf(sc geo.Scenario, base, after *geo.Access, baseReport, afterReport *geo.CoverageReport) *WhatIf {
+// The forms of a WhatIf.
+const (
+	WhatIfCompact = "compact"
+	WhatIfFull    = "full"
+)
+
+// NewWhatIf is the compact answer: the difference between the scenario's
+// access after and the baseline's (geo.DiffAccess), without a report of
+// either.
+func NewWhatIf(sc geo.Scenario, base, after *geo.Access) (*WhatIf, error) {
+	d, err := geo.DiffAccess(base, after)
+	if err != nil {
+		return nil, err
+	}
+	w := &WhatIf{Name: sc.Name, Attribution: base.City.Attribution,
+		Changes: d.Changes, Communities: d.Communities, Cells: d.Cells}
+	s := summaryOf(sc, len(w.Cells))
+	if len(after.Profiles) > 0 {
+		s.Profile = after.Profiles[0].ID
+		s.CompleteShareBefore, s.F15Before = base.CityComposite(0)
+		s.CompleteShareAfter, s.F15After = after.CityComposite(0)
+	}
+	w.Summary = s
+	return w, nil
+}
+
+// NewWhatIfReport is the full answer: the scenario's report and its
+// difference from the baseline's, community by community.
+func NewWhatIfReport(sc geo.Scenario, base, after *geo.Access, baseReport, afterReport *geo.CoverageReport) *WhatIf {
 	w := &WhatIf{
 		Name: sc.Name, Attribution: base.City.Attribution,
 		Diff:   geo.DiffReports(baseReport, afterReport),
@@ -44,8 +87,7 @@ func NewWhatIf(sc geo.Scenario, base, after *geo.Access, baseReport, afterReport
 	if w.Cells == nil {
 		w.Cells = []geo.CellChange{}
 	}
-	s := WhatIfSummary{Add: len(sc.Add), Close: len(sc.Close), AddLinks: len(sc.AddLinks),
-		CloseWays: len(sc.CloseWays), CellsChanged: len(w.Cells)}
+	s := summaryOf(sc, len(w.Cells))
 	if len(w.Diff.Total.Profiles) > 0 {
 		p := w.Diff.Total.Profiles[0]
 		s.Profile = p.Profile
@@ -54,4 +96,9 @@ func NewWhatIf(sc geo.Scenario, base, after *geo.Access, baseReport, afterReport
 	}
 	w.Summary = s
 	return w
+}
+
+func summaryOf(sc geo.Scenario, cells int) WhatIfSummary {
+	return WhatIfSummary{Add: len(sc.Add), Close: len(sc.Close), AddLinks: len(sc.AddLinks),
+		CloseWays: len(sc.CloseWays), CellsChanged: cells}
 }
