@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 )
 
 // Walking distances of the GB 50180-2018 life circles (Table 3.0.4), in
@@ -237,21 +238,114 @@ func (c *LifeCircleConfig) thresholdMin(t int, p *Profile) float64 {
 // bounded by it.
 const maxLifeCircleDistM = 10_000
 
+// lifeCircleCache keeps what life circles reuse across calls and across a
+// facility scenario and its baseline (derived.lc, under derived.mu).
+type lifeCircleCache struct {
+	// costs are the distance costs of each profile on the city's graph,
+	// shared by an Access and its facility scenarios (the same graph).
+	costs *distanceCosts
+	// parent is the baseline's derived parts, for a facility scenario;
+	// added lists, per category the scenario opened facilities of and
+	// closed none of, those facilities: its distances are the
+	// baseline's, lowered where the new facilities are nearer.
+	parent *derived
+	added  map[int][]int
+	// def is the LifeCircles result under the default configuration.
+	def *LifeCircleResult
+}
+
+// distanceCosts are NewDistanceCosts of each profile, built once.
+type distanceCosts struct {
+	mu sync.Mutex
+	by map[int]*Costs
+}
+
+// forScenario is the cache of a facility scenario on d's city: the same
+// distance costs, the baseline to start from, no result yet. d.mu is held.
+func (c *lifeCircleCache) forScenario(d *derived) lifeCircleCache {
+	if c.costs == nil {
+		c.costs = &distanceCosts{}
+	}
+	return lifeCircleCache{costs: c.costs, parent: d}
+}
+
+// distanceCosts returns the distance costs of profile p, built on first
+// use and kept.
+func (a *Access) distanceCosts(p int) *Costs {
+	a.derived.mu.Lock()
+	if a.derived.lc.costs == nil {
+		a.derived.lc.costs = &distanceCosts{}
+	}
+	dcs := a.derived.lc.costs
+	a.derived.mu.Unlock()
+	dcs.mu.Lock()
+	defer dcs.mu.Unlock()
+	if dcs.by == nil {
+		dcs.by = map[int]*Costs{}
+	}
+	if dcs.by[p] == nil {
+		dcs.by[p] = NewDistanceCosts(a.City.Graph, &a.Profiles[p])
+	}
+	return dcs.by[p]
+}
+
+// openedInScenario records that the scenario a is opened facilities of
+// category c (in added) and closed none of it.
+func (a *Access) openedInScenario(c int, added []int) {
+	a.derived.mu.Lock()
+	defer a.derived.mu.Unlock()
+	if a.derived.lc.added == nil {
+		a.derived.lc.added = map[int][]int{}
+	}
+	a.derived.lc.added[c] = added
+}
+
+// lifeCirclesDefault is LifeCircles under the default configuration, kept
+// (for reading only: the result is shared).
+func (a *Access) lifeCirclesDefault() (*LifeCircleResult, error) {
+	a.derived.mu.Lock()
+	def := a.derived.lc.def
+	a.derived.mu.Unlock()
+	if def != nil {
+		return def, nil
+	}
+	def, err := a.LifeCircles(LifeCircleConfig{})
+	if err != nil {
+		return nil, err
+	}
+	a.derived.mu.Lock()
+	a.derived.lc.def = def
+	a.derived.mu.Unlock()
+	return def, nil
+}
+
 // lifeCircleDistDm returns, for profile p and category c, every cell's
 // network distance in decimetres to the nearest facility (Unreached beyond
-// boundDm), from one search with NewDistanceCosts; kept across calls.
+// boundDm), from one search with NewDistanceCosts; kept across calls. A
+// facility scenario that only opened facilities of c searches from those
+// alone and lowers the baseline's distances where they are nearer: the
+// nearest of all facilities is the nearer of the nearest old one and the
+// nearest new one.
 func (a *Access) lifeCircleDistDm(s *Searcher, dc *Costs, p, c int, boundDm uint32) []uint32 {
 	if d := a.derived.distance(p, c, boundDm); d != nil {
 		return d
 	}
 	cells := a.City.CellSnap
-	out := make([]uint32, len(cells))
-	var src []Source
-	for _, fi := range a.ByCategory[c] {
-		for _, sn := range a.FacilityAccessFor(p, fi) {
-			src = append(src, Source{Snap: sn, StartDs: dc.Leg(sn.DistM), ID: int32(fi)})
+	a.derived.mu.Lock()
+	parent, added := a.derived.lc.parent, a.derived.lc.added[c]
+	a.derived.mu.Unlock()
+	if parent != nil && added != nil {
+		if base := parent.distance(p, c, boundDm); base != nil {
+			out := slices.Clone(base)
+			a.eachDistanceCell(s, dc, p, added, boundDm, func(cell int32, d uint32) {
+				out[cell] = min(out[cell], d)
+			})
+			a.derived.setDistance(p, c, boundDm, out)
+			return out
 		}
 	}
+	out := make([]uint32, len(cells))
+	src := a.distanceSources(dc, p, a.ByCategory[c], nil)
 	if len(src) == 0 {
 		for i := range out {
 			out[i] = Unreached
@@ -265,6 +359,52 @@ func (a *Access) lifeCircleDistDm(s *Searcher, dc *Costs, p, c int, boundDm uint
 	}
 	a.derived.setDistance(p, c, boundDm, out)
 	return out
+}
+
+// distanceSources appends to dst the access points of the facilities fs
+// for profile p, starting at their legs' distance under dc.
+func (a *Access) distanceSources(dc *Costs, p int, fs []int, dst []Source) []Source {
+	for _, fi := range fs {
+		for _, sn := range a.FacilityAccessFor(p, fi) {
+			dst = append(dst, Source{Snap: sn, StartDs: dc.Leg(sn.DistM), ID: int32(fi)})
+		}
+	}
+	return dst
+}
+
+// eachDistanceCell calls fn with every cell within boundDm of the nearest
+// of the facilities fs (profile p, distance costs dc) and that distance,
+// from one search that touches only what it reaches.
+func (a *Access) eachDistanceCell(s *Searcher, dc *Costs, p int, fs []int, boundDm uint32, fn func(cell int32, d uint32)) {
+	src := a.distanceSources(dc, p, fs, nil)
+	if len(src) == 0 {
+		return
+	}
+	g := a.City.Graph
+	stamp := s.cellStamp(len(a.City.CellSnap))
+	s.stampGen++
+	gen := s.stampGen
+	visit := func(cell int32) {
+		if stamp[cell] == gen {
+			return
+		}
+		stamp[cell] = gen
+		cs := a.CellSnap(p, int(cell))
+		if d, _ := pointTime(g, dc, true, cs, dc.Leg(cs.DistM), s.timeOf, src); d <= boundDm {
+			fn(cell, d)
+		}
+	}
+	s.sparse(dc, src, boundDm, true)
+	for _, v := range s.touched {
+		for _, cell := range a.vertexCell.of(int(v)) {
+			visit(cell)
+		}
+	}
+	for _, so := range src {
+		for _, cell := range a.edgeCell[int32(so.Snap.Edge)] {
+			visit(cell)
+		}
+	}
 }
 
 // LifeCircles measures how well every community, and the city, meets the
@@ -377,7 +517,7 @@ func (a *Access) LifeCircles(cfg LifeCircleConfig) (*LifeCircleResult, error) {
 						continue
 					}
 					if dc == nil {
-						dc, s = NewDistanceCosts(city.Graph, prof), NewSearcher(city.Graph)
+						dc, s = a.distanceCosts(p), NewSearcher(city.Graph)
 					}
 					times[ci] = a.lifeCircleDistDm(s, dc, p, ci, boundDm)
 				}

@@ -181,6 +181,9 @@ func (a *Access) WhatIfContext(ctx context.Context, sc Scenario) (*Access, error
 				addedHere = append(addedHere, i)
 			}
 		}
+		if len(closedHere) == 0 {
+			b.openedInScenario(c, addedHere)
+		}
 		thr := min(MinToDs(city.Taxonomy.Categories[c].ThresholdMin), b.cutoffDs)
 		for p := range b.Profiles {
 			times := slices.Clone(a.TimeDs[p][c])

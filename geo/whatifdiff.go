@@ -100,11 +100,11 @@ func DiffAccess(a, b *Access) (*WhatIfDiff, error) {
 	if !a.HasResidents() {
 		return nil, errNoResidents()
 	}
-	lcA, err := a.LifeCircles(LifeCircleConfig{})
+	lcA, err := a.lifeCirclesDefault()
 	if err != nil {
 		return nil, err
 	}
-	lcB, err := b.LifeCircles(LifeCircleConfig{})
+	lcB, err := b.lifeCirclesDefault()
 	if err != nil {
 		return nil, err
 	}

@@ -243,3 +243,36 @@ func cellKeys(cs []geo.CellChange) []string {
 	}
 	return out
 }
+
+// A scenario's life circles, whose distances are the baseline's lowered by
+// a search from the opened facilities alone, are those of its city
+// computed afresh.
+func TestWhatIfLifeCirclesEqualFresh(t *testing.T) {
+	city, base := liechtenstein(t)
+	if _, err := base.Report(); err != nil { // the baseline's distances are kept
+		t.Fatal(err)
+	}
+	for name, sc := range whatIfScenarios(t, city, base) {
+		t.Run(name, func(t *testing.T) {
+			after, err := base.WhatIf(sc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := after.LifeCircles(geo.LifeCircleConfig{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			fresh, err := geo.ComputeAccess(after.City, base.Options)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := fresh.LifeCircles(geo.LifeCircleConfig{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(want, got); d != "" {
+				t.Errorf("life circles differ (-fresh +scenario):\n%.3000s", d)
+			}
+		})
+	}
+}
