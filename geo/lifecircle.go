@@ -238,9 +238,10 @@ func (c *LifeCircleConfig) thresholdMin(t int, p *Profile) float64 {
 // bounded by it.
 const maxLifeCircleDistM = 10_000
 
-// lifeCircleCache keeps what life circles reuse across calls and across a
-// facility scenario and its baseline (derived.lc, under derived.mu).
-type lifeCircleCache struct {
+// whatIfCache keeps what life circles and what-if answers reuse across
+// calls and across a facility scenario and its baseline (derived.wi,
+// under derived.mu).
+type whatIfCache struct {
 	// costs are the distance costs of each profile on the city's graph,
 	// shared by an Access and its facility scenarios (the same graph).
 	costs *distanceCosts
@@ -252,6 +253,9 @@ type lifeCircleCache struct {
 	added  map[int][]int
 	// def is the LifeCircles result under the default configuration.
 	def *LifeCircleResult
+	// comps are each cell's parts of the composite figures, per profile
+	// (cellComposite).
+	comps [][]cellComp
 }
 
 // distanceCosts are NewDistanceCosts of each profile, built once.
@@ -262,21 +266,21 @@ type distanceCosts struct {
 
 // forScenario is the cache of a facility scenario on d's city: the same
 // distance costs, the baseline to start from, no result yet. d.mu is held.
-func (c *lifeCircleCache) forScenario(d *derived) lifeCircleCache {
+func (c *whatIfCache) forScenario(d *derived) whatIfCache {
 	if c.costs == nil {
 		c.costs = &distanceCosts{}
 	}
-	return lifeCircleCache{costs: c.costs, parent: d}
+	return whatIfCache{costs: c.costs, parent: d}
 }
 
 // distanceCosts returns the distance costs of profile p, built on first
 // use and kept.
 func (a *Access) distanceCosts(p int) *Costs {
 	a.derived.mu.Lock()
-	if a.derived.lc.costs == nil {
-		a.derived.lc.costs = &distanceCosts{}
+	if a.derived.wi.costs == nil {
+		a.derived.wi.costs = &distanceCosts{}
 	}
-	dcs := a.derived.lc.costs
+	dcs := a.derived.wi.costs
 	a.derived.mu.Unlock()
 	dcs.mu.Lock()
 	defer dcs.mu.Unlock()
@@ -294,17 +298,17 @@ func (a *Access) distanceCosts(p int) *Costs {
 func (a *Access) openedInScenario(c int, added []int) {
 	a.derived.mu.Lock()
 	defer a.derived.mu.Unlock()
-	if a.derived.lc.added == nil {
-		a.derived.lc.added = map[int][]int{}
+	if a.derived.wi.added == nil {
+		a.derived.wi.added = map[int][]int{}
 	}
-	a.derived.lc.added[c] = added
+	a.derived.wi.added[c] = added
 }
 
 // lifeCirclesDefault is LifeCircles under the default configuration, kept
 // (for reading only: the result is shared).
 func (a *Access) lifeCirclesDefault() (*LifeCircleResult, error) {
 	a.derived.mu.Lock()
-	def := a.derived.lc.def
+	def := a.derived.wi.def
 	a.derived.mu.Unlock()
 	if def != nil {
 		return def, nil
@@ -314,7 +318,7 @@ func (a *Access) lifeCirclesDefault() (*LifeCircleResult, error) {
 		return nil, err
 	}
 	a.derived.mu.Lock()
-	a.derived.lc.def = def
+	a.derived.wi.def = def
 	a.derived.mu.Unlock()
 	return def, nil
 }
@@ -332,7 +336,7 @@ func (a *Access) lifeCircleDistDm(s *Searcher, dc *Costs, p, c int, boundDm uint
 	}
 	cells := a.City.CellSnap
 	a.derived.mu.Lock()
-	parent, added := a.derived.lc.parent, a.derived.lc.added[c]
+	parent, added := a.derived.wi.parent, a.derived.wi.added[c]
 	a.derived.mu.Unlock()
 	if parent != nil && added != nil {
 		if base := parent.distance(p, c, boundDm); base != nil {
@@ -503,7 +507,7 @@ func (a *Access) LifeCircles(cfg LifeCircleConfig) (*LifeCircleResult, error) {
 		// times[c] is what decides for category c: the walk time, or the
 		// network distance in decimetres; thrDs[t] the tier's bound in the
 		// same unit.
-		times := make(map[int][]uint32)
+		times := make([][]uint32, len(city.Taxonomy.Categories))
 		var dc *Costs
 		var s *Searcher
 		for _, cs := range tierCats {

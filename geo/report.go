@@ -328,43 +328,68 @@ func (a *Access) categoryCoverage(p, c int, idx []int, w []float64, pop float64,
 	return cg
 }
 
+// cellComp is one cell's part of the composite figures under a profile:
+// the categories within their thresholds, whether every essential one is,
+// and the sum of the walks to the essential ones (the unreached counted at
+// the cutoff).
+type cellComp struct {
+	within   int
+	complete bool
+	essSum   float64
+}
+
+// cellComposite is cell i's part of the composite figures under profile p.
+func (a *Access) cellComposite(p, i int) cellComp {
+	cats := a.City.Taxonomy.Categories
+	x := cellComp{complete: true}
+	for c := range cats {
+		cat := &cats[c]
+		t := a.TimeDs[p][c][i]
+		if t <= MinToDs(cat.ThresholdMin) {
+			x.within++
+		} else if cat.Essential {
+			x.complete = false
+		}
+		if cat.Essential {
+			m := a.Options.CutoffMin
+			if t != Unreached {
+				m = DsToMin(t)
+			}
+			x.essSum += m
+		}
+	}
+	return x
+}
+
+// essentials counts the essential categories.
+func (a *Access) essentials() int {
+	n := 0
+	for _, c := range a.City.Taxonomy.Categories {
+		if c.Essential {
+			n++
+		}
+	}
+	return n
+}
+
 // composite sums, over the cells idx weighted w under profile p, the
 // residents whose cell is complete (every essential category within its
 // threshold), the categories within their thresholds (weighted), and the
 // residents whose mean walk over the essential categories, the unreached
 // counted at the cutoff, is at most 15 minutes (F15).
 func (a *Access) composite(p int, idx []int, w []float64) (compW, withinW, f15W float64) {
-	cats := a.City.Taxonomy.Categories
-	cutMin := a.Options.CutoffMin
-	nEss := 0
-	for c := range cats {
-		if cats[c].Essential {
-			nEss++
-		}
-	}
+	return sumComposite(func(i int) cellComp { return a.cellComposite(p, i) }, idx, w, a.essentials())
+}
+
+// sumComposite is composite with each cell's part given by comp.
+func sumComposite(comp func(i int) cellComp, idx []int, w []float64, nEss int) (compW, withinW, f15W float64) {
 	for k, i := range idx {
-		within, complete, essSum := 0, true, 0.0
-		for c := range cats {
-			cat := &cats[c]
-			t := a.TimeDs[p][c][i]
-			if t <= MinToDs(cat.ThresholdMin) {
-				within++
-			} else if cat.Essential {
-				complete = false
-			}
-			if cat.Essential {
-				m := cutMin
-				if t != Unreached {
-					m = DsToMin(t)
-				}
-				essSum += m
-			}
-		}
-		if complete {
+		x := comp(i)
+		if x.complete {
 			compW += w[k]
 		}
-		withinW += w[k] * float64(within)
-		if nEss > 0 && essSum/float64(nEss) <= 15 {
+		withinW += w[k] * float64(x.within)
+		if nEss > 0 && x.essSum/float64(nEss) <= 15 {
 			f15W += w[k]
 		}
 	}
@@ -385,7 +410,8 @@ func (a *Access) CityComposite(p int) (completeShare, f15 float64) {
 	if pop <= 0 {
 		return 0, 0
 	}
-	compW, _, f15W := a.composite(p, idx, w)
+	comps := a.cellComps(p)
+	compW, _, f15W := sumComposite(func(i int) cellComp { return comps[i] }, idx, w, a.essentials())
 	return compW / pop, f15W / pop
 }
 

@@ -136,6 +136,7 @@ func DiffAccess(a, b *Access) (*WhatIfDiff, error) {
 	}
 	var ordA, ordB [][][][]int32
 	var tw []timeWeight
+	nEss := a.essentials()
 	for p := range b.Profiles {
 		prof := b.Profiles[p].ID
 		// The categories whose tables differ, and the groups holding a
@@ -143,6 +144,8 @@ func DiffAccess(a, b *Access) (*WhatIfDiff, error) {
 		var changedCats []int
 		touched := make([][]bool, len(cats))
 		timesChanged := make([]bool, ncomm+1) // a walk changed: the composites may
+		compsA := a.cellComps(p)
+		var compsB []cellComp // compsA with the cells whose walks changed recomputed
 		for c := range cats {
 			ta, tb := a.TimeDs[p][c], b.TimeDs[p][c]
 			ca, cb := a.Count[p][c], b.Count[p][c]
@@ -172,6 +175,10 @@ func DiffAccess(a, b *Access) (*WhatIfDiff, error) {
 					ch.NoLongerCovered += w
 				}
 				if ta[i] != tb[i] {
+					if compsB == nil {
+						compsB = slices.Clone(compsA)
+					}
+					compsB[i] = b.cellComposite(p, i)
 					timesChanged[0] = true
 					if g > 0 {
 						timesChanged[g] = true
@@ -233,8 +240,11 @@ func DiffAccess(a, b *Access) (*WhatIfDiff, error) {
 			}
 			w = weights()
 			if cc.Population > 0 {
-				cb, wb, fb := a.composite(p, idx, w)
-				ca, wa, fa := b.composite(p, idx, w)
+				if compsB == nil {
+					compsB = compsA
+				}
+				cb, wb, fb := sumComposite(func(i int) cellComp { return compsA[i] }, idx, w, nEss)
+				ca, wa, fa := sumComposite(func(i int) cellComp { return compsB[i] }, idx, w, nEss)
 				cc.CompleteShareBefore, cc.MeanCategoriesWithinBefore, cc.F15Before = cb/cc.Population, wb/cc.Population, fb/cc.Population
 				cc.CompleteShareAfter, cc.MeanCategoriesWithinAfter, cc.F15After = ca/cc.Population, wa/cc.Population, fa/cc.Population
 			}
@@ -253,6 +263,29 @@ func DiffAccess(a, b *Access) (*WhatIfDiff, error) {
 		}
 	}
 	return d, nil
+}
+
+// cellComps returns every cell's parts of the composite figures under
+// profile p (cellComposite), kept: a what-if recomputes only the cells
+// whose walks changed.
+func (a *Access) cellComps(p int) []cellComp {
+	a.derived.mu.Lock()
+	if p < len(a.derived.wi.comps) && a.derived.wi.comps[p] != nil {
+		defer a.derived.mu.Unlock()
+		return a.derived.wi.comps[p]
+	}
+	a.derived.mu.Unlock()
+	out := make([]cellComp, len(a.City.Population.Cells))
+	for i := range out {
+		out[i] = a.cellComposite(p, i)
+	}
+	a.derived.mu.Lock()
+	defer a.derived.mu.Unlock()
+	if len(a.derived.wi.comps) < len(a.Profiles) {
+		a.derived.wi.comps = make([][]cellComp, len(a.Profiles))
+	}
+	a.derived.wi.comps[p] = out
+	return out
 }
 
 // capacityChanges lists the capacity figures of group g (0: the city, 1+i:

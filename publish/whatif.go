@@ -67,9 +67,16 @@ func NewWhatIf(sc geo.Scenario, base, after *geo.Access) (*WhatIf, error) {
 		Changes: d.Changes, Communities: d.Communities, Cells: d.Cells}
 	s := summaryOf(sc, len(w.Cells))
 	if len(after.Profiles) > 0 {
+		// The city's composites before and after, as the difference
+		// lists them when they changed.
 		s.Profile = after.Profiles[0].ID
 		s.CompleteShareBefore, s.F15Before = base.CityComposite(0)
-		s.CompleteShareAfter, s.F15After = after.CityComposite(0)
+		s.CompleteShareAfter, s.F15After = s.CompleteShareBefore, s.F15Before
+		for _, cc := range d.Communities {
+			if cc.ID == "" && cc.Profile == s.Profile {
+				s.CompleteShareAfter, s.F15After = cc.CompleteShareAfter, cc.F15After
+			}
+		}
 	}
 	w.Summary = s
 	return w, nil
