@@ -1,6 +1,12 @@
 package publish
 
 import (
+	"encoding"
+	"encoding/json"
+	"reflect"
+	"strings"
+	"time"
+
 	"fifteen/geo"
 )
 
@@ -108,4 +114,87 @@ func NewWhatIfReport(sc geo.Scenario, base, after *geo.Access, baseReport, after
 func summaryOf(sc geo.Scenario, cells int) WhatIfSummary {
 	return WhatIfSummary{Add: len(sc.Add), Close: len(sc.Close), AddLinks: len(sc.AddLinks),
 		CloseWays: len(sc.CloseWays), CellsChanged: cells}
+}
+
+// whatIfMembers describes the members of a WhatIf.
+var whatIfMembers = map[string]string{
+	"name":        "The scenario's name.",
+	"attribution": "The attribution of the data the answer derives from.",
+	"summary":     "What the scenario changes and its effect on the whole city for the first walker: complete share and F15 before and after.",
+	"changes":     "Compact form: per walker, the categories whose access changed, with the cells changed and the residents newly within (or no longer within) the threshold.",
+	"communities": "Compact form: per walker, the city (id \"\") and the communities whose report figures changed: the composite figures before and after, and the categories, life-circle tiers and capacity figures that changed, each before and after as the reports give them.",
+	"diff":        "Full form: the change of every community, walker and category.",
+	"cells":       "Every populated cell whose walk to a category changed, per walker and category: its walks before and after in minutes (null: nothing within the cutoff). A cell split between communities appears once per community.",
+	"report":      "Full form: the whole coverage report of the changed city.",
+}
+
+// WhatIfSchema is the JSON Schema (OpenAPI 3.0 dialect: nullable members
+// carry "nullable": true) of a WhatIf, read from its type: the members of
+// both forms, those of one form only not required.
+func WhatIfSchema() map[string]any {
+	s := typeSchema(reflect.TypeFor[WhatIf]())
+	s["description"] = "The answer to a what-if scenario: compact by default (name, attribution, summary, changes, communities, cells), " +
+		"full on request (name, attribution, summary, diff, cells, report)."
+	props := s["properties"].(map[string]any)
+	for k, d := range whatIfMembers {
+		props[k].(map[string]any)["description"] = d
+	}
+	return s
+}
+
+// typeSchema is the JSON Schema of the JSON encoding/json gives a value of
+// type t.
+func typeSchema(t reflect.Type) map[string]any {
+	nullable := false
+	for t.Kind() == reflect.Pointer {
+		t, nullable = t.Elem(), true
+	}
+	var s map[string]any
+	switch {
+	case t == reflect.TypeFor[time.Time]():
+		s = map[string]any{"type": "string", "format": "date-time"}
+	case t.Implements(reflect.TypeFor[json.Marshaler]()):
+		s = map[string]any{}
+	case t.Implements(reflect.TypeFor[encoding.TextMarshaler]()):
+		s = map[string]any{"type": "string"}
+	default:
+		switch t.Kind() {
+		case reflect.Bool:
+			s = map[string]any{"type": "boolean"}
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+			reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+			s = map[string]any{"type": "integer"}
+		case reflect.Float32, reflect.Float64:
+			s = map[string]any{"type": "number"}
+		case reflect.String:
+			s = map[string]any{"type": "string"}
+		case reflect.Slice, reflect.Array:
+			s = map[string]any{"type": "array", "items": typeSchema(t.Elem())}
+		case reflect.Map:
+			s = map[string]any{"type": "object", "additionalProperties": typeSchema(t.Elem())}
+		case reflect.Struct:
+			props, req := map[string]any{}, []string{}
+			for i := range t.NumField() {
+				f := t.Field(i)
+				name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+				if !f.IsExported() || name == "-" {
+					continue
+				}
+				if name == "" {
+					name = f.Name
+				}
+				props[name] = typeSchema(f.Type)
+				if !strings.Contains(opts, "omitempty") && !strings.Contains(opts, "omitzero") {
+					req = append(req, name)
+				}
+			}
+			s = map[string]any{"type": "object", "properties": props, "required": req}
+		default:
+			s = map[string]any{}
+		}
+	}
+	if nullable {
+		s["nullable"] = true
+	}
+	return s
 }
