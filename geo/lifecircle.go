@@ -251,6 +251,10 @@ type whatIfCache struct {
 	// baseline's, lowered where the new facilities are nearer.
 	parent *derived
 	added  map[int][]int
+	// base is the baseline Access of a facility scenario: its cells'
+	// time order, patched where the walks changed, is the scenario's
+	// (cellsByTime).
+	base *Access
 	// def is the LifeCircles result under the default configuration.
 	def *LifeCircleResult
 	// comps are each cell's parts of the composite figures, per profile
@@ -291,6 +295,13 @@ func (a *Access) distanceCosts(p int) *Costs {
 		dcs.by[p] = NewDistanceCosts(a.City.Graph, &a.Profiles[p])
 	}
 	return dcs.by[p]
+}
+
+// scenarioOf records that a is a facility scenario of base.
+func (a *Access) scenarioOf(base *Access) {
+	a.derived.mu.Lock()
+	defer a.derived.mu.Unlock()
+	a.derived.wi.base = base
 }
 
 // openedInScenario records that the scenario a is opened facilities of

@@ -229,15 +229,22 @@ func (a *Access) cellsByTime(ncomm int) [][][][]int32 {
 				ord[p][c] = g
 				continue
 			}
-			for i, t := range a.TimeDs[p][c] {
-				keys[i] = uint64(t)<<32 | uint64(i) // time, then index: a plain sort is stable
+			var all []int32
+			if base := a.derived.wi.base; base != nil && base.derived.order(p, c) != nil {
+				all = orderAfter(base.derived.order(p, c)[0], base.TimeDs[p][c], a.TimeDs[p][c])
+			} else {
+				for i, t := range a.TimeDs[p][c] {
+					keys[i] = uint64(t)<<32 | uint64(i) // time, then index: a plain sort is stable
+				}
+				slices.Sort(keys)
+				all = make([]int32, n)
+				for j, k := range keys {
+					all[j] = int32(uint32(k))
+				}
 			}
-			slices.Sort(keys)
 			groups := make([][]int32, ncomm+1)
-			groups[0] = make([]int32, 0, n)
-			for _, k := range keys {
-				i := int32(uint32(k))
-				groups[0] = append(groups[0], i)
+			groups[0] = all
+			for _, i := range all {
 				if cm := cells[i].Community; cm >= 0 {
 					groups[cm+1] = append(groups[cm+1], i)
 				}
@@ -413,6 +420,39 @@ func (a *Access) CityComposite(p int) (completeShare, f15 float64) {
 	comps := a.cellComps(p)
 	compW, _, f15W := sumComposite(func(i int) cellComp { return comps[i] }, idx, w, a.essentials())
 	return compW / pop, f15W / pop
+}
+
+// orderAfter returns the cells in order of (time, index) under the times
+// after, given their order under the times before: the cells whose time
+// did not change keep their order, and those whose time changed, sorted
+// alone, are merged in. A what-if changes few cells: this is linear where
+// a sort is not.
+func orderAfter(ordBefore []int32, before, after []uint32) []int32 {
+	key := func(i int32) uint64 { return uint64(after[i])<<32 | uint64(uint32(i)) }
+	var moved []uint64
+	kept := make([]int32, 0, len(ordBefore))
+	for _, i := range ordBefore {
+		if before[i] != after[i] {
+			moved = append(moved, key(i))
+		} else {
+			kept = append(kept, i)
+		}
+	}
+	slices.Sort(moved)
+	out := make([]int32, 0, len(ordBefore))
+	j := 0
+	for _, i := range kept {
+		k := key(i)
+		for j < len(moved) && moved[j] < k {
+			out = append(out, int32(uint32(moved[j])))
+			j++
+		}
+		out = append(out, i)
+	}
+	for ; j < len(moved); j++ {
+		out = append(out, int32(uint32(moved[j])))
+	}
+	return out
 }
 
 type timeWeight struct {

@@ -167,6 +167,7 @@ func (a *Access) WhatIfContext(ctx context.Context, sc Scenario) (*Access, error
 		}
 	}
 	b.derived = a.derived.without(changed)
+	b.scenarioOf(a)
 	s := NewSearcher(city.Graph)
 	ncell := len(city.Population.Cells)
 	for c := range changed {

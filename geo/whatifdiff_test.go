@@ -245,8 +245,9 @@ func cellKeys(cs []geo.CellChange) []string {
 }
 
 // A scenario's life circles, whose distances are the baseline's lowered by
-// a search from the opened facilities alone, are those of its city
-// computed afresh.
+// a search from the opened facilities alone, and its whole report, whose
+// time orders are the baseline's patched, are those of its city computed
+// afresh.
 func TestWhatIfLifeCirclesEqualFresh(t *testing.T) {
 	city, base := liechtenstein(t)
 	if _, err := base.Report(); err != nil { // the baseline's distances are kept
@@ -272,6 +273,19 @@ func TestWhatIfLifeCirclesEqualFresh(t *testing.T) {
 			}
 			if d := cmp.Diff(want, got); d != "" {
 				t.Errorf("life circles differ (-fresh +scenario):\n%.3000s", d)
+			}
+			// The whole report too: the scenario's cells in time order
+			// are the baseline's, patched where walks changed.
+			ra, err := after.Report()
+			if err != nil {
+				t.Fatal(err)
+			}
+			rf, err := fresh.Report()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(rf, ra); d != "" {
+				t.Errorf("reports differ (-fresh +scenario):\n%.3000s", d)
 			}
 		})
 	}
