@@ -207,18 +207,9 @@ func BenchmarkWhatIfOneFacility(b *testing.B) {
 // the communities), rendered as JSON. The baseline's report has been
 // computed, as the server computes it at start.
 func BenchmarkWhatIfAnswer(b *testing.B) {
-	base := defaultAccess(b, geo.AccessOptions{})
-	if _, err := base.Report(); err != nil {
-		b.Fatal(err)
-	}
-	sc := geo.Scenario{Add: []geo.NewFacility{{Category: "clinic", Point: orb.Point{9.5209, 47.1410}}}}
-	b.ReportAllocs()
+	base, _, sc, after := whatIfBench(b)
 	for b.Loop() {
-		after, err := base.WhatIf(sc)
-		if err != nil {
-			b.Fatal(err)
-		}
-		w, err := publish.NewWhatIf(sc, base, after)
+		w, err := publish.NewWhatIf(sc, base, after())
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -232,6 +223,23 @@ func BenchmarkWhatIfAnswer(b *testing.B) {
 // update, the scenario's whole report and its difference from the
 // baseline's, per community and per cell, rendered as JSON.
 func BenchmarkWhatIfAnswerFull(b *testing.B) {
+	base, rb, sc, after := whatIfBench(b)
+	for b.Loop() {
+		a := after()
+		ra, err := a.Report()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := json.Marshal(publish.NewWhatIfReport(sc, base, a, rb, ra)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// whatIfBench gives the what-if answer benchmarks the default city's
+// baseline with its report computed (as the server computes it at start),
+// the scenario opening one clinic in Vaduz, and a function applying it.
+func whatIfBench(b *testing.B) (*geo.Access, *geo.CoverageReport, geo.Scenario, func() *geo.Access) {
 	base := defaultAccess(b, geo.AccessOptions{})
 	rb, err := base.Report()
 	if err != nil {
@@ -239,18 +247,12 @@ func BenchmarkWhatIfAnswerFull(b *testing.B) {
 	}
 	sc := geo.Scenario{Add: []geo.NewFacility{{Category: "clinic", Point: orb.Point{9.5209, 47.1410}}}}
 	b.ReportAllocs()
-	for b.Loop() {
+	return base, rb, sc, func() *geo.Access {
 		after, err := base.WhatIf(sc)
 		if err != nil {
 			b.Fatal(err)
 		}
-		ra, err := after.Report()
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := json.Marshal(publish.NewWhatIfReport(sc, base, after, rb, ra)); err != nil {
-			b.Fatal(err)
-		}
+		return after
 	}
 }
 

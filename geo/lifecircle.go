@@ -316,15 +316,25 @@ func (a *Access) openedInScenario(c int, added []int) {
 }
 
 // lifeCirclesDefault is LifeCircles under the default configuration, kept
-// (for reading only: the result is shared).
+// (for reading only: the result is shared with the scenarios that reuse
+// its tiers).
 func (a *Access) lifeCirclesDefault() (*LifeCircleResult, error) {
 	a.derived.mu.Lock()
-	def := a.derived.wi.def
+	def, base := a.derived.wi.def, a.derived.wi.base
 	a.derived.mu.Unlock()
 	if def != nil {
 		return def, nil
 	}
-	def, err := a.LifeCircles(LifeCircleConfig{})
+	var prev *LifeCircleResult
+	if base != nil {
+		base.derived.mu.Lock()
+		prev = base.derived.wi.def
+		base.derived.mu.Unlock()
+	}
+	if prev == nil {
+		base = nil
+	}
+	def, err := a.lifeCircles(LifeCircleConfig{}, base, prev)
 	if err != nil {
 		return nil, err
 	}
@@ -450,6 +460,15 @@ func (a *Access) eachDistanceCell(s *Searcher, dc *Costs, p int, fs []int, bound
 // or distance not positive, MissingBelow outside [0, 1], or a threshold
 // beyond the access cutoff (times past it are not known).
 func (a *Access) LifeCircles(cfg LifeCircleConfig) (*LifeCircleResult, error) {
+	return a.lifeCircles(cfg, nil, nil)
+}
+
+// lifeCircles is LifeCircles that, given the result prev of the baseline
+// base of a facility scenario under the same configuration, takes prev's
+// figures of every walker and tier whose categories' tables (distances,
+// or times by minutes) the scenario shares with base: only the tiers of
+// the categories it changed are counted again.
+func (a *Access) lifeCircles(cfg LifeCircleConfig, base *Access, prev *LifeCircleResult) (*LifeCircleResult, error) {
 	if !a.HasResidents() {
 		return nil, errNoResidents()
 	}
@@ -538,6 +557,24 @@ func (a *Access) LifeCircles(cfg LifeCircleConfig) (*LifeCircleResult, error) {
 				}
 			}
 		}
+		// The tiers whose tables are the baseline's: prev's figures stand.
+		reuse := make([]bool, nt)
+		for t, cs := range tierCats {
+			reuse[t] = prev != nil
+			for _, ci := range cs {
+				var was []uint32
+				switch {
+				case prev == nil:
+				case cfg.ByMinutes:
+					was = base.TimeDs[p][ci]
+				default:
+					was = base.derived.distance(p, ci, boundDm)
+				}
+				if !sameStorage(was, times[ci]) {
+					reuse[t] = false
+				}
+			}
+		}
 		for t := range cfg.Tiers {
 			thrDs[t] = MinToDs(thrMin[p][t])
 			if !cfg.ByMinutes {
@@ -560,6 +597,10 @@ func (a *Access) LifeCircles(cfg LifeCircleConfig) (*LifeCircleResult, error) {
 				residents[k] += w
 			}
 			for t, cs := range tierCats {
+				if reuse[t] {
+					meets[i] |= prev.CellMeets[p][i] & (1 << t)
+					continue
+				}
 				all := true
 				for j, ci := range cs {
 					if tm := times[ci][i]; tm == Unreached || tm > thrDs[t] {
@@ -585,6 +626,14 @@ func (a *Access) LifeCircles(cfg LifeCircleConfig) (*LifeCircleResult, error) {
 		summary := func(k int) []TierCompliance {
 			out := make([]TierCompliance, nt)
 			for t, cs := range tierCats {
+				if reuse[t] {
+					if k == ncomm {
+						out[t] = prev.City[p][t]
+					} else {
+						out[t] = prev.Communities[p][k][t]
+					}
+					continue
+				}
 				tc := TierCompliance{
 					Tier:         cfg.Tiers[t].Minutes,
 					ThresholdMin: thrMin[p][t],
@@ -625,4 +674,10 @@ func (a *Access) LifeCircles(cfg LifeCircleConfig) (*LifeCircleResult, error) {
 		res.City[p] = summary(ncomm)
 	}
 	return res, nil
+}
+
+// sameStorage reports whether two tables are one (a scenario shares the
+// tables it did not change with its baseline).
+func sameStorage(a, b []uint32) bool {
+	return len(a) == len(b) && len(a) > 0 && &a[0] == &b[0]
 }

@@ -332,27 +332,9 @@ func capacityChanges(ca, cb []CapacityAccess, prof string, g int) []CapacityChan
 	return out
 }
 
-func sameCounts(a, b []uint16) bool {
-	if len(a) > 0 && len(b) > 0 && &a[0] == &b[0] {
-		return true
-	}
-	return slices.Equal(a, b)
-}
+func sameCounts(a, b []uint16) bool { return sameTable(a, b, func(x, y uint16) bool { return x == y }) }
 
-func sameMeanK(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	if len(a) > 0 && &a[0] == &b[0] {
-		return true
-	}
-	for i := range a {
-		if !sameFloat32(a[i], b[i]) {
-			return false
-		}
-	}
-	return true
-}
+func sameMeanK(a, b []float32) bool { return sameTable(a, b, sameFloat32) }
 
 // sameFloat32 is equality with NaN equal to itself.
 func sameFloat32(x, y float32) bool { return x == y || (x != x && y != y) }
