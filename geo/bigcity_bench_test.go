@@ -180,6 +180,7 @@ func BenchmarkBig32WhatIf(b *testing.B) {
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			b.ReportAllocs()
+			cpuPerOp(b)
 			for b.Loop() {
 				after, err := a.WhatIf(tc.sc)
 				if err != nil {

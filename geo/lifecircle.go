@@ -258,8 +258,11 @@ type whatIfCache struct {
 	// def is the LifeCircles result under the default configuration.
 	def *LifeCircleResult
 	// comps are each cell's parts of the composite figures, per profile
-	// (cellComposite).
+	// (cellComposite); cover the coverage of a group (0: the city, 1+i:
+	// community i) by profile, category and group, as DiffAccess read it
+	// from a baseline.
 	comps [][]cellComp
+	cover map[[3]int]CategoryCoverage
 }
 
 // distanceCosts are NewDistanceCosts of each profile, built once.

@@ -219,7 +219,9 @@ func DiffAccess(a, b *Access) (*WhatIfDiff, error) {
 					continue
 				}
 				w := weights()
-				before := a.categoryCoverage(p, c, idx, w, cc.Population, ordA[p][c][g], &tw)
+				before := a.keptCoverage(p, c, g, func() CategoryCoverage {
+					return a.categoryCoverage(p, c, idx, w, cc.Population, ordA[p][c][g], &tw)
+				})
 				after := b.categoryCoverage(p, c, idx, w, cc.Population, ordB[p][c][g], &tw)
 				if !reflect.DeepEqual(before, after) {
 					cc.Categories = append(cc.Categories, CoverageChange{Category: cats[c].ID, Before: before, After: after})
@@ -230,7 +232,8 @@ func DiffAccess(a, b *Access) (*WhatIfDiff, error) {
 				tiersA, tiersB = lcA.Communities[p][g-1], lcB.Communities[p][g-1]
 			}
 			for t := range tiersB {
-				if !reflect.DeepEqual(tiersA[t], tiersB[t]) {
+				// A tier the scenario took from the baseline shares its map.
+				if !sameMap(tiersA[t].Served, tiersB[t].Served) && !reflect.DeepEqual(tiersA[t], tiersB[t]) {
 					cc.LifeCircle = append(cc.LifeCircle, TierChange{Tier: tiersB[t].Tier, Before: tiersA[t], After: tiersB[t]})
 				}
 			}
@@ -288,6 +291,27 @@ func (a *Access) cellComps(p int) []cellComp {
 	return out
 }
 
+// keptCoverage returns the coverage of category c by group g under
+// profile p, computed by cover the first time and kept: the baseline's
+// figures serve every scenario.
+func (a *Access) keptCoverage(p, c, g int, cover func() CategoryCoverage) CategoryCoverage {
+	k := [3]int{p, c, g}
+	a.derived.mu.Lock()
+	cg, ok := a.derived.wi.cover[k]
+	a.derived.mu.Unlock()
+	if ok {
+		return cg
+	}
+	cg = cover()
+	a.derived.mu.Lock()
+	defer a.derived.mu.Unlock()
+	if a.derived.wi.cover == nil {
+		a.derived.wi.cover = map[[3]int]CategoryCoverage{}
+	}
+	a.derived.wi.cover[k] = cg
+	return cg
+}
+
 // capacityChanges lists the capacity figures of group g (0: the city, 1+i:
 // community i) under profile prof that differ between the baseline's
 // E2SFCA results ca and the scenario's cb.
@@ -318,11 +342,15 @@ func capacityChanges(ca, cb []CapacityAccess, prof string, g int) []CapacityChan
 			}
 			seen[x.Category] = true
 			ch := CapacityChange{Category: x.Category}
-			if y := find(ca, x.Category); y != nil {
-				ch.Before = fig(y)
+			ya, yb := find(ca, x.Category), find(cb, x.Category)
+			if ya != nil && yb != nil && len(ya.Ratio) > 0 && len(yb.Ratio) > 0 && &ya.Ratio[0] == &yb.Ratio[0] {
+				continue // the baseline's result, kept by the scenario
 			}
-			if y := find(cb, x.Category); y != nil {
-				ch.After = fig(y)
+			if ya != nil {
+				ch.Before = fig(ya)
+			}
+			if yb != nil {
+				ch.After = fig(yb)
 			}
 			if !reflect.DeepEqual(ch.Before, ch.After) {
 				out = append(out, ch)
@@ -338,3 +366,8 @@ func sameMeanK(a, b []float32) bool { return sameTable(a, b, sameFloat32) }
 
 // sameFloat32 is equality with NaN equal to itself.
 func sameFloat32(x, y float32) bool { return x == y || (x != x && y != y) }
+
+// sameMap reports whether two maps are one.
+func sameMap(a, b map[string]float64) bool {
+	return a != nil && reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
+}
