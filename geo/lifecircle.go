@@ -246,11 +246,12 @@ type whatIfCache struct {
 	// shared by an Access and its facility scenarios (the same graph).
 	costs *distanceCosts
 	// parent is the baseline's derived parts, for a facility scenario;
-	// added lists, per category the scenario opened facilities of and
-	// closed none of, those facilities: its distances are the
-	// baseline's, lowered where the new facilities are nearer.
-	parent *derived
-	added  map[int][]int
+	// changed lists, per category the scenario changed, the facilities
+	// it closed and opened: its distances are the baseline's, searched
+	// again only for the cells a closed facility was nearest to, and
+	// lowered where the new facilities are nearer.
+	parent  *derived
+	changed map[int]facilityChange
 	// base is the baseline Access of a facility scenario: its cells'
 	// time order, patched where the walks changed, is the scenario's
 	// (cellsByTime).
@@ -307,15 +308,18 @@ func (a *Access) scenarioOf(base *Access) {
 	a.derived.wi.base = base
 }
 
-// openedInScenario records that the scenario a is opened facilities of
-// category c (in added) and closed none of it.
-func (a *Access) openedInScenario(c int, added []int) {
+// facilityChange is what a scenario did to a category's facilities.
+type facilityChange struct{ closed, added []int }
+
+// changedInScenario records that the scenario a closed and opened these
+// facilities of category c.
+func (a *Access) changedInScenario(c int, closed, added []int) {
 	a.derived.mu.Lock()
 	defer a.derived.mu.Unlock()
-	if a.derived.wi.added == nil {
-		a.derived.wi.added = map[int][]int{}
+	if a.derived.wi.changed == nil {
+		a.derived.wi.changed = map[int]facilityChange{}
 	}
-	a.derived.wi.added[c] = added
+	a.derived.wi.changed[c] = facilityChange{closed: closed, added: added}
 }
 
 // lifeCirclesDefault is LifeCircles under the default configuration, kept
@@ -350,22 +354,27 @@ func (a *Access) lifeCirclesDefault() (*LifeCircleResult, error) {
 // lifeCircleDistDm returns, for profile p and category c, every cell's
 // network distance in decimetres to the nearest facility (Unreached beyond
 // boundDm), from one search with NewDistanceCosts; kept across calls. A
-// facility scenario that only opened facilities of c searches from those
-// alone and lowers the baseline's distances where they are nearer: the
-// nearest of all facilities is the nearer of the nearest old one and the
-// nearest new one.
+// facility scenario starts from the baseline's distances: the cells whose
+// nearest facility (or one of the nearest) it closed are searched again
+// from the facilities within their reach, and the distances are lowered
+// where the facilities it opened are nearer (the nearest of all is the
+// nearer of the nearest old one and the nearest new one).
 func (a *Access) lifeCircleDistDm(s *Searcher, dc *Costs, p, c int, boundDm uint32) []uint32 {
 	if d := a.derived.distance(p, c, boundDm); d != nil {
 		return d
 	}
 	cells := a.City.CellSnap
 	a.derived.mu.Lock()
-	parent, added := a.derived.wi.parent, a.derived.wi.added[c]
+	parent := a.derived.wi.parent
+	ch, ok := a.derived.wi.changed[c]
 	a.derived.mu.Unlock()
-	if parent != nil && added != nil {
+	if parent != nil && ok {
 		if base := parent.distance(p, c, boundDm); base != nil {
 			out := slices.Clone(base)
-			a.eachDistanceCell(s, dc, p, added, boundDm, func(cell int32, d uint32) {
+			if len(ch.closed) > 0 {
+				a.distanceAfterClose(s, dc, p, c, ch.closed, boundDm, out)
+			}
+			a.eachDistanceCell(s, dc, p, ch.added, boundDm, func(cell int32, d uint32) {
 				out[cell] = min(out[cell], d)
 			})
 			a.derived.setDistance(p, c, boundDm, out)
@@ -387,6 +396,51 @@ func (a *Access) lifeCircleDistDm(s *Searcher, dc *Costs, p, c int, boundDm uint
 	}
 	a.derived.setDistance(p, c, boundDm, out)
 	return out
+}
+
+// distanceAfterClose updates out, the baseline's distances of category c
+// (profile p), once the facilities closed are gone. Only the cells one of
+// them was nearest to (at the distance the baseline gives) change: a
+// forward search from those cells, bounded by boundDm, finds the
+// facilities left within their reach, and one search from those alone
+// gives the cells their new distances.
+func (a *Access) distanceAfterClose(s *Searcher, dc *Costs, p, c int, closed []int, boundDm uint32, out []uint32) {
+	affected := make([]bool, len(out))
+	var seeds []Source
+	onEdge := map[int]bool{}
+	a.eachDistanceCell(s, dc, p, closed, boundDm, func(cell int32, d uint32) {
+		if d == out[cell] && !affected[cell] {
+			affected[cell] = true
+			out[cell] = Unreached
+			if cs := a.CellSnap(p, int(cell)); cs.Edge >= 0 {
+				seeds = append(seeds, Source{Snap: cs, StartDs: dc.Leg(cs.DistM)})
+				onEdge[cs.Edge] = true
+			}
+		}
+	})
+	if len(seeds) == 0 {
+		return
+	}
+	g := a.City.Graph
+	s.sparse(dc, seeds, boundDm, false)
+	var cands []int
+	for _, fi := range a.ByCategory[c] {
+		for _, ap := range a.FacilityAccessFor(p, fi) {
+			if ap.Edge < 0 {
+				continue
+			}
+			f, t := g.EdgeEnds(ap.Edge)
+			if s.dist[f] != Unreached || s.dist[t] != Unreached || onEdge[ap.Edge] {
+				cands = append(cands, fi)
+				break
+			}
+		}
+	}
+	a.eachDistanceCell(s, dc, p, cands, boundDm, func(cell int32, d uint32) {
+		if affected[cell] {
+			out[cell] = d
+		}
+	})
 }
 
 // distanceSources appends to dst the access points of the facilities fs

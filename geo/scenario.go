@@ -182,9 +182,7 @@ func (a *Access) WhatIfContext(ctx context.Context, sc Scenario) (*Access, error
 				addedHere = append(addedHere, i)
 			}
 		}
-		if len(closedHere) == 0 {
-			b.openedInScenario(c, addedHere)
-		}
+		b.changedInScenario(c, closedHere, addedHere)
 		thr := min(MinToDs(city.Taxonomy.Categories[c].ThresholdMin), b.cutoffDs)
 		for p := range b.Profiles {
 			times := slices.Clone(a.TimeDs[p][c])
