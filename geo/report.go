@@ -222,6 +222,9 @@ func (a *Access) cellsByTime(ncomm int) [][][][]int32 {
 	n := len(cells)
 	ord := make([][][][]int32, len(a.Profiles))
 	keys := make([]uint64, n)
+	a.derived.mu.Lock()
+	base := a.derived.wi.base // a facility scenario's baseline: its orders are patched
+	a.derived.mu.Unlock()
 	for p := range ord {
 		ord[p] = make([][][]int32, len(a.City.Taxonomy.Categories))
 		for c := range ord[p] {
@@ -230,7 +233,7 @@ func (a *Access) cellsByTime(ncomm int) [][][][]int32 {
 				continue
 			}
 			var all []int32
-			if base := a.derived.wi.base; base != nil && base.derived.order(p, c) != nil {
+			if base != nil && base.derived.order(p, c) != nil {
 				all = orderAfter(base.derived.order(p, c)[0], base.TimeDs[p][c], a.TimeDs[p][c])
 			} else {
 				for i, t := range a.TimeDs[p][c] {
