@@ -91,31 +91,13 @@ func applyDiff(t *testing.T, rb *geo.CoverageReport, d *geo.WhatIfDiff, catOrder
 		changed := cc.CompleteShareBefore != cc.CompleteShareAfter || cc.MeanCategoriesWithinBefore != cc.MeanCategoriesWithinAfter || cc.F15Before != cc.F15After
 		for _, ch := range cc.Categories {
 			changed = true
-			i := slices.IndexFunc(cov.Categories, func(c geo.CategoryCoverage) bool { return c.Category == ch.Category })
-			if i < 0 {
-				t.Fatalf("%s: no category %s", where, ch.Category)
-			}
-			if d := cmp.Diff(cov.Categories[i], ch.Before); d != "" {
-				t.Errorf("%s %s: before is not the baseline's (-report +answer):\n%s", where, ch.Category, d)
-			}
-			if reflect.DeepEqual(ch.Before, ch.After) {
-				t.Errorf("%s %s: listed unchanged", where, ch.Category)
-			}
-			cov.Categories[i] = ch.After
+			replace(t, where+" "+ch.Category, cov.Categories, ch.Before, ch.After,
+				func(c geo.CategoryCoverage) bool { return c.Category == ch.Category })
 		}
 		for _, ch := range cc.LifeCircle {
 			changed = true
-			i := slices.IndexFunc(cov.LifeCircle, func(c geo.TierCompliance) bool { return c.Tier == ch.Tier })
-			if i < 0 {
-				t.Fatalf("%s: no tier %d", where, ch.Tier)
-			}
-			if d := cmp.Diff(cov.LifeCircle[i], ch.Before); d != "" {
-				t.Errorf("%s tier %d: before is not the baseline's (-report +answer):\n%s", where, ch.Tier, d)
-			}
-			if reflect.DeepEqual(ch.Before, ch.After) {
-				t.Errorf("%s tier %d: listed unchanged", where, ch.Tier)
-			}
-			cov.LifeCircle[i] = ch.After
+			replace(t, fmt.Sprintf("%s tier %d", where, ch.Tier), cov.LifeCircle, ch.Before, ch.After,
+				func(c geo.TierCompliance) bool { return c.Tier == ch.Tier })
 		}
 		for _, ch := range cc.Capacity {
 			changed = true
@@ -146,6 +128,23 @@ func applyDiff(t *testing.T, rb *geo.CoverageReport, d *geo.WhatIfDiff, catOrder
 		}
 	}
 	return r
+}
+
+// replace puts after in place of the element of list that is, checking
+// that it was before and that after differs.
+func replace[T any](t *testing.T, where string, list []T, before, after T, is func(T) bool) {
+	t.Helper()
+	i := slices.IndexFunc(list, is)
+	if i < 0 {
+		t.Fatalf("%s: not in the baseline's report", where)
+	}
+	if d := cmp.Diff(list[i], before); d != "" {
+		t.Errorf("%s: before is not the baseline's (-report +answer):\n%s", where, d)
+	}
+	if reflect.DeepEqual(before, after) {
+		t.Errorf("%s: listed unchanged", where)
+	}
+	list[i] = after
 }
 
 // The compact what-if answer applied to the baseline gives the scenario:
