@@ -81,15 +81,16 @@ func BenchmarkWhatIfHTTP(b *testing.B) {
 	})
 }
 
-// BenchmarkBig32WhatIfHTTP is BenchmarkWhatIfHTTP on the default city
+// BenchmarkBig32PreviewHTTP is BenchmarkWhatIfHTTP (named apart, so that
+// -bench WhatIfHTTP does not load the big city) on the default city
 // tiled 32 times (scripts/tilecity), opening a clinic near the middle of
 // the row: its files are read from $FIFTEEN_BENCH_CACHE (default: the
 // system's temporary directory's fifteen-bench), where the geo package's
 // Big32 benchmarks write them; it is skipped when they are not there. It
 // needs about 3 GB of memory.
 //
-//	FIFTEEN_BENCH_CACHE=/tmp/fifteen-bench go test ./server -run '^$' -bench Big32WhatIfHTTP -benchmem -count 3
-func BenchmarkBig32WhatIfHTTP(b *testing.B) {
+//	FIFTEEN_BENCH_CACHE=/tmp/fifteen-bench go test ./server -run '^$' -bench Big32PreviewHTTP -benchmem -count 3
+func BenchmarkBig32PreviewHTTP(b *testing.B) {
 	if testing.Short() {
 		b.Skip("big city benchmarks skipped in -short mode")
 	}
