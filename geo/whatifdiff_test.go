@@ -156,7 +156,8 @@ func replace[T any](t *testing.T, where string, list []T, before, after T, is fu
 // one's capacity changed and a way closed.
 func TestWhatIfDiffAppliedIsTheScenario(t *testing.T) {
 	city, base := liechtenstein(t)
-	rb, err := base.Report()
+	// With K = 3 the counts and the mean of the 3 nearest change too.
+	base3, err := geo.ComputeAccess(city, geo.AccessOptions{K: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,77 +165,86 @@ func TestWhatIfDiffAppliedIsTheScenario(t *testing.T) {
 	for i, c := range city.Taxonomy.Categories {
 		catOrder[c.ID] = i
 	}
-	for name, sc := range whatIfScenarios(t, city, base) {
-		t.Run(name, func(t *testing.T) {
-			after, err := base.WhatIf(sc)
-			if err != nil {
-				t.Fatal(err)
-			}
-			d, err := geo.DiffAccess(base, after)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ra, err := after.Report()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(d.Communities) == 0 {
-				t.Fatal("nothing changed")
-			}
-			got := applyDiff(t, rb, d, catOrder)
-			if diff := cmp.Diff(ra, got); diff != "" {
-				t.Errorf("the baseline's report with the answer applied differs from the scenario's (-scenario +applied):\n%.4000s", diff)
-			}
-			// The summary's composites are the report's.
-			for p := range after.Profiles {
-				cs, f15 := after.CityComposite(p)
-				if cs != ra.Total.Profiles[p].CompleteShare || f15 != ra.Total.Profiles[p].F15 {
-					t.Errorf("%s: CityComposite %v %v, report %v %v", after.Profiles[p].ID, cs, f15, ra.Total.Profiles[p].CompleteShare, ra.Total.Profiles[p].F15)
-				}
-			}
-			// The cells: walking the tables in order, walker by walker and
-			// category by category, every cell whose walk differs is the
-			// next listed (a cell split between communities appears once
-			// per community), with the walks before and after.
-			minutes := func(ds uint32) *float64 {
-				if ds == geo.Unreached {
-					return nil
-				}
-				m := geo.DsToMin(ds)
-				return &m
-			}
-			next := 0
-			for p, prof := range after.Profiles {
-				for c, cat := range city.Taxonomy.Categories {
-					for i, pc := range city.Population.Cells {
-						tb, ta := base.TimeDs[p][c][i], after.TimeDs[p][c][i]
-						if tb == ta {
-							continue
-						}
-						if next >= len(d.Cells) {
-							t.Fatalf("%s %s cell %s: %d -> %d ds, not listed", prof.ID, cat.ID, pc.Cell, tb, ta)
-						}
-						ch := d.Cells[next]
-						next++
-						if ch.Profile != prof.ID || ch.Category != cat.ID || ch.Cell != pc.Cell || ch.Population != pc.Pop ||
-							!cmp.Equal(ch.BeforeMin, minutes(tb)) || !cmp.Equal(ch.AfterMin, minutes(ta)) {
-							t.Fatalf("%s %s cell %s: %d -> %d ds; listed next: %+v", prof.ID, cat.ID, pc.Cell, tb, ta, ch)
-						}
-					}
-				}
-			}
-			if next != len(d.Cells) {
-				t.Errorf("%d cells listed, %d changed in the tables", len(d.Cells), next)
-			}
-			if cells := geo.CellChanges(base, after); !slices.Equal(cellKeys(cells), cellKeys(d.Cells)) {
-				t.Errorf("the compact answer's cells are not CellChanges' (%d, %d)", len(d.Cells), len(cells))
-			}
-			if len(d.Cells) == 0 && name != "capacity" {
-				t.Error("no walk changed")
-			}
-			t.Logf("%d communities × walkers, %d cells changed", len(d.Communities), len(d.Cells))
-		})
+	scs := whatIfScenarios(t, city, base)
+	for name, sc := range scs {
+		t.Run(name, func(t *testing.T) { testDiffApplied(t, city, base, sc, name, catOrder) })
 	}
+	t.Run("open K=3", func(t *testing.T) { testDiffApplied(t, city, base3, scs["open"], "open", catOrder) })
+}
+
+// testDiffApplied applies the answer to sc on base, as the test says.
+func testDiffApplied(t *testing.T, city *geo.City, base *geo.Access, sc geo.Scenario, name string, catOrder map[string]int) {
+	rb, err := base.Report()
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := base.WhatIf(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := geo.DiffAccess(base, after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ra, err := after.Report()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Communities) == 0 {
+		t.Fatal("nothing changed")
+	}
+	got := applyDiff(t, rb, d, catOrder)
+	if diff := cmp.Diff(ra, got); diff != "" {
+		t.Errorf("the baseline's report with the answer applied differs from the scenario's (-scenario +applied):\n%.4000s", diff)
+	}
+	// The summary's composites are the report's.
+	for p := range after.Profiles {
+		cs, f15 := after.CityComposite(p)
+		if cs != ra.Total.Profiles[p].CompleteShare || f15 != ra.Total.Profiles[p].F15 {
+			t.Errorf("%s: CityComposite %v %v, report %v %v", after.Profiles[p].ID, cs, f15, ra.Total.Profiles[p].CompleteShare, ra.Total.Profiles[p].F15)
+		}
+	}
+	// The cells: walking the tables in order, walker by walker and
+	// category by category, every cell whose walk differs is the
+	// next listed (a cell split between communities appears once
+	// per community), with the walks before and after.
+	minutes := func(ds uint32) *float64 {
+		if ds == geo.Unreached {
+			return nil
+		}
+		m := geo.DsToMin(ds)
+		return &m
+	}
+	next := 0
+	for p, prof := range after.Profiles {
+		for c, cat := range city.Taxonomy.Categories {
+			for i, pc := range city.Population.Cells {
+				tb, ta := base.TimeDs[p][c][i], after.TimeDs[p][c][i]
+				if tb == ta {
+					continue
+				}
+				if next >= len(d.Cells) {
+					t.Fatalf("%s %s cell %s: %d -> %d ds, not listed", prof.ID, cat.ID, pc.Cell, tb, ta)
+				}
+				ch := d.Cells[next]
+				next++
+				if ch.Profile != prof.ID || ch.Category != cat.ID || ch.Cell != pc.Cell || ch.Population != pc.Pop ||
+					!cmp.Equal(ch.BeforeMin, minutes(tb)) || !cmp.Equal(ch.AfterMin, minutes(ta)) {
+					t.Fatalf("%s %s cell %s: %d -> %d ds; listed next: %+v", prof.ID, cat.ID, pc.Cell, tb, ta, ch)
+				}
+			}
+		}
+	}
+	if next != len(d.Cells) {
+		t.Errorf("%d cells listed, %d changed in the tables", len(d.Cells), next)
+	}
+	if cells := geo.CellChanges(base, after); !slices.Equal(cellKeys(cells), cellKeys(d.Cells)) {
+		t.Errorf("the compact answer's cells are not CellChanges' (%d, %d)", len(d.Cells), len(cells))
+	}
+	if len(d.Cells) == 0 && name != "capacity" {
+		t.Error("no walk changed")
+	}
+	t.Logf("%d communities × walkers, %d cells changed", len(d.Communities), len(d.Cells))
 }
 
 func cellKeys(cs []geo.CellChange) []string {
