@@ -579,6 +579,7 @@ func (a *Access) lifeCircles(cfg LifeCircleConfig, base *Access, prev *LifeCircl
 	residents := make([]float64, ncomm+1)
 	weights := make([]float64, len(cells))
 	thrDs := make([]uint32, nt)
+	var s *Searcher
 	for p := range a.Profiles {
 		prof := &a.Profiles[p]
 		clear(residents)
@@ -596,7 +597,6 @@ func (a *Access) lifeCircles(cfg LifeCircleConfig, base *Access, prev *LifeCircl
 		// same unit.
 		times := make([][]uint32, len(city.Taxonomy.Categories))
 		var dc *Costs
-		var s *Searcher
 		for _, cs := range tierCats {
 			for _, ci := range cs {
 				switch {
@@ -608,7 +608,10 @@ func (a *Access) lifeCircles(cfg LifeCircleConfig, base *Access, prev *LifeCircl
 						continue
 					}
 					if dc == nil {
-						dc, s = a.distanceCosts(p), NewSearcher(city.Graph)
+						dc = a.distanceCosts(p)
+						if s == nil {
+							s = NewSearcher(city.Graph) // one for every walker: it resets what it touched
+						}
 					}
 					times[ci] = a.lifeCircleDistDm(s, dc, p, ci, boundDm)
 				}
