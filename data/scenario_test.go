@@ -10,6 +10,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"fifteen/geo"
+	"fifteen/publish"
 )
 
 // sameAccess compares an incrementally updated access with a full
@@ -199,10 +200,46 @@ func BenchmarkWhatIfOneFacility(b *testing.B) {
 	}
 }
 
-// BenchmarkWhatIfAnswer is the whole answer to a scenario that opens one
-// clinic: the access update, the scenario's full report and its difference
-// from the baseline, per community and per cell.
+// BenchmarkWhatIfAnswer is the answer to a scenario that opens one
+// clinic, as the server and whatif --format json give it by default: the
+// access update and the compact difference from the baseline (the changed
+// cells, and the changed coverage, life-circle and capacity figures of
+// the communities), rendered as JSON. The baseline's report has been
+// computed, as the server computes it at start.
 func BenchmarkWhatIfAnswer(b *testing.B) {
+	base, _, sc, after := whatIfBench(b)
+	for b.Loop() {
+		w, err := publish.NewWhatIf(sc, base, after())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := json.Marshal(w); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkWhatIfAnswerFull is the full answer (?report=full): the access
+// update, the scenario's whole report and its difference from the
+// baseline's, per community and per cell, rendered as JSON.
+func BenchmarkWhatIfAnswerFull(b *testing.B) {
+	base, rb, sc, after := whatIfBench(b)
+	for b.Loop() {
+		a := after()
+		ra, err := a.Report()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := json.Marshal(publish.NewWhatIfReport(sc, base, a, rb, ra)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// whatIfBench gives the what-if answer benchmarks the default city's
+// baseline with its report computed (as the server computes it at start),
+// the scenario opening one clinic in Vaduz, and a function applying it.
+func whatIfBench(b *testing.B) (*geo.Access, *geo.CoverageReport, geo.Scenario, func() *geo.Access) {
 	base := defaultAccess(b, geo.AccessOptions{})
 	rb, err := base.Report()
 	if err != nil {
@@ -210,17 +247,12 @@ func BenchmarkWhatIfAnswer(b *testing.B) {
 	}
 	sc := geo.Scenario{Add: []geo.NewFacility{{Category: "clinic", Point: orb.Point{9.5209, 47.1410}}}}
 	b.ReportAllocs()
-	for b.Loop() {
+	return base, rb, sc, func() *geo.Access {
 		after, err := base.WhatIf(sc)
 		if err != nil {
 			b.Fatal(err)
 		}
-		ra, err := after.Report()
-		if err != nil {
-			b.Fatal(err)
-		}
-		geo.DiffReports(rb, ra)
-		geo.CellChanges(base, after)
+		return after
 	}
 }
 

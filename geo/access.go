@@ -626,6 +626,7 @@ type derived struct {
 	ord   map[[2]int][][]int32
 	capac map[[2]int]*CapacityAccess
 	dist  map[[3]int][]uint32 // life-circle network distances: profile, category, bound
+	wi    whatIfCache         // reused by what-if scenarios (lifecircle.go)
 }
 
 func (d *derived) order(p, c int) [][]int32 {
@@ -677,7 +678,7 @@ func (d *derived) setCapacity(p, c int, ca *CapacityAccess) {
 func (d *derived) without(changed map[int]bool) *derived {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	n := &derived{ord: map[[2]int][][]int32{}, capac: map[[2]int]*CapacityAccess{}}
+	n := &derived{ord: map[[2]int][][]int32{}, capac: map[[2]int]*CapacityAccess{}, wi: d.wi.forScenario(d)}
 	for k, v := range d.ord {
 		if !changed[k[1]] {
 			n.ord[k] = v

@@ -111,7 +111,12 @@ func CellChanges(a, b *Access) []CellChange {
 	return out
 }
 
-func sameTimes(a, b []uint32) bool {
+func sameTimes(a, b []uint32) bool { return sameTable(a, b, func(x, y uint32) bool { return x == y }) }
+
+// sameTable reports whether two tables hold equal values (eq), at once
+// when they share their storage (a what-if shares the tables it did not
+// change with the baseline).
+func sameTable[T any](a, b []T, eq func(x, y T) bool) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -119,7 +124,7 @@ func sameTimes(a, b []uint32) bool {
 		return true
 	}
 	for i := range a {
-		if a[i] != b[i] {
+		if !eq(a[i], b[i]) {
 			return false
 		}
 	}

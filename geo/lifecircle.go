@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 )
 
 // Walking distances of the GB 50180-2018 life circles (Table 3.0.4), in
@@ -237,21 +238,151 @@ func (c *LifeCircleConfig) thresholdMin(t int, p *Profile) float64 {
 // bounded by it.
 const maxLifeCircleDistM = 10_000
 
+// whatIfCache keeps what life circles and what-if answers reuse across
+// calls and across a facility scenario and its baseline (derived.wi,
+// under derived.mu).
+type whatIfCache struct {
+	// costs are the distance costs of each profile on the city's graph,
+	// shared by an Access and its facility scenarios (the same graph).
+	costs *distanceCosts
+	// parent is the baseline's derived parts, for a facility scenario;
+	// changed lists, per category the scenario changed, the facilities
+	// it closed and opened: its distances are the baseline's, searched
+	// again only for the cells a closed facility was nearest to, and
+	// lowered where the new facilities are nearer.
+	parent  *derived
+	changed map[int]facilityChange
+	// base is the baseline Access of a facility scenario: its cells'
+	// time order, patched where the walks changed, is the scenario's
+	// (cellsByTime).
+	base *Access
+	// def is the LifeCircles result under the default configuration.
+	def *LifeCircleResult
+	// comps are each cell's parts of the composite figures, per profile
+	// (cellComposite); cover the coverage of a group (0: the city, 1+i:
+	// community i) by profile, category and group, as DiffAccess read it
+	// from a baseline.
+	comps [][]cellComp
+	cover map[[3]int]CategoryCoverage
+}
+
+// distanceCosts are NewDistanceCosts of each profile, built once.
+type distanceCosts struct {
+	mu sync.Mutex
+	by map[int]*Costs
+}
+
+// forScenario is the cache of a facility scenario on d's city: the same
+// distance costs, the baseline to start from, no result yet. d.mu is held.
+func (c *whatIfCache) forScenario(d *derived) whatIfCache {
+	if c.costs == nil {
+		c.costs = &distanceCosts{}
+	}
+	return whatIfCache{costs: c.costs, parent: d}
+}
+
+// distanceCosts returns the distance costs of profile p, built on first
+// use and kept.
+func (a *Access) distanceCosts(p int) *Costs {
+	a.derived.mu.Lock()
+	if a.derived.wi.costs == nil {
+		a.derived.wi.costs = &distanceCosts{}
+	}
+	dcs := a.derived.wi.costs
+	a.derived.mu.Unlock()
+	dcs.mu.Lock()
+	defer dcs.mu.Unlock()
+	if dcs.by == nil {
+		dcs.by = map[int]*Costs{}
+	}
+	if dcs.by[p] == nil {
+		dcs.by[p] = NewDistanceCosts(a.City.Graph, &a.Profiles[p])
+	}
+	return dcs.by[p]
+}
+
+// scenarioOf records that a is a facility scenario of base.
+func (a *Access) scenarioOf(base *Access) {
+	a.derived.mu.Lock()
+	defer a.derived.mu.Unlock()
+	a.derived.wi.base = base
+}
+
+// facilityChange is what a scenario did to a category's facilities.
+type facilityChange struct{ closed, added []int }
+
+// changedInScenario records that the scenario a closed and opened these
+// facilities of category c.
+func (a *Access) changedInScenario(c int, closed, added []int) {
+	a.derived.mu.Lock()
+	defer a.derived.mu.Unlock()
+	if a.derived.wi.changed == nil {
+		a.derived.wi.changed = map[int]facilityChange{}
+	}
+	a.derived.wi.changed[c] = facilityChange{closed: closed, added: added}
+}
+
+// lifeCirclesDefault is LifeCircles under the default configuration, kept
+// (for reading only: the result is shared with the scenarios that reuse
+// its tiers).
+func (a *Access) lifeCirclesDefault() (*LifeCircleResult, error) {
+	a.derived.mu.Lock()
+	def, base := a.derived.wi.def, a.derived.wi.base
+	a.derived.mu.Unlock()
+	if def != nil {
+		return def, nil
+	}
+	var prev *LifeCircleResult
+	if base != nil {
+		base.derived.mu.Lock()
+		prev = base.derived.wi.def
+		base.derived.mu.Unlock()
+	}
+	if prev == nil {
+		base = nil
+	}
+	def, err := a.lifeCircles(LifeCircleConfig{}, base, prev)
+	if err != nil {
+		return nil, err
+	}
+	a.derived.mu.Lock()
+	a.derived.wi.def = def
+	a.derived.mu.Unlock()
+	return def, nil
+}
+
 // lifeCircleDistDm returns, for profile p and category c, every cell's
 // network distance in decimetres to the nearest facility (Unreached beyond
-// boundDm), from one search with NewDistanceCosts; kept across calls.
+// boundDm), from one search with NewDistanceCosts; kept across calls. A
+// facility scenario starts from the baseline's distances: the cells whose
+// nearest facility (or one of the nearest) it closed are searched again
+// from the facilities within their reach, and the distances are lowered
+// where the facilities it opened are nearer (the nearest of all is the
+// nearer of the nearest old one and the nearest new one).
 func (a *Access) lifeCircleDistDm(s *Searcher, dc *Costs, p, c int, boundDm uint32) []uint32 {
 	if d := a.derived.distance(p, c, boundDm); d != nil {
 		return d
 	}
 	cells := a.City.CellSnap
-	out := make([]uint32, len(cells))
-	var src []Source
-	for _, fi := range a.ByCategory[c] {
-		for _, sn := range a.FacilityAccessFor(p, fi) {
-			src = append(src, Source{Snap: sn, StartDs: dc.Leg(sn.DistM), ID: int32(fi)})
+	a.derived.mu.Lock()
+	parent := a.derived.wi.parent
+	ch, ok := a.derived.wi.changed[c]
+	a.derived.mu.Unlock()
+	if parent != nil && ok {
+		if base := parent.distance(p, c, boundDm); base != nil {
+			out := slices.Clone(base)
+			if len(ch.closed) > 0 {
+				a.distanceAfterClose(s, dc, p, c, ch.closed, boundDm, out)
+			}
+			a.eachDistanceCell(s, dc, p, ch.added, boundDm, func(cell int32, d uint32) {
+				out[cell] = min(out[cell], d)
+			})
+			a.derived.setDistance(p, c, boundDm, out)
+			return out
 		}
 	}
+	out := make([]uint32, len(cells))
+	src := a.distanceSources(dc, p, a.ByCategory[c], nil)
 	if len(src) == 0 {
 		for i := range out {
 			out[i] = Unreached
@@ -265,6 +396,97 @@ func (a *Access) lifeCircleDistDm(s *Searcher, dc *Costs, p, c int, boundDm uint
 	}
 	a.derived.setDistance(p, c, boundDm, out)
 	return out
+}
+
+// distanceAfterClose updates out, the baseline's distances of category c
+// (profile p), once the facilities closed are gone. Only the cells one of
+// them was nearest to (at the distance the baseline gives) change: a
+// forward search from those cells, bounded by boundDm, finds the
+// facilities left within their reach, and one search from those alone
+// gives the cells their new distances.
+func (a *Access) distanceAfterClose(s *Searcher, dc *Costs, p, c int, closed []int, boundDm uint32, out []uint32) {
+	affected := make([]bool, len(out))
+	var seeds []Source
+	onEdge := map[int]bool{}
+	a.eachDistanceCell(s, dc, p, closed, boundDm, func(cell int32, d uint32) {
+		if d == out[cell] && !affected[cell] {
+			affected[cell] = true
+			out[cell] = Unreached
+			if cs := a.CellSnap(p, int(cell)); cs.Edge >= 0 {
+				seeds = append(seeds, Source{Snap: cs, StartDs: dc.Leg(cs.DistM)})
+				onEdge[cs.Edge] = true
+			}
+		}
+	})
+	if len(seeds) == 0 {
+		return
+	}
+	g := a.City.Graph
+	s.sparse(dc, seeds, boundDm, false)
+	var cands []int
+	for _, fi := range a.ByCategory[c] {
+		for _, ap := range a.FacilityAccessFor(p, fi) {
+			if ap.Edge < 0 {
+				continue
+			}
+			f, t := g.EdgeEnds(ap.Edge)
+			if s.dist[f] != Unreached || s.dist[t] != Unreached || onEdge[ap.Edge] {
+				cands = append(cands, fi)
+				break
+			}
+		}
+	}
+	a.eachDistanceCell(s, dc, p, cands, boundDm, func(cell int32, d uint32) {
+		if affected[cell] {
+			out[cell] = d
+		}
+	})
+}
+
+// distanceSources appends to dst the access points of the facilities fs
+// for profile p, starting at their legs' distance under dc.
+func (a *Access) distanceSources(dc *Costs, p int, fs []int, dst []Source) []Source {
+	for _, fi := range fs {
+		for _, sn := range a.FacilityAccessFor(p, fi) {
+			dst = append(dst, Source{Snap: sn, StartDs: dc.Leg(sn.DistM), ID: int32(fi)})
+		}
+	}
+	return dst
+}
+
+// eachDistanceCell calls fn with every cell within boundDm of the nearest
+// of the facilities fs (profile p, distance costs dc) and that distance,
+// from one search that touches only what it reaches.
+func (a *Access) eachDistanceCell(s *Searcher, dc *Costs, p int, fs []int, boundDm uint32, fn func(cell int32, d uint32)) {
+	src := a.distanceSources(dc, p, fs, nil)
+	if len(src) == 0 {
+		return
+	}
+	g := a.City.Graph
+	stamp := s.cellStamp(len(a.City.CellSnap))
+	s.stampGen++
+	gen := s.stampGen
+	visit := func(cell int32) {
+		if stamp[cell] == gen {
+			return
+		}
+		stamp[cell] = gen
+		cs := a.CellSnap(p, int(cell))
+		if d, _ := pointTime(g, dc, true, cs, dc.Leg(cs.DistM), s.timeOf, src); d <= boundDm {
+			fn(cell, d)
+		}
+	}
+	s.sparse(dc, src, boundDm, true)
+	for _, v := range s.touched {
+		for _, cell := range a.vertexCell.of(int(v)) {
+			visit(cell)
+		}
+	}
+	for _, so := range src {
+		for _, cell := range a.edgeCell[int32(so.Snap.Edge)] {
+			visit(cell)
+		}
+	}
 }
 
 // LifeCircles measures how well every community, and the city, meets the
@@ -295,6 +517,15 @@ func (a *Access) lifeCircleDistDm(s *Searcher, dc *Costs, p, c int, boundDm uint
 // or distance not positive, MissingBelow outside [0, 1], or a threshold
 // beyond the access cutoff (times past it are not known).
 func (a *Access) LifeCircles(cfg LifeCircleConfig) (*LifeCircleResult, error) {
+	return a.lifeCircles(cfg, nil, nil)
+}
+
+// lifeCircles is LifeCircles that, given the result prev of the baseline
+// base of a facility scenario under the same configuration, takes prev's
+// figures of every walker and tier whose categories' tables (distances,
+// or times by minutes) the scenario shares with base: only the tiers of
+// the categories it changed are counted again.
+func (a *Access) lifeCircles(cfg LifeCircleConfig, base *Access, prev *LifeCircleResult) (*LifeCircleResult, error) {
 	if !a.HasResidents() {
 		return nil, errNoResidents()
 	}
@@ -348,6 +579,7 @@ func (a *Access) LifeCircles(cfg LifeCircleConfig) (*LifeCircleResult, error) {
 	residents := make([]float64, ncomm+1)
 	weights := make([]float64, len(cells))
 	thrDs := make([]uint32, nt)
+	var s *Searcher
 	for p := range a.Profiles {
 		prof := &a.Profiles[p]
 		clear(residents)
@@ -363,9 +595,8 @@ func (a *Access) LifeCircles(cfg LifeCircleConfig) (*LifeCircleResult, error) {
 		// times[c] is what decides for category c: the walk time, or the
 		// network distance in decimetres; thrDs[t] the tier's bound in the
 		// same unit.
-		times := make(map[int][]uint32)
+		times := make([][]uint32, len(city.Taxonomy.Categories))
 		var dc *Costs
-		var s *Searcher
 		for _, cs := range tierCats {
 			for _, ci := range cs {
 				switch {
@@ -377,9 +608,30 @@ func (a *Access) LifeCircles(cfg LifeCircleConfig) (*LifeCircleResult, error) {
 						continue
 					}
 					if dc == nil {
-						dc, s = NewDistanceCosts(city.Graph, prof), NewSearcher(city.Graph)
+						dc = a.distanceCosts(p)
+						if s == nil {
+							s = NewSearcher(city.Graph) // one for every walker: it resets what it touched
+						}
 					}
 					times[ci] = a.lifeCircleDistDm(s, dc, p, ci, boundDm)
+				}
+			}
+		}
+		// The tiers whose tables are the baseline's: prev's figures stand.
+		reuse := make([]bool, nt)
+		for t, cs := range tierCats {
+			reuse[t] = prev != nil
+			for _, ci := range cs {
+				var was []uint32
+				switch {
+				case prev == nil:
+				case cfg.ByMinutes:
+					was = base.TimeDs[p][ci]
+				default:
+					was = base.derived.distance(p, ci, boundDm)
+				}
+				if !sameStorage(was, times[ci]) {
+					reuse[t] = false
 				}
 			}
 		}
@@ -405,6 +657,10 @@ func (a *Access) LifeCircles(cfg LifeCircleConfig) (*LifeCircleResult, error) {
 				residents[k] += w
 			}
 			for t, cs := range tierCats {
+				if reuse[t] {
+					meets[i] |= prev.CellMeets[p][i] & (1 << t)
+					continue
+				}
 				all := true
 				for j, ci := range cs {
 					if tm := times[ci][i]; tm == Unreached || tm > thrDs[t] {
@@ -430,6 +686,14 @@ func (a *Access) LifeCircles(cfg LifeCircleConfig) (*LifeCircleResult, error) {
 		summary := func(k int) []TierCompliance {
 			out := make([]TierCompliance, nt)
 			for t, cs := range tierCats {
+				if reuse[t] {
+					if k == ncomm {
+						out[t] = prev.City[p][t]
+					} else {
+						out[t] = prev.Communities[p][k][t]
+					}
+					continue
+				}
 				tc := TierCompliance{
 					Tier:         cfg.Tiers[t].Minutes,
 					ThresholdMin: thrMin[p][t],
@@ -470,4 +734,10 @@ func (a *Access) LifeCircles(cfg LifeCircleConfig) (*LifeCircleResult, error) {
 		res.City[p] = summary(ncomm)
 	}
 	return res, nil
+}
+
+// sameStorage reports whether two tables are one (a scenario shares the
+// tables it did not change with its baseline).
+func sameStorage(a, b []uint32) bool {
+	return len(a) == len(b) && len(a) > 0 && &a[0] == &b[0]
 }

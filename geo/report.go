@@ -222,6 +222,9 @@ func (a *Access) cellsByTime(ncomm int) [][][][]int32 {
 	n := len(cells)
 	ord := make([][][][]int32, len(a.Profiles))
 	keys := make([]uint64, n)
+	a.derived.mu.Lock()
+	base := a.derived.wi.base // a facility scenario's baseline: its orders are patched
+	a.derived.mu.Unlock()
 	for p := range ord {
 		ord[p] = make([][][]int32, len(a.City.Taxonomy.Categories))
 		for c := range ord[p] {
@@ -229,15 +232,22 @@ func (a *Access) cellsByTime(ncomm int) [][][][]int32 {
 				ord[p][c] = g
 				continue
 			}
-			for i, t := range a.TimeDs[p][c] {
-				keys[i] = uint64(t)<<32 | uint64(i) // time, then index: a plain sort is stable
+			var all []int32
+			if base != nil && base.derived.order(p, c) != nil {
+				all = orderAfter(base.derived.order(p, c)[0], base.TimeDs[p][c], a.TimeDs[p][c])
+			} else {
+				for i, t := range a.TimeDs[p][c] {
+					keys[i] = uint64(t)<<32 | uint64(i) // time, then index: a plain sort is stable
+				}
+				slices.Sort(keys)
+				all = make([]int32, n)
+				for j, k := range keys {
+					all[j] = int32(uint32(k))
+				}
 			}
-			slices.Sort(keys)
 			groups := make([][]int32, ncomm+1)
-			groups[0] = make([]int32, 0, n)
-			for _, k := range keys {
-				i := int32(uint32(k))
-				groups[0] = append(groups[0], i)
+			groups[0] = all
+			for _, i := range all {
 				if cm := cells[i].Community; cm >= 0 {
 					groups[cm+1] = append(groups[cm+1], i)
 				}
@@ -255,7 +265,6 @@ func (a *Access) coverageOf(id, name string, idx []int, ord [][][][]int32, group
 	for _, i := range idx {
 		cc.Population += a.City.Population.Cells[i].Pop
 	}
-	cutMin := a.Options.CutoffMin
 	var tw []timeWeight
 	for p := range a.Profiles {
 		cov := Coverage{Profile: a.Profiles[p].ID}
@@ -264,83 +273,11 @@ func (a *Access) coverageOf(id, name string, idx []int, ord [][][][]int32, group
 			w[k] = a.CellWeight(p, i)
 			cov.Population += w[k]
 		}
-		within := make([]int, len(idx))
-		complete := make([]bool, len(idx))
-		essSum := make([]float64, len(idx))
-		nEss := 0
-		for k := range complete {
-			complete[k] = true
-		}
 		for c := range cats {
-			cat := &cats[c]
-			thr := MinToDs(cat.ThresholdMin)
-			cg := CategoryCoverage{Category: cat.ID, ThresholdMin: cat.ThresholdMin, Population: cov.Population}
-			times := a.TimeDs[p][c]
-			var reachedW, reachedT, oppW, meanKW, meanKT float64
-			tw = tw[:0]
-			for k, i := range idx {
-				t := times[i]
-				wk := w[k]
-				ok := t <= thr
-				if ok {
-					cg.Covered += wk
-					within[k]++
-				} else if cat.Essential {
-					complete[k] = false
-				}
-				m := cutMin
-				if t == Unreached {
-					cg.Unreached += wk
-				} else {
-					m = DsToMin(t)
-					reachedW += wk
-					reachedT += wk * m
-				}
-				if cat.Essential {
-					essSum[k] += m
-				}
-				oppW += wk * float64(a.Count[p][c][i])
-				if mk := a.MeanKMin[p][c][i]; a.Options.K > 1 && !math.IsNaN(float64(mk)) {
-					meanKW += wk
-					meanKT += wk * float64(mk)
-				}
-			}
-			if cat.Essential {
-				nEss++
-			}
-			if cov.Population > 0 {
-				cg.Share = cg.Covered / cov.Population
-				cg.Opportunities = oppW / cov.Population
-			}
-			if reachedW > 0 {
-				cg.MeanMin = ptr(reachedT / reachedW)
-			}
-			if meanKW > 0 {
-				cg.MeanKMin = ptr(meanKT / meanKW)
-			}
-			tw = tw[:0]
-			for _, i := range ord[p][c][group] {
-				t := times[i]
-				m := cutMin
-				if t != Unreached {
-					m = DsToMin(t)
-				}
-				tw = append(tw, timeWeight{t: m, w: a.CellWeight(p, int(i)), unreached: t == Unreached})
-			}
-			cg.P90Min, cg.Gini = quantileAndGiniSorted(tw, 0.9)
-			cov.Categories = append(cov.Categories, cg)
+			cov.Categories = append(cov.Categories, a.categoryCoverage(p, c, idx, w, cov.Population, ord[p][c][group], &tw))
 		}
 		if cov.Population > 0 {
-			var compW, withinW, f15W float64
-			for k := range idx {
-				if complete[k] {
-					compW += w[k]
-				}
-				withinW += w[k] * float64(within[k])
-				if nEss > 0 && essSum[k]/float64(nEss) <= 15 {
-					f15W += w[k]
-				}
-			}
+			compW, withinW, f15W := a.composite(p, idx, w)
 			cov.CompleteShare = compW / cov.Population
 			cov.MeanCategoriesWithin = withinW / cov.Population
 			cov.F15 = f15W / cov.Population
@@ -348,6 +285,177 @@ func (a *Access) coverageOf(id, name string, idx []int, ord [][][][]int32, group
 		cc.Profiles = append(cc.Profiles, cov)
 	}
 	return cc
+}
+
+// categoryCoverage summarises category c under profile p over the cells
+// idx weighted w (pop their sum); ord is those cells in time order
+// (cellsByTime) and tw a scratch buffer.
+func (a *Access) categoryCoverage(p, c int, idx []int, w []float64, pop float64, ord []int32, tw *[]timeWeight) CategoryCoverage {
+	cat := &a.City.Taxonomy.Categories[c]
+	cutMin := a.Options.CutoffMin
+	thr := MinToDs(cat.ThresholdMin)
+	cg := CategoryCoverage{Category: cat.ID, ThresholdMin: cat.ThresholdMin, Population: pop}
+	times := a.TimeDs[p][c]
+	var reachedW, reachedT, oppW, meanKW, meanKT float64
+	for k, i := range idx {
+		t := times[i]
+		wk := w[k]
+		if t <= thr {
+			cg.Covered += wk
+		}
+		if t == Unreached {
+			cg.Unreached += wk
+		} else {
+			reachedW += wk
+			reachedT += wk * DsToMin(t)
+		}
+		oppW += wk * float64(a.Count[p][c][i])
+		if mk := a.MeanKMin[p][c][i]; a.Options.K > 1 && !math.IsNaN(float64(mk)) {
+			meanKW += wk
+			meanKT += wk * float64(mk)
+		}
+	}
+	if pop > 0 {
+		cg.Share = cg.Covered / pop
+		cg.Opportunities = oppW / pop
+	}
+	if reachedW > 0 {
+		cg.MeanMin = ptr(reachedT / reachedW)
+	}
+	if meanKW > 0 {
+		cg.MeanKMin = ptr(meanKT / meanKW)
+	}
+	*tw = (*tw)[:0]
+	for _, i := range ord {
+		t := times[i]
+		m := cutMin
+		if t != Unreached {
+			m = DsToMin(t)
+		}
+		*tw = append(*tw, timeWeight{t: m, w: a.CellWeight(p, int(i)), unreached: t == Unreached})
+	}
+	cg.P90Min, cg.Gini = quantileAndGiniSorted(*tw, 0.9)
+	return cg
+}
+
+// cellComp is one cell's part of the composite figures under a profile:
+// the categories within their thresholds, whether every essential one is,
+// and the sum of the walks to the essential ones (the unreached counted at
+// the cutoff).
+type cellComp struct {
+	within   int
+	complete bool
+	essSum   float64
+}
+
+// cellComposite is cell i's part of the composite figures under profile p.
+func (a *Access) cellComposite(p, i int) cellComp {
+	cats := a.City.Taxonomy.Categories
+	x := cellComp{complete: true}
+	for c := range cats {
+		cat := &cats[c]
+		t := a.TimeDs[p][c][i]
+		if t <= MinToDs(cat.ThresholdMin) {
+			x.within++
+		} else if cat.Essential {
+			x.complete = false
+		}
+		if cat.Essential {
+			m := a.Options.CutoffMin
+			if t != Unreached {
+				m = DsToMin(t)
+			}
+			x.essSum += m
+		}
+	}
+	return x
+}
+
+// essentials counts the essential categories.
+func (a *Access) essentials() int {
+	n := 0
+	for _, c := range a.City.Taxonomy.Categories {
+		if c.Essential {
+			n++
+		}
+	}
+	return n
+}
+
+// composite sums, over the cells idx weighted w under profile p, the
+// residents whose cell is complete (every essential category within its
+// threshold), the categories within their thresholds (weighted), and the
+// residents whose mean walk over the essential categories, the unreached
+// counted at the cutoff, is at most 15 minutes (F15).
+func (a *Access) composite(p int, idx []int, w []float64) (compW, withinW, f15W float64) {
+	return sumComposite(func(i int) cellComp { return a.cellComposite(p, i) }, idx, w, a.essentials())
+}
+
+// sumComposite is composite with each cell's part given by comp.
+func sumComposite(comp func(i int) cellComp, idx []int, w []float64, nEss int) (compW, withinW, f15W float64) {
+	for k, i := range idx {
+		x := comp(i)
+		if x.complete {
+			compW += w[k]
+		}
+		withinW += w[k] * float64(x.within)
+		if nEss > 0 && x.essSum/float64(nEss) <= 15 {
+			f15W += w[k]
+		}
+	}
+	return compW, withinW, f15W
+}
+
+// CityComposite returns the whole city's complete share and F15 under
+// profile p, as its report gives them (Coverage.CompleteShare and
+// Coverage.F15), without the rest of the report.
+func (a *Access) CityComposite(p int) (completeShare, f15 float64) {
+	n := len(a.City.Population.Cells)
+	idx, w := make([]int, n), make([]float64, n)
+	var pop float64
+	for i := range idx {
+		idx[i], w[i] = i, a.CellWeight(p, i)
+		pop += w[i]
+	}
+	if pop <= 0 {
+		return 0, 0
+	}
+	comps := a.cellComps(p)
+	compW, _, f15W := sumComposite(func(i int) cellComp { return comps[i] }, idx, w, a.essentials())
+	return compW / pop, f15W / pop
+}
+
+// orderAfter returns the cells in order of (time, index) under the times
+// after, given their order under the times before: the cells whose time
+// did not change keep their order, and those whose time changed, sorted
+// alone, are merged in. A what-if changes few cells: this is linear where
+// a sort is not.
+func orderAfter(ordBefore []int32, before, after []uint32) []int32 {
+	key := func(i int32) uint64 { return uint64(after[i])<<32 | uint64(uint32(i)) }
+	var moved []uint64
+	kept := make([]int32, 0, len(ordBefore))
+	for _, i := range ordBefore {
+		if before[i] != after[i] {
+			moved = append(moved, key(i))
+		} else {
+			kept = append(kept, i)
+		}
+	}
+	slices.Sort(moved)
+	out := make([]int32, 0, len(ordBefore))
+	j := 0
+	for _, i := range kept {
+		k := key(i)
+		for j < len(moved) && moved[j] < k {
+			out = append(out, int32(uint32(moved[j])))
+			j++
+		}
+		out = append(out, i)
+	}
+	for ; j < len(moved); j++ {
+		out = append(out, int32(uint32(moved[j])))
+	}
+	return out
 }
 
 type timeWeight struct {

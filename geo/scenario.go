@@ -167,6 +167,7 @@ func (a *Access) WhatIfContext(ctx context.Context, sc Scenario) (*Access, error
 		}
 	}
 	b.derived = a.derived.without(changed)
+	b.scenarioOf(a)
 	s := NewSearcher(city.Graph)
 	ncell := len(city.Population.Cells)
 	for c := range changed {
@@ -181,6 +182,7 @@ func (a *Access) WhatIfContext(ctx context.Context, sc Scenario) (*Access, error
 				addedHere = append(addedHere, i)
 			}
 		}
+		b.changedInScenario(c, closedHere, addedHere)
 		thr := min(MinToDs(city.Taxonomy.Categories[c].ThresholdMin), b.cutoffDs)
 		for p := range b.Profiles {
 			times := slices.Clone(a.TimeDs[p][c])

@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/labstack/echo/v4"
+
 	"fifteen/geo"
 	"fifteen/publish"
 )
@@ -11,8 +13,9 @@ import (
 // scenarioDoc is the body of POST /v1/scenarios, POST
 // /v1/scenarios/preview and GET /v1/scenarios/{id}: the stored scenario's
 // id, owner, creation time and state, and the what-if answer that fifteen
-// whatif --format json gives too (publish.WhatIf: name, attribution,
-// summary, diff, cells, report).
+// whatif --format json gives too (publish.WhatIf): compact by default
+// (name, attribution, summary, changes, communities, cells), full with
+// ?report=full (name, attribution, summary, diff, cells, report).
 type scenarioDoc struct {
 	ID      string    `json:"id,omitempty"`
 	Owner   string    `json:"owner,omitempty"`
@@ -27,12 +30,25 @@ type scenarioDoc struct {
 	*publish.WhatIf
 }
 
-// runScenario applies sc to the baseline and renders the result: the
-// report of the changed city, its difference from the baseline and the
-// cells whose walks changed. info gives the id, owner, creation time and
-// staleness of a saved scenario (its name and summary are filled in).
-// The caller holds a heavy-computation slot.
-func (s *state) runScenario(ctx context.Context, sc geo.Scenario, info ScenarioInfo, saved bool) (*storedScenario, error) {
+// reportForm reads the report parameter of a scenario request: compact
+// (the default) or full.
+func reportForm(c echo.Context) (string, error) {
+	switch f := c.QueryParam("report"); f {
+	case "", publish.WhatIfCompact:
+		return publish.WhatIfCompact, nil
+	case publish.WhatIfFull:
+		return f, nil
+	default:
+		return "", badParam("report", "%q: want %s (the default: what changed) or %s (with the scenario's whole report)",
+			truncate(f, 40), publish.WhatIfCompact, publish.WhatIfFull)
+	}
+}
+
+// runScenario applies sc to the baseline and renders the answer in the
+// form asked (publish.WhatIfCompact or publish.WhatIfFull). info gives the
+// id, owner, creation time and staleness of a saved scenario (its name
+// and summary are filled in). The caller holds a heavy-computation slot.
+func (s *state) runScenario(ctx context.Context, sc geo.Scenario, info ScenarioInfo, saved bool, form string) (*storedScenario, error) {
 	if !s.base.HasResidents() {
 		return nil, geo.ErrNoResidents
 	}
@@ -40,17 +56,25 @@ func (s *state) runScenario(ctx context.Context, sc geo.Scenario, info ScenarioI
 	if err != nil {
 		return nil, err
 	}
-	rep, err := after.Report()
-	if err != nil {
-		return nil, err
+	var w *publish.WhatIf
+	if form == publish.WhatIfFull {
+		rep, err := after.Report()
+		if err != nil {
+			return nil, err
+		}
+		w = publish.NewWhatIfReport(sc, s.base, after, s.report, rep)
+	} else {
+		if w, err = publish.NewWhatIf(sc, s.base, after); err != nil {
+			return nil, err
+		}
 	}
-	w := publish.NewWhatIf(sc, s.base, after, s.report, rep)
 	doc := scenarioDoc{ID: info.ID, Owner: info.Owner, Created: info.Created, Saved: saved, CityChanged: info.CityChanged, WhatIf: w}
-	sum := w.Summary
 	body, err := anMarshalJSON(doc)
 	if err != nil {
 		return nil, err
 	}
-	info.Name, info.Summary = w.Name, sum
-	return &storedScenario{ScenarioInfo: info, body: body}, nil
+	info.Name, info.Summary = w.Name, w.Summary
+	st := &storedScenario{ScenarioInfo: info}
+	st.setBody(form, body)
+	return st, nil
 }

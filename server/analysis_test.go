@@ -144,6 +144,8 @@ func TestAnalysisRoutes(t *testing.T) {
 		{"scenario unknown id", "GET", "/v1/scenarios/0123456789abcdef", "", 404, ptype, "id"},
 		{"scenario delete unknown id", "DELETE", "/v1/scenarios/nope", "", 404, ptype, "id"},
 		{"scenario list", "GET", "/v1/scenarios", "", 200, "application/json", ""},
+		{"scenario full report", "POST", "/v1/scenarios/preview?report=full", scenarioJSON, 200, "application/json", ""},
+		{"scenario unknown report form", "POST", "/v1/scenarios/preview?report=long", scenarioJSON, 400, ptype, "report"},
 		// taxonomy and walkers
 		{"categories", "GET", "/v1/categories", "", 200, "application/json", ""},
 		{"profiles", "GET", "/v1/profiles", "", 200, "application/json", ""},
@@ -383,12 +385,14 @@ func TestScenarioRoundTrip(t *testing.T) {
 	}
 	loc := rec.Header().Get("Location")
 	var doc struct {
-		ID      string              `json:"id"`
-		Name    string              `json:"name"`
-		Diff    *geo.ReportDiff     `json:"diff"`
-		Cells   []geo.CellChange    `json:"cells"`
-		Report  *geo.CoverageReport `json:"report"`
-		Summary ScenarioSummary     `json:"summary"`
+		ID          string                `json:"id"`
+		Name        string                `json:"name"`
+		Communities []geo.CommunityChange `json:"communities"`
+		Changes     []geo.CategoryChange  `json:"changes"`
+		Cells       []geo.CellChange      `json:"cells"`
+		Diff        *geo.ReportDiff       `json:"diff"`
+		Report      *geo.CoverageReport   `json:"report"`
+		Summary     ScenarioSummary       `json:"summary"`
 	}
 	if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil {
 		t.Fatal(err)
@@ -396,8 +400,9 @@ func TestScenarioRoundTrip(t *testing.T) {
 	if loc != "/v1/scenarios/"+doc.ID || len(doc.ID) != 16 {
 		t.Fatalf("Location %q for id %q", loc, doc.ID)
 	}
-	if doc.Name != "clinic on the port" || doc.Diff == nil || doc.Report == nil || doc.Summary.Add != 1 {
-		t.Fatalf("document %+v", doc.Summary)
+	// The compact answer by default: no report, no report difference.
+	if doc.Name != "clinic on the port" || doc.Diff != nil || doc.Report != nil || doc.Summary.Add != 1 || len(doc.Changes) == 0 {
+		t.Fatalf("document %+v, %d changes, diff %v, report %v", doc.Summary, len(doc.Changes), doc.Diff != nil, doc.Report != nil)
 	}
 	if len(doc.Cells) == 0 {
 		t.Error("a new clinic changed no cell's walk")
@@ -411,15 +416,37 @@ func TestScenarioRoundTrip(t *testing.T) {
 		}
 	}
 	var gained float64
-	for _, p := range doc.Diff.Total.Profiles {
-		for _, c := range p.Categories {
-			if c.Category == "clinic" {
-				gained += c.CoveredDelta
+	for _, cc := range doc.Communities {
+		for _, c := range cc.Categories {
+			if cc.ID == "" && c.Category == "clinic" {
+				gained += c.After.Covered - c.Before.Covered
 			}
 		}
 	}
 	if gained < 0 {
 		t.Errorf("clinic coverage fell by %v", -gained)
+	}
+	// The full answer on request, the same summary and cells.
+	full := do(t, e, "GET", loc+"?report=full", nil)
+	var fdoc struct {
+		Summary     ScenarioSummary     `json:"summary"`
+		Diff        *geo.ReportDiff     `json:"diff"`
+		Report      *geo.CoverageReport `json:"report"`
+		Cells       []geo.CellChange    `json:"cells"`
+		Communities []any               `json:"communities"`
+	}
+	if err := json.Unmarshal(full.Body.Bytes(), &fdoc); err != nil || full.Code != 200 {
+		t.Fatalf("GET %s?report=full: %d %v", loc, full.Code, err)
+	}
+	if fdoc.Diff == nil || fdoc.Report == nil || fdoc.Communities != nil || fdoc.Summary != doc.Summary || len(fdoc.Cells) != len(doc.Cells) {
+		t.Errorf("full answer: diff %v, report %v, communities %v, summary %+v (compact %+v), %d cells (compact %d)",
+			fdoc.Diff != nil, fdoc.Report != nil, fdoc.Communities != nil, fdoc.Summary, doc.Summary, len(fdoc.Cells), len(doc.Cells))
+	}
+	if again := do(t, e, "GET", loc+"?report=full", nil); !bytes.Equal(again.Body.Bytes(), full.Body.Bytes()) {
+		t.Error("the full answer, cached, differs from the one computed")
+	}
+	if bad := do(t, e, "GET", loc+"?report=everything", nil); bad.Code != http.StatusBadRequest || !strings.Contains(bad.Body.String(), "report") {
+		t.Errorf("?report=everything: %d %s", bad.Code, bad.Body)
 	}
 
 	got := do(t, e, "GET", loc, nil)

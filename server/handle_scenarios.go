@@ -55,18 +55,22 @@ func readScenario(c echo.Context) ([]byte, geo.Scenario, error) {
 	return raw, sc, nil
 }
 
-// postScenario answers POST /v1/scenarios: the scenario (JSON or GeoJSON,
+// postScenario answers POST /v1/scenarios?report: the scenario (JSON or GeoJSON,
 // see data.LoadScenario) is applied to the baseline, then saved in one
 // transaction under the token's name; 201 with its location and document
-// only once it is committed.
+// (compact, or full with report=full) only once it is committed.
 func (s *state) postScenario(c echo.Context) error {
+	form, err := reportForm(c)
+	if err != nil {
+		return err
+	}
 	raw, sc, err := readScenario(c)
 	if err != nil {
 		return err
 	}
 	tok := c.Get(tokenKey).(Token)
 	info := ScenarioInfo{ID: newScenarioID(), Owner: tok.Name, Created: time.Now().UTC().Truncate(time.Millisecond)}
-	st, err := s.runScenario(c.Request().Context(), sc, info, true)
+	st, err := s.runScenario(c.Request().Context(), sc, info, true, form)
 	if err != nil {
 		return err
 	}
@@ -84,21 +88,26 @@ func (s *state) postScenario(c echo.Context) error {
 	}
 	s.scenarios.add(st)
 	c.Response().Header().Set(echo.HeaderLocation, "/v1/scenarios/"+st.ID)
-	return c.Blob(http.StatusCreated, echo.MIMEApplicationJSON, st.body)
+	return c.Blob(http.StatusCreated, echo.MIMEApplicationJSON, st.bodyOf(form))
 }
 
-// previewScenario answers POST /v1/scenarios/preview: the scenario's
-// document, computed and not saved (no token needed: nothing changes).
+// previewScenario answers POST /v1/scenarios/preview?report: the
+// scenario's document (compact, or full with report=full), computed and
+// not saved (no token needed: nothing changes).
 func (s *state) previewScenario(c echo.Context) error {
+	form, err := reportForm(c)
+	if err != nil {
+		return err
+	}
 	_, sc, err := readScenario(c)
 	if err != nil {
 		return err
 	}
-	st, err := s.runScenario(c.Request().Context(), sc, ScenarioInfo{Created: time.Now().UTC().Truncate(time.Millisecond)}, false)
+	st, err := s.runScenario(c.Request().Context(), sc, ScenarioInfo{Created: time.Now().UTC().Truncate(time.Millisecond)}, false, form)
 	if err != nil {
 		return err
 	}
-	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, st.body)
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, st.bodyOf(form))
 }
 
 // listScenarios answers GET /v1/scenarios?offset&limit: the saved
@@ -130,16 +139,20 @@ func (s *state) scenarioInfo(r store.Scenario) ScenarioInfo {
 	return info
 }
 
-// getScenario answers GET /v1/scenarios/{id}: the saved scenario's
-// document, from the cache or recomputed from its saved inputs on the
-// city data served now.
+// getScenario answers GET /v1/scenarios/{id}?report: the saved
+// scenario's document (compact, or full with report=full), from the cache
+// or recomputed from its saved inputs on the city data served now.
 func (s *state) getScenario(c echo.Context) error {
 	id := c.Param("id")
 	if !scenarioIDPattern.MatchString(id) {
 		return notFound("id", "no scenario %q: ids are 16 hexadecimal digits", truncate(id, 40))
 	}
-	if st := s.scenarios.get(id); st != nil {
-		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, st.body)
+	form, err := reportForm(c)
+	if err != nil {
+		return err
+	}
+	if st := s.scenarios.get(id); st != nil && st.bodyOf(form) != nil {
+		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, st.bodyOf(form))
 	}
 	rec, err := s.db.Get(c.Request().Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
@@ -157,7 +170,7 @@ func (s *state) getScenario(c echo.Context) error {
 		return err
 	}
 	defer release()
-	st, err := s.runScenario(c.Request().Context(), sc, s.scenarioInfo(rec), true)
+	st, err := s.runScenario(c.Request().Context(), sc, s.scenarioInfo(rec), true, form)
 	if errors.Is(err, geo.ErrBadScenario) {
 		return &Problem{Type: "about:blank", Title: "Conflict", Status: http.StatusConflict, Param: "id",
 			Detail: fmt.Sprintf("saved scenario %s no longer applies to the city data served now, which changed since it was saved: %s", id, cleanDetail(err.Error()))}
@@ -166,7 +179,7 @@ func (s *state) getScenario(c echo.Context) error {
 		return err
 	}
 	s.scenarios.add(st)
-	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, st.body)
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, st.bodyOf(form))
 }
 
 // deleteScenario answers DELETE /v1/scenarios/{id}: 204 when the token is

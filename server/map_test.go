@@ -613,6 +613,8 @@ func TestMapBrowser(t *testing.T) {
 		// facility at the best site.
 		b.do("clear", chromedp.Click(chromedp.CSS(`#clear`)), chromedp.Click(chromedp.CSS(`[data-tool=whatif]`)))
 		b.idle("clear")
+		const cellColors = `JSON.stringify(window.fifteen.map.getPaintProperty('cells-fill', 'fill-color'))`
+		colorsBefore := mapEval[string](b, "cell colours", cellColors)
 		p := mapEval[mapPoint](b, "site on screen", fmt.Sprintf(`(() => {
 			const m = window.fifteen.map, r = m.getCanvas().getBoundingClientRect(), q = m.project([%v, %v]);
 			return {X: r.left + q.x, Y: r.top + q.y};
@@ -631,6 +633,45 @@ func TestMapBrowser(t *testing.T) {
 		}
 		if rows := mapEval[int](b, "deltas", `document.querySelectorAll('#whatif-deltas tbody tr').length`); rows == 0 {
 			t.Error("no community delta in the panel")
+		}
+		// The answer is the compact difference, and the map draws it: the
+		// cells whose walk changed are recoloured with their walk after
+		// the change (each newly covered cell among them).
+		doc := mapEval[struct {
+			Report  any `json:"report"`
+			Changed []string
+			Newly   []string
+		}](b, "answer", `(() => { const d = window.fifteen.state.scenario, s = window.fifteen.state;
+			const cs = d.cells.filter(c => c.profile === s.profile && c.category === s.category);
+			return {report: d.report || null, Changed: cs.map(c => c.h3), Newly: cs.filter(c => c.now_covered === 1).map(c => c.h3)}; })()`)
+		if doc.Report != nil || len(doc.Changed) == 0 {
+			t.Fatalf("the map's what-if answer: report %v, %d changed cells", doc.Report != nil, len(doc.Changed))
+		}
+		colorsAfter := mapEval[string](b, "cell colours", cellColors)
+		if colorsAfter == colorsBefore {
+			t.Error("the what-if left the cells' colours as they were")
+		}
+		for _, h := range doc.Newly {
+			if !strings.Contains(colorsAfter, `"`+h+`"`) {
+				t.Errorf("newly covered cell %s not recoloured: %.300s", h, colorsAfter)
+				break
+			}
+		}
+		// The community panel shows the scenario's share of the chosen
+		// category where it changed.
+		changed := mapEval[string](b, "a changed community", `(() => { const s = window.fifteen.state;
+			const e = s.scenario.communities.find(x => x.id && x.profile === s.profile && x.categories.some(c => c.category === s.category && c.after.share !== c.before.share));
+			return e ? e.id : ''; })()`)
+		if changed == "" {
+			t.Fatal("the answer lists no community whose share changed")
+		}
+		after := mapEval[bool](b, "community after", fmt.Sprintf(`(async () => {
+			window.fifteen.selectCommunity && window.fifteen.selectCommunity(%q);
+			await window.fifteen.setPanel({kind: 'community', id: %q});
+			return !!document.querySelector('#panel .fill.after');
+		})()`, changed, changed))
+		if !after {
+			t.Errorf("community %s's panel does not show the scenario's share", changed)
 		}
 	})
 

@@ -1,6 +1,10 @@
 package server
 
-import "strconv"
+import (
+	"strconv"
+
+	"fifteen/publish"
+)
 
 // The OpenAPI 3.0 definition of every route of the server, served at /api.
 // It is built in Go rather than kept as a file so that the enumerations
@@ -172,6 +176,16 @@ func ogcOpenAPI(s *state, colls []*ogcCollection) oaObj {
 						"error":    problem,
 					})),
 			}),
+			"WhatIf": publish.WhatIfSchema(),
+			"ScenarioDocument": oaObj{"description": "A scenario's document: the what-if answer (compact by default, full with report=full) " +
+				"with the stored scenario's id, owner, creation time and state.",
+				"allOf": []oaObj{oaRef("schemas", "WhatIf"), oaSchema("object", "required", []string{"created", "saved", "city_changed"}, "properties", oaObj{
+					"id":           oaSchema("string", "description", "The saved scenario's id; absent from a preview."),
+					"owner":        oaSchema("string", "description", "The name of the token that saved it; absent from a preview."),
+					"created":      oaSchema("string", "format", "date-time"),
+					"saved":        oaSchema("boolean", "description", "A saved scenario (kept until its owner deletes it), or a preview."),
+					"city_changed": oaSchema("boolean", "description", "The city data differ from those the scenario was saved against; its figures are recomputed on the data served now."),
+				})}},
 			"Scenario": oaSchema("object", "description", "A what-if scenario as plain JSON. It may also be sent as a GeoJSON "+
 				"FeatureCollection whose features say what they do in an \"action\" property: \"add\" (the default for points: "+
 				"a new facility with category, name, capacity, id), \"link\" (the default for lines: a new walk link), "+
@@ -224,6 +238,9 @@ func ogcOpenAPI(s *state, colls []*ogcCollection) oaObj {
 	}
 
 	ogcTag, anTag, tileTag, mapTag, opsTag := "OGC API - Features", "Analysis", "Vector tiles", "Map", "Operations"
+	reportParam := oaQuery("report", "The answer's form: compact (the default: the summary, the changed cells and the communities whose figures changed, "+
+		"before and after) or full (the summary, the changed cells, the difference of every community and the scenario's whole report).", false,
+		oaEnum([]string{publish.WhatIfCompact, publish.WhatIfFull}, publish.WhatIfCompact))
 	withHTML := func(desc string, schema oaObj, jsonType string) map[string]oaObj {
 		r := oaContent(desc, schema, jsonType)
 		r["content"].(oaObj)[ogcMediaHTML] = oaObj{"schema": oaSchema("string")}
@@ -326,7 +343,7 @@ func ogcOpenAPI(s *state, colls []*ogcCollection) oaObj {
 			"post": oaWithBody(oaOp(anTag, "postScenario", "Save a what-if scenario",
 				"Adds and closes facilities, adds walk links and closes ways, recomputes access and saves the scenario "+
 					"under the bearer token's name (Authorization: Bearer <token>); Location names it.",
-				nil, map[string]oaObj{"201": oaContent("The scenario: its report, the difference from the baseline and the changed cells.", obj, ogcMediaJSON)},
+				[]any{reportParam}, map[string]oaObj{"201": oaContent("The scenario's document: what changed from the baseline (compact), or its whole report and difference (report=full).", oaRef("schemas", "ScenarioDocument"), ogcMediaJSON)},
 				"400", "401", "403", "413", "422", "429", "503"),
 				oaContent("The scenario, as JSON or GeoJSON.", oaRef("schemas", "Scenario"), ogcMediaJSON, ogcMediaGeoJSON)),
 			"get": oaOp(anTag, "listScenarios", "Saved scenarios", "The saved scenarios, oldest first, a page at a time.",
@@ -337,13 +354,13 @@ func ogcOpenAPI(s *state, colls []*ogcCollection) oaObj {
 		"/v1/scenarios/preview": oaObj{
 			"post": oaWithBody(oaOp(anTag, "previewScenario", "Preview a what-if scenario",
 				"As POST /v1/scenarios, without saving: no token needed.",
-				nil, oaOK("The scenario's document.", obj, ogcMediaJSON), "400", "413", "422", "429", "503"),
+				[]any{reportParam}, oaOK("The scenario's document.", oaRef("schemas", "ScenarioDocument"), ogcMediaJSON), "400", "413", "422", "429", "503"),
 				oaContent("The scenario, as JSON or GeoJSON.", oaRef("schemas", "Scenario"), ogcMediaJSON, ogcMediaGeoJSON)),
 		},
 		"/v1/scenarios/{id}": oaObj{
 			"parameters": []any{oaPathParam("id", "The scenario id.", oaSchema("string"))},
-			"get": oaOp(anTag, "getScenario", "One saved scenario", "Recomputed from its saved inputs on the city data served now; city_changed tells when those differ from the data it was saved against.", nil,
-				oaOK("The scenario.", obj, ogcMediaJSON), "404", "409", "429", "503"),
+			"get": oaOp(anTag, "getScenario", "One saved scenario", "Recomputed from its saved inputs on the city data served now; city_changed tells when those differ from the data it was saved against.", []any{reportParam},
+				oaOK("The scenario's document.", oaRef("schemas", "ScenarioDocument"), ogcMediaJSON), "400", "404", "409", "429", "503"),
 			"delete": oaOp(anTag, "deleteScenario", "Delete a saved scenario", "Only with its owner's token or an admin token.", nil,
 				map[string]oaObj{"204": oaContent("Deleted.", nil)}, "401", "403", "404"),
 		},

@@ -26,9 +26,30 @@ type scenarioStore struct {
 // storedScenario is one computed scenario.
 type storedScenario struct {
 	ScenarioInfo
-	// body is the JSON document served by GET /v1/scenarios/{id}.
-	body []byte
+	// body and full are the JSON documents served by GET
+	// /v1/scenarios/{id}, compact and with ?report=full; nil until
+	// computed.
+	body, full []byte
 }
+
+// bodyOf returns the document of the form (publish.WhatIfCompact or
+// publish.WhatIfFull), or nil.
+func (sc *storedScenario) bodyOf(form string) []byte {
+	if form == publish.WhatIfFull {
+		return sc.full
+	}
+	return sc.body
+}
+
+func (sc *storedScenario) setBody(form string, b []byte) {
+	if form == publish.WhatIfFull {
+		sc.full = b
+	} else {
+		sc.body = b
+	}
+}
+
+func (sc *storedScenario) size() int { return len(sc.body) + len(sc.full) }
 
 // ScenarioInfo is a scenario's entry in GET /v1/scenarios.
 type ScenarioInfo struct {
@@ -62,25 +83,34 @@ func newScenarioID() string {
 }
 
 // scenarioStoreBytes bounds the memory the cached documents hold: a
-// scenario's body carries a full report and every changed cell, megabytes
-// for a large city or a large scenario.
+// scenario's full document carries a whole report and every changed cell,
+// megabytes for a large city or a large scenario.
 const scenarioStoreBytes = 256 << 20
 
 // add caches sc, evicting the oldest documents beyond the count or the
-// byte bound (the newest always stays).
+// byte bound (the newest always stays). A form sc lacks is kept from the
+// document cached before under its id.
 func (st *scenarioStore) add(sc *storedScenario) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if old, ok := st.byID[sc.ID]; ok {
-		st.bytes -= len(old.body)
+		st.bytes -= old.size()
 		st.order = slices.DeleteFunc(st.order, func(s string) bool { return s == sc.ID })
+		merged := *sc
+		if merged.body == nil {
+			merged.body = old.body
+		}
+		if merged.full == nil {
+			merged.full = old.full
+		}
+		sc = &merged
 	}
 	st.byID[sc.ID] = sc
 	st.order = append(st.order, sc.ID)
-	st.bytes += len(sc.body)
+	st.bytes += sc.size()
 	for len(st.order) > 1 && (len(st.order) > st.max || st.bytes > st.maxBytes) {
 		if old := st.byID[st.order[0]]; old != nil {
-			st.bytes -= len(old.body)
+			st.bytes -= old.size()
 		}
 		delete(st.byID, st.order[0])
 		st.order = st.order[1:]
@@ -102,7 +132,7 @@ func (st *scenarioStore) remove(id string) bool {
 	if !ok {
 		return false
 	}
-	st.bytes -= len(sc.body)
+	st.bytes -= sc.size()
 	delete(st.byID, id)
 	st.order = slices.DeleteFunc(st.order, func(s string) bool { return s == id })
 	return true

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -24,25 +25,30 @@ func TestWhatIfCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	var res struct {
-		Diff struct {
-			Total struct {
-				Profiles []struct {
-					Categories []struct {
-						Category     string  `json:"category"`
-						CoveredDelta float64 `json:"covered_delta"`
-					}
-				}
-			}
-		}
+		Communities []struct {
+			ID         string `json:"id"`
+			Profile    string `json:"profile"`
+			Categories []struct {
+				Category string `json:"category"`
+				Before   struct {
+					Covered float64 `json:"covered"`
+				} `json:"before"`
+				After struct {
+					Covered float64 `json:"covered"`
+				} `json:"after"`
+			} `json:"categories"`
+		} `json:"communities"`
 		Cells []json.RawMessage
 	}
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatal(err)
 	}
 	gain := 0.0
-	for _, c := range res.Diff.Total.Profiles[0].Categories {
-		if c.Category == "clinic" {
-			gain = c.CoveredDelta
+	for _, cc := range res.Communities {
+		for _, c := range cc.Categories {
+			if cc.ID == "" && cc.Profile == "adult" && c.Category == "clinic" {
+				gain = c.After.Covered - c.Before.Covered
+			}
 		}
 	}
 	if gain <= 0 || len(res.Cells) == 0 {
@@ -113,5 +119,43 @@ func TestReportAndCellsCommands(t *testing.T) {
 		if _, _, err := runCmd(args...); err == nil {
 			t.Errorf("%v: accepted", args)
 		}
+	}
+}
+
+// TestWhatIfForms: the compact answer is the default of whatif --format
+// json, the full one comes with --report full, and both agree on the
+// summary and the cells; a third form is refused, naming the flag.
+func TestWhatIfForms(t *testing.T) {
+	sc := filepath.Join(t.TempDir(), "clinic.json")
+	os.WriteFile(sc, []byte(`{"name":"A clinic in Triesen","add":[{"category":"clinic","lon":9.5290,"lat":47.1070}]}`), 0o644)
+	type doc struct {
+		Summary     map[string]any    `json:"summary"`
+		Communities []json.RawMessage `json:"communities"`
+		Cells       []json.RawMessage `json:"cells"`
+		Diff        json.RawMessage   `json:"diff"`
+		Report      json.RawMessage   `json:"report"`
+	}
+	var forms [2]doc
+	for i, args := range [][]string{{}, {"--report", "full"}} {
+		out, _, err := runCmd(append([]string{"whatif", "--scenario", sc, "--format", "json"}, args...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal([]byte(out), &forms[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, f := forms[0], forms[1]
+	if len(c.Communities) == 0 || c.Diff != nil || c.Report != nil {
+		t.Errorf("compact: %d communities, diff %s, report %.20s", len(c.Communities), c.Diff, c.Report)
+	}
+	if f.Communities != nil || f.Diff == nil || f.Report == nil {
+		t.Errorf("full: communities %v, diff %.20s, report %.20s", f.Communities, f.Diff, f.Report)
+	}
+	if !reflect.DeepEqual(c.Summary, f.Summary) || len(c.Cells) != len(f.Cells) || len(c.Cells) == 0 {
+		t.Errorf("summaries %v and %v, %d and %d cells", c.Summary, f.Summary, len(c.Cells), len(f.Cells))
+	}
+	if _, _, err := runCmd("whatif", "--scenario", sc, "--format", "json", "--report", "long"); err == nil || !strings.Contains(err.Error(), "--report") {
+		t.Errorf("--report long: %v", err)
 	}
 }

@@ -16,6 +16,7 @@ func whatif(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs := newFlagSet("whatif", stderr)
 	file := fs.String("scenario", "", "scenario file, JSON or GeoJSON (required)")
 	format := fs.String("format", "table", "table or json")
+	form := fs.String("report", publish.WhatIfCompact, "the JSON answer: compact (what changed) or full (with the scenario's whole report)")
 	profile := fs.String("profile", geo.DefaultProfile, "walker for the table")
 	opt := accessFlags(fs)
 	config := inputFlags(fs)
@@ -28,6 +29,9 @@ func whatif(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	if err := checkFormat(*format, "table", "json"); err != nil {
 		return err
+	}
+	if *form != publish.WhatIfCompact && *form != publish.WhatIfFull {
+		return usageError{fmt.Sprintf("--report %q: want %s or %s", *form, publish.WhatIfCompact, publish.WhatIfFull)}
 	}
 	f, err := os.Open(*file)
 	if err != nil {
@@ -50,30 +54,38 @@ func whatif(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return fmt.Errorf("%s: %w", *file, err)
 	}
-	rb, err := base.Report()
+	if *format == "json" && *form == publish.WhatIfFull {
+		rb, err := base.Report()
+		if err != nil {
+			return err
+		}
+		ra, err := after.Report()
+		if err != nil {
+			return err
+		}
+		return encodeJSON(stdout, publish.NewWhatIfReport(sc, base, after, rb, ra))
+	}
+	w, err := publish.NewWhatIf(sc, base, after)
 	if err != nil {
 		return err
 	}
-	ra, err := after.Report()
-	if err != nil {
-		return err
-	}
-	w := publish.NewWhatIf(sc, base, after, rb, ra)
 	if *format == "json" {
 		return encodeJSON(stdout, w)
 	}
 	fmt.Fprintf(stdout, "%s: scenario %q, %s walker\n%s\n\n", base.City.Name, sc.Name, base.Profiles[p].ID, base.City.Attribution)
 	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "community\tcategory\tshare before\tshare after\tpeople newly covered\t")
-	rows := append([]geo.CommunityDiff{w.Diff.Total}, w.Diff.Communities...)
 	changed := 0
-	for _, cd := range rows {
-		for _, c := range cd.Profiles[p].Categories {
-			if c.ShareAfter == c.ShareBefore && c.CoveredDelta == 0 {
+	for _, cc := range w.Communities {
+		if cc.Profile != base.Profiles[p].ID {
+			continue
+		}
+		for _, c := range cc.Categories {
+			if c.After.Share == c.Before.Share && c.After.Covered == c.Before.Covered {
 				continue
 			}
 			changed++
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%+.0f\t\n", cd.Name, c.Category, pct(c.ShareBefore), pct(c.ShareAfter), c.CoveredDelta)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%+.0f\t\n", cc.Name, c.Category, pct(c.Before.Share), pct(c.After.Share), c.After.Covered-c.Before.Covered)
 		}
 	}
 	if err := tw.Flush(); err != nil {

@@ -437,8 +437,23 @@
     } else {
       const m = ['to-number', ['get', 'minutes_' + c]];
       color = ['case', ['all', ['has', 'minutes_' + c], ['<=', m, thresholdMin() + 0.005]], minutesStep(m), MINUTE_COLORS[4]];
+      // Under a scenario, the cells whose walk changed take their walk
+      // after it (the answer's changed cells), grouped by colour.
+      const byColor = {};
+      for (const x of scenarioCells()) {
+        const col = x.after_min == null || x.after_min > thresholdMin() + 0.005 ? MINUTE_COLORS[4] : minutesColor(x.after_min);
+        (byColor[col] = byColor[col] || []).push(x.h3);
+      }
+      const pairs = [];
+      for (const [col, ids] of Object.entries(byColor)) pairs.push(ids, col);
+      if (pairs.length) color = ['match', ['get', 'h3'], ...pairs, color];
     }
     map.setPaintProperty('cells-fill', 'fill-color', color);
+  }
+
+  // minutesColor is minutesStep's colour of a walk of m minutes.
+  function minutesColor(m) {
+    return MINUTE_COLORS[classOf(m, [5.005, 10.005, 15.005, Math.max(state.cutoffMin, 15) + 0.005])];
   }
 
   function renderThreshold() {
@@ -503,6 +518,40 @@
     return null;
   }
 
+  // scenarioEntry is the shown scenario's change to a community (id ""
+  // for the city) under the chosen profile: the compact answer lists the
+  // communities whose figures changed, before and after; null when none.
+  function scenarioEntry(id) {
+    if (!state.scenario || !state.scenario.communities) return null;
+    return state.scenario.communities.find((x) => x.id === id && x.profile === state.profile) || null;
+  }
+
+  // scenarioPatched is a community's coverage (from the baseline's
+  // report) with the shown scenario's changed figures put in.
+  function scenarioPatched(cov, id) {
+    const e = cov && scenarioEntry(id);
+    if (!e) return cov;
+    const put = (list, changes, key) => (list || []).map((x) => {
+      const ch = changes.find((y) => y[key] === x[key]);
+      return ch ? ch.after : x;
+    }).filter((x) => x != null);
+    return Object.assign({}, cov, {
+      complete_share: e.complete_share_after, f15: e.f15_after, mean_categories_within: e.mean_categories_within_after,
+      categories: put(cov.categories, e.categories, 'category'),
+      life_circle: put(cov.life_circle, e.life_circle, 'tier'),
+      capacity: put(cov.capacity, e.capacity.filter((c) => c.before), 'category')
+        .concat(e.capacity.filter((c) => !c.before && c.after).map((c) => c.after)),
+    });
+  }
+
+  // categoryChange is the shown scenario's change of the chosen profile
+  // and a category in a community (id "" for the city): its coverage
+  // before and after, or null when it did not change.
+  function categoryChange(id, category) {
+    const e = scenarioEntry(id);
+    return (e && e.categories.find((x) => x.category === category)) || null;
+  }
+
   function communityColor(v) {
     if (v == null || Number.isNaN(v)) return NO_DATA;
     switch (state.measure) {
@@ -539,7 +588,7 @@
     const rep = await report(state.profile);
     const pairs = [];
     for (const cc of rep.communities) {
-      const cov = cc.profiles[0];
+      const cov = scenarioPatched(cc.profiles[0], cc.id);
       if (!cov || cc.population <= 0) continue;
       pairs.push(cc.id, communityColor(communityValue(cov)));
     }
@@ -1331,13 +1380,13 @@
 
   // --- comparing two scenarios (or one with the baseline) ------------------
 
-  // covered is a community's residents within the threshold of the chosen
-  // category under a scenario, relative to the baseline, and its share.
+  // coveredOf is a community's residents within the threshold of the
+  // chosen category under a scenario, relative to the baseline, and its
+  // share; null when the scenario did not change them.
   function coveredOf(doc, id) {
-    const cd = doc.diff.communities.find((x) => x.id === id);
-    const pd = cd && cd.profiles.find((p) => p.profile === state.profile);
-    const x = pd && pd.categories.find((y) => y.category === state.category);
-    return x ? { delta: x.covered_delta, share: x.share_after, before: x.share_before } : null;
+    const e = doc.communities.find((x) => x.id === id && x.profile === state.profile);
+    const x = e && e.categories.find((y) => y.category === state.category);
+    return x ? { delta: x.after.covered - x.before.covered, share: x.after.share, before: x.before.share } : null;
   }
 
   async function compareScenarios() {
@@ -1346,15 +1395,25 @@
     if (!a) return;
     const docA = await scenarioDoc(a);
     const docB = b === 'baseline' ? null : await scenarioDoc(b);
+    const rep = await report(state.profile);
     const name = (id, doc) => (doc ? doc.name || id : t('baseline'));
+    // A community the scenario did not change keeps the baseline's share.
+    const baseShare = (id) => {
+      const cc = rep.communities.find((x) => x.id === id);
+      const c = cc && cc.profiles[0] && cc.profiles[0].categories.find((y) => y.category === state.category);
+      return c ? c.share : 0;
+    };
     const rows = [];
-    for (const cd of docA.diff.communities) {
-      const x = coveredOf(docA, cd.id);
-      if (!x) continue;
-      const y = docB ? coveredOf(docB, cd.id) : { delta: 0, share: x.before };
-      if (!y) continue;
+    const ids = new Set();
+    for (const doc of [docA, docB]) {
+      for (const e of (doc ? doc.communities : [])) if (e.id && e.profile === state.profile) ids.add(e.id);
+    }
+    for (const id of ids) {
+      const x = coveredOf(docA, id) || { delta: 0, share: baseShare(id) };
+      const y = (docB && coveredOf(docB, id)) || { delta: 0, share: baseShare(id) };
       const d = x.delta - y.delta;
-      if (Math.abs(d) >= 0.5) rows.push({ id: cd.id, name: cd.name || cd.id, a: x.share, b: y.share, d });
+      const cc = rep.communities.find((z) => z.id === id);
+      if (Math.abs(d) >= 0.5) rows.push({ id, name: (cc && cc.name) || id, a: x.share, b: y.share, d });
     }
     rows.sort((p, q) => Math.abs(q.d) - Math.abs(p.d));
     state.compare = { a, b, aName: name(a, docA), bName: name(b, docB), rows, category: state.category, profile: state.profile };
@@ -1403,7 +1462,8 @@
 
   // renderScenarioHighlight outlines the cells newly within the threshold,
   // at every resolution the cells layer draws (a coarse cell is
-  // highlighted when one of its resolution-10 cells is).
+  // highlighted when one of its resolution-10 cells is), recolours the
+  // cells whose walk changed and the communities whose figures changed.
   function renderScenarioHighlight() {
     const ids = new Set();
     for (const c of scenarioCells()) {
@@ -1414,17 +1474,18 @@
     const filter = ['in', ['get', 'h3'], ['literal', Array.from(ids)]];
     map.setFilter('whatif-cells-fill', filter);
     map.setFilter('whatif-cells-line', filter);
+    // The cells and communities drawn with the scenario's figures.
+    styleCells();
+    styleCommunities().catch(showError);
   }
 
   // scenarioCoverage is a community's category shares after the
-  // scenario, for the chosen profile.
+  // scenario, for the chosen profile, of the categories it changed.
   function scenarioCoverage(id) {
-    if (!state.scenario) return null;
-    const cd = state.scenario.diff.communities.find((x) => x.id === id);
-    const pd = cd && cd.profiles.find((p) => p.profile === state.profile);
-    if (!pd) return null;
+    const e = scenarioEntry(id);
+    if (!e) return null;
     const out = {};
-    for (const c of pd.categories) out[c.category] = c.share_after;
+    for (const c of e.categories) out[c.category] = c.after.share;
     return out;
   }
 
@@ -1448,14 +1509,19 @@
     }
     h += '<dl class="figs"><dt>' + esc(t('newly', { t: c.threshold_min, cat: catLower(c.id) })) + '</dt><dd class="gain" id="whatif-newly">+' + fmtInt(newly) +
       '</dd><dt>' + esc(t('faster')) + '</dt><dd>' + faster + '</dd></dl>';
-    const tp = doc.diff.total.profiles.find((p) => p.profile === state.profile);
-    const tc = tp && tp.categories.find((x) => x.category === c.id);
-    if (tc) h += '<ul class="bars">' + bar(t('city_share', { cat: catName(c.id) }), tc.share_before, true, tc.share_after) + '</ul>';
+    // The city's share: the scenario's change, else the baseline's.
+    const tc = categoryChange('', c.id);
+    const rep = await report(state.profile);
+    const base = rep.total.profiles[0] && rep.total.profiles[0].categories.find((x) => x.category === c.id);
+    if (tc) h += '<ul class="bars">' + bar(t('city_share', { cat: catName(c.id) }), tc.before.share, true, tc.after.share) + '</ul>';
+    else if (base) h += '<ul class="bars">' + bar(t('city_share', { cat: catName(c.id) }), base.share, true) + '</ul>';
     const rows = [];
-    for (const cd of doc.diff.communities) {
-      const pd = cd.profiles.find((p) => p.profile === state.profile);
-      const x = pd && pd.categories.find((y) => y.category === c.id);
-      if (x && Math.abs(x.covered_delta) >= 0.5) rows.push({ id: cd.id, name: cd.name || cd.id, x });
+    for (const e of doc.communities) {
+      if (!e.id || e.profile !== state.profile) continue;
+      const ch = e.categories.find((y) => y.category === c.id);
+      if (!ch) continue;
+      const x = { share_before: ch.before.share, share_after: ch.after.share, covered_delta: ch.after.covered - ch.before.covered };
+      if (Math.abs(x.covered_delta) >= 0.5) rows.push({ id: e.id, name: e.name || e.id, x });
     }
     rows.sort((a, b) => b.x.covered_delta - a.x.covered_delta);
     if (rows.length) {
@@ -1754,7 +1820,7 @@
   }
 
   window.fifteenReady = false;
-  window.fifteen = { map: null, state, idle, pending: () => pending, renders: () => renders, h3Parent,
+  window.fifteen = { map: null, state, idle, pending: () => pending, renders: () => renders, h3Parent, setPanel, selectCommunity,
     // mapPNG: the saved image's size in bytes and pixels (from its header).
     mapPNG: () => mapPNG().then((b) => b.arrayBuffer()).then((buf) => {
       const v = new DataView(buf);
