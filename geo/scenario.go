@@ -554,4 +554,3 @@ func resnapArea(old, g *Graph, pt *graphPatch, maxDistM float64) func(s Snap, p 
 		return false
 	}
 }
-
