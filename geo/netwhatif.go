@@ -3,6 +3,8 @@ package geo
 import (
 	"math"
 	"slices"
+
+	"github.com/paulmach/orb"
 )
 
 // changedCells are the cells whose access for one profile may differ after
@@ -295,4 +297,59 @@ func (b *Access) recomputeCategory(s *Searcher, p, c int, region, pos []int32, c
 		tt[cell], tn[cell], tc[cell], tm[cell] = times[j], near[j], count[j], mean[j]
 	}
 	b.TimeDs[p][c], b.Nearest[p][c], b.Count[p][c], b.MeanKMin[p][c] = tt, tn, tc, tm
+}
+
+// walkerSnapsAfter sets b's own attachments of every walker after a
+// network change, as cellWalkerSnaps and facilityWalkerSnaps find them on
+// the patched network, snapping again only where resnap says an
+// attachment may differ from a's: elsewhere a's stand.
+func (b *Access) walkerSnapsAfter(a *Access, resnap func(s Snap, p orb.Point) bool) {
+	city := b.City
+	b.walker = make([]walkerSnaps, len(b.Profiles))
+	for p := range b.Profiles {
+		var before walkerSnaps
+		if p < len(a.walker) {
+			before = a.walker[p]
+		}
+		usable := b.Costs[p].Usable
+		for i, s := range city.CellSnap {
+			if s.Edge < 0 || usable(s.Edge) || city.Index == nil {
+				continue
+			}
+			pt := city.Population.Cells[i].Point
+			ns, ok := before.cell[int32(i)]
+			if !ok || resnap(ns, pt) {
+				var err error
+				if ns, err = city.Index.SnapStreetFor(pt, city.snapLimitM(), false, usable); err != nil {
+					ns = Snap{Edge: -1}
+				}
+			}
+			if b.walker[p].cell == nil {
+				b.walker[p].cell = map[int32]Snap{}
+			}
+			b.walker[p].cell[int32(i)] = ns
+		}
+		for fi := range city.Facilities {
+			aps := b.FacilityAccess[fi]
+			if len(aps) == 0 || city.Index == nil || slices.ContainsFunc(aps, func(s Snap) bool { return s.Edge >= 0 && usable(s.Edge) }) {
+				continue
+			}
+			f := &city.Facilities[fi]
+			snaps, ok := before.fac[fi]
+			was := Snap{Edge: -1} // too far before
+			if len(snaps) > 0 {
+				was = snaps[0]
+			}
+			if !ok || resnap(was, f.Point) {
+				snaps = nil
+				if ns, err := city.Index.SnapStreetFor(f.Point, city.snapLimitM(), f.BelowStreet, usable); err == nil {
+					snaps = []Snap{ns}
+				}
+			}
+			if b.walker[p].fac == nil {
+				b.walker[p].fac = map[int][]Snap{}
+			}
+			b.walker[p].fac[fi] = snaps
+		}
+	}
 }

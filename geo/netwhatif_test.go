@@ -115,3 +115,43 @@ func TestWhatIfNetworkAtFacilitiesEqualsFull(t *testing.T) {
 		t.Fatalf("only %d scenarios applied", done)
 	}
 }
+
+// A walker's own attachments (cells whose city attachment is on steps, for
+// a wheelchair user) are found again where the change reaches them: the
+// way under one closed, or a link next to one, equals a full
+// recomputation.
+func TestWhatIfNetworkWalkerAttachments(t *testing.T) {
+	city, base := liechtenstein(t)
+	var own []geo.Snap
+	for p := range base.Profiles {
+		for i := range city.Population.Cells {
+			if s := base.CellSnap(p, i); s != city.CellSnap[i] && s.Edge >= 0 {
+				own = append(own, s)
+			}
+		}
+	}
+	if len(own) == 0 {
+		t.Fatal("no walker's own attachment in the default city")
+	}
+	rng := rand.New(rand.NewPCG(21, 8))
+	done := 0
+	for step := 0; done < 4 && step < 20; step++ {
+		s := own[rng.IntN(len(own))]
+		sc := geo.Scenario{CloseWays: []int64{city.Graph.EdgeWays(s.Edge)[0]}}
+		if step%2 == 1 {
+			sc = geo.Scenario{AddLinks: []orb.LineString{{s.Point, {s.Point[0] + 0.0003, s.Point[1] + 0.0002}}}}
+		}
+		inc, err := base.WhatIf(sc)
+		if err != nil {
+			if errors.Is(err, geo.ErrBadScenario) {
+				continue
+			}
+			t.Fatal(err)
+		}
+		done++
+		checkIncrementalEqualsFull(t, "walker attachment", base, inc)
+	}
+	if done < 3 {
+		t.Fatalf("only %d scenarios applied", done)
+	}
+}

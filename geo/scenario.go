@@ -436,11 +436,7 @@ func (a *Access) whatIfNetwork(ctx context.Context, sc Scenario) (*Access, error
 	// network, as ComputeAccess would (few points need them: those whose
 	// city attachment the walker may not use), before the cells are
 	// indexed at them.
-	b.walker = make([]walkerSnaps, len(b.Profiles))
-	for p := range b.Profiles {
-		b.walker[p].cell = b.cellWalkerSnaps(p)
-		b.walker[p].fac = b.facilityWalkerSnaps(p, nil)
-	}
+	b.walkerSnapsAfter(a, resnap)
 	b.indexCells()
 	np, nc := len(a.Profiles), len(old.Taxonomy.Categories)
 	b.TimeDs, b.Nearest = make([][][]uint32, np), make([][][]int32, np)
