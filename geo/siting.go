@@ -484,7 +484,7 @@ func (a *Access) snapCandidates(ctx context.Context, p int, cands []orb.Point, w
 	h := &snapHints{main: &main, onNetwork: true}
 	snaps := make([]Snap, len(cands))
 	var tooFar atomic.Int64
-	parallelChunks(ctx, len(cands), 64, workers, func(lo, hi int) {
+	parallelChunks(ctx, len(cands), 64, workers, func(_, lo, hi int) {
 		for i := lo; i < hi; i++ {
 			sn, err := ix.snapStreet(cands[i], snapM, false, a.Costs[p].Usable, h)
 			if err != nil {
@@ -498,12 +498,12 @@ func (a *Access) snapCandidates(ctx context.Context, p int, cands []orb.Point, w
 }
 
 // parallelChunks calls fn over [0, n) in chunks of chunk, on up to workers
-// goroutines, until ctx ends.
-func parallelChunks(ctx context.Context, n, chunk, workers int, fn func(lo, hi int)) {
+// goroutines (w, from 0, tells which), until ctx ends.
+func parallelChunks(ctx context.Context, n, chunk, workers int, fn func(w, lo, hi int)) {
 	workers = max(1, min(workers, (n+chunk-1)/chunk))
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range workers {
+	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -512,7 +512,7 @@ func parallelChunks(ctx context.Context, n, chunk, workers int, fn func(lo, hi i
 				if lo >= n || ctx.Err() != nil {
 					return
 				}
-				fn(lo, min(lo+chunk, n))
+				fn(w, lo, min(lo+chunk, n))
 			}
 		}()
 	}
@@ -591,18 +591,19 @@ func (a *Access) demandHits(ctx context.Context, p int, thrDs uint32, uniq []Sna
 	group = append(group, int32(len(demand)))
 	const chunk = 16
 	out := make([][]demandHit, (len(same)+chunk-1)/chunk)
-	var pool sync.Pool
-	parallelChunks(ctx, len(same), chunk, workers, func(lo, hi int) {
-		type state struct {
-			s     *Searcher
-			stamp []uint32
-			gen   uint32
-		}
-		st, _ := pool.Get().(*state)
+	// Each worker's searcher and stamps, made on its first chunk.
+	type state struct {
+		s     *Searcher
+		stamp []uint32
+		gen   uint32
+	}
+	states := make([]*state, max(1, workers))
+	parallelChunks(ctx, len(same), chunk, workers, func(w, lo, hi int) {
+		st := states[w]
 		if st == nil {
 			st = &state{s: NewSearcher(g), stamp: make([]uint32, len(uniq))}
+			states[w] = st
 		}
-		defer pool.Put(st)
 		var hs []demandHit
 		var src [1]Source
 		hit := func(u int32, cells []int32, t uint32) {
