@@ -166,7 +166,7 @@ func VerticesInCellsForTest(g *Graph, res, keep int) (diff []int, n int) {
 			sel = append(sel, c)
 		}
 	}
-	got, want := verticesInCells(g, sel), verticesInCellsByFromPoint(g, sel)
+	got, want := verticesInCells(g, sel, 2), verticesInCellsByFromPoint(g, sel)
 	for v := range got {
 		if got[v] != want[v] {
 			diff = append(diff, v)

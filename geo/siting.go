@@ -183,7 +183,7 @@ func (a *Access) siting(ctx context.Context, opt SitingOptions, covers coverFunc
 	}
 	cands := opt.Candidates
 	if cands == nil {
-		cands = a.underservedVertices(&g)
+		cands = a.underservedVertices(&g, sitingWorkers(opt.Workers))
 	}
 	res.Candidates = len(cands)
 	sets, snaps, tooFar := covers(ctx, g.p, g.thrDs[0], cands, weight, opt.Capacity > 0, opt.Workers)
@@ -239,13 +239,13 @@ func (a *Access) sitingWeights(g gapTarget, capacitated bool) []float64 {
 
 // underservedVertices returns the network vertices that lie in a cell with
 // residents beyond the target, in vertex order.
-func (a *Access) underservedVertices(g *gapTarget) []orb.Point {
+func (a *Access) underservedVertices(g *gapTarget, workers int) []orb.Point {
 	var cells []hex.Cell
 	for _, c := range a.underserved(g) {
 		cells = append(cells, c.cell)
 	}
 	gr := a.City.Graph
-	in := verticesInCells(gr, cells)
+	in := verticesInCells(gr, cells, workers)
 	var out []orb.Point
 	for v, ok := range in {
 		if ok {
@@ -256,53 +256,32 @@ func (a *Access) underservedVertices(g *gapTarget) []orb.Point {
 }
 
 // verticesInCells marks the vertices of g that lie in one of cells (of
-// one resolution), as hex.FromPoint places them. Only the vertices near a
-// cell's edge are placed with it: the others are inside or outside the
-// cell's outline by more than a metre, far beyond the curvature of its
-// sides between the outline's corners (millimetres).
-func verticesInCells(g *Graph, cells []hex.Cell) []bool {
+// one resolution), as hex.FromPoint places them, on up to workers
+// goroutines. Only the vertices near a cell's side are placed with it: the
+// others are inside or outside the cell's outline by more than
+// sideMarginM, far beyond the curvature of its sides between the
+// outline's corners (millimetres).
+func verticesInCells(g *Graph, cells []hex.Cell, workers int) []bool {
 	in := make([]bool, g.NumVertices())
 	if len(cells) == 0 {
 		return in
 	}
-	const marginM = 1.0
-	type hexagon struct {
-		proj  localProj
-		x, y  [6]float64 // corners in metres around the centre, counter-clockwise
-		exact bool       // not a plain hexagon: place every vertex near it with FromPoint
-	}
-	hexes := make([]hexagon, len(cells))
+	hexes := make([]cellHexagon, len(cells))
 	bounds := make([]orb.Bound, len(cells))
 	member := make(map[hex.Cell]bool, len(cells))
-	res := cells[0].Res()
-	var span orb.Bound
-	for i, c := range cells {
+	for _, c := range cells {
 		member[c] = true
-		ring := c.Boundary()
-		b := ring.Bound()
-		bounds[i] = orbgeo.BoundPad(b, 2*marginM)
-		h := &hexes[i]
-		if len(ring) != 7 {
-			h.exact = true
-		} else {
-			var area float64
-			h.proj = newLocalProj(ring[0])
-			for k := range 6 {
-				h.x[k], h.y[k] = h.proj.xy(ring[k])
-			}
-			for k := range 6 {
-				area += h.x[k]*h.y[(k+1)%6] - h.x[(k+1)%6]*h.y[k]
-			}
-			if area < 0 { // clockwise: turn it round
-				slices.Reverse(h.x[:])
-				slices.Reverse(h.y[:])
-			}
-		}
-		if i == 0 {
-			span = bounds[i]
-		}
-		span = span.Union(bounds[i])
 	}
+	parallelChunks(context.Background(), len(cells), 256, workers, func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			hexes[i], bounds[i] = hexagonOf(cells[i])
+		}
+	})
+	span := bounds[0]
+	for _, b := range bounds {
+		span = span.Union(b)
+	}
+	res := cells[0].Res()
 	// A grid of bins about a cell wide lists the cells whose bound meets
 	// each bin.
 	step := math.Max(bounds[0].Max[0]-bounds[0].Min[0], bounds[0].Max[1]-bounds[0].Min[1])
@@ -319,54 +298,97 @@ func verticesInCells(g *Graph, cells []hex.Cell) []bool {
 			}
 		}
 	}
-	for v := range g.NumVertices() {
-		p := g.Vertex(v)
-		if !span.Contains(p) {
-			continue
-		}
-		bx, by := bin(p[0], p[1])
-		near := false
-		for _, i := range grid[[2]int64{bx, by}] {
-			if !bounds[i].Contains(p) {
+	parallelChunks(context.Background(), len(in), 4096, workers, func(_, lo, hi int) {
+		for v := lo; v < hi; v++ {
+			p := g.Vertex(v)
+			if !span.Contains(p) {
 				continue
 			}
-			h := &hexes[i]
-			if h.exact {
-				near = true
-				break
-			}
-			px, py := h.proj.xy(p)
-			inside, edge := true, false
-			for k := range 6 {
-				ax, ay, bx, by := h.x[k], h.y[k], h.x[(k+1)%6], h.y[(k+1)%6]
-				// Signed distance from the side, positive inside (the
-				// corners run counter-clockwise).
-				d := ((bx-ax)*(py-ay) - (by-ay)*(px-ax)) / math.Hypot(bx-ax, by-ay)
-				if d < marginM {
-					if d > -marginM {
-						edge = true
-					} else {
-						inside = false
-					}
+			bx, by := bin(p[0], p[1])
+			near := false
+			for _, i := range grid[[2]int64{bx, by}] {
+				if !bounds[i].Contains(p) {
+					continue
+				}
+				inside, edge := hexes[i].place(p)
+				if inside && !edge {
+					in[v] = true
+					break
+				}
+				if inside && edge {
+					near = true
+					break
 				}
 			}
-			if inside && !edge {
+			if in[v] || !near {
+				continue
+			}
+			if c, err := hex.FromPoint(p, res); err == nil && member[c] {
 				in[v] = true
-				break
-			}
-			if inside && edge {
-				near = true
-				break
 			}
 		}
-		if in[v] || !near {
-			continue
-		}
-		if c, err := hex.FromPoint(p, res); err == nil && member[c] {
-			in[v] = true
+	})
+	return in
+}
+
+// sideMarginM is how near a side of a cell's outline verticesInCells asks
+// H3 where a point lies.
+const sideMarginM = 1.0
+
+// cellHexagon is a cell's outline in metres around its first corner.
+type cellHexagon struct {
+	proj localProj
+	x, y [6]float64 // corners, counter-clockwise
+	// exact: not a plain hexagon, place every point near it with H3
+	exact bool
+}
+
+// hexagonOf returns the outline of c and its bound, padded by twice
+// sideMarginM.
+func hexagonOf(c hex.Cell) (cellHexagon, orb.Bound) {
+	var h cellHexagon
+	ring := c.Boundary()
+	b := orbgeo.BoundPad(ring.Bound(), 2*sideMarginM)
+	if len(ring) != 7 {
+		h.exact = true
+		return h, b
+	}
+	h.proj = newLocalProj(ring[0])
+	for k := range 6 {
+		h.x[k], h.y[k] = h.proj.xy(ring[k])
+	}
+	var area float64
+	for k := range 6 {
+		area += h.x[k]*h.y[(k+1)%6] - h.x[(k+1)%6]*h.y[k]
+	}
+	if area < 0 { // clockwise: turn it round
+		slices.Reverse(h.x[:])
+		slices.Reverse(h.y[:])
+	}
+	return h, b
+}
+
+// place tells whether p lies inside h and whether it is within
+// sideMarginM of a side (then H3 must tell); an exact h is always near.
+func (h *cellHexagon) place(p orb.Point) (inside, edge bool) {
+	if h.exact {
+		return true, true
+	}
+	px, py := h.proj.xy(p)
+	inside = true
+	for k := range 6 {
+		ax, ay, bx, by := h.x[k], h.y[k], h.x[(k+1)%6], h.y[(k+1)%6]
+		// Signed distance from the side, positive inside.
+		d := ((bx-ax)*(py-ay) - (by-ay)*(px-ax)) / math.Hypot(bx-ax, by-ay)
+		if d < sideMarginM {
+			if d > -sideMarginM {
+				edge = true
+			} else {
+				inside = false
+			}
 		}
 	}
-	return in
+	return inside, edge
 }
 
 // coverSet is the population cells a candidate brings within the
@@ -389,10 +411,7 @@ type coverSet struct {
 // give (integer times add up alike in either order), so the sets are those
 // of one search per candidate (TestSitingCoverSetsMatchFullSearch).
 func (a *Access) coverSets(ctx context.Context, p int, thrDs uint32, cands []orb.Point, weight []float64, withTimes bool, maxWorkers int) ([]coverSet, []Snap, int) {
-	workers := runtime.GOMAXPROCS(0)
-	if maxWorkers > 0 {
-		workers = min(workers, maxWorkers)
-	}
+	workers := sitingWorkers(maxWorkers)
 	snaps, tooFar := a.snapCandidates(ctx, p, cands, workers)
 	// One entry per distinct attachment.
 	rep := make([]int32, len(cands))
@@ -497,6 +516,16 @@ func (a *Access) snapCandidates(ctx context.Context, p int, cands []orb.Point, w
 	return snaps, int(tooFar.Load())
 }
 
+// sitingWorkers is the goroutines siting runs on: GOMAXPROCS, at most
+// maxWorkers when positive.
+func sitingWorkers(maxWorkers int) int {
+	workers := runtime.GOMAXPROCS(0)
+	if maxWorkers > 0 {
+		workers = min(workers, maxWorkers)
+	}
+	return workers
+}
+
 // parallelChunks calls fn over [0, n) in chunks of chunk, on up to workers
 // goroutines (w, from 0, tells which), until ctx ends.
 func parallelChunks(ctx context.Context, n, chunk, workers int, fn func(w, lo, hi int)) {
@@ -519,6 +548,23 @@ func parallelChunks(ctx context.Context, n, chunk, workers int, fn func(w, lo, h
 	wg.Wait()
 }
 
+// newCSR returns the lists of n keys that pairs adds items to, each in the
+// order added; pairs is called twice, to count and to fill.
+func newCSR(n int, pairs func(add func(key int, item int32))) csr {
+	c := csr{off: make([]uint32, n+1)}
+	pairs(func(key int, _ int32) { c.off[key+1]++ })
+	for k := range n {
+		c.off[k+1] += c.off[k]
+	}
+	c.item = make([]int32, c.off[n])
+	fill := slices.Clone(c.off[:n])
+	pairs(func(key int, item int32) {
+		c.item[fill[key]] = item
+		fill[key]++
+	})
+	return c
+}
+
 // demandHit is a cell within the threshold of the candidate attachment u,
 // t its walk there.
 type demandHit struct {
@@ -534,30 +580,20 @@ func (a *Access) demandHits(ctx context.Context, p int, thrDs uint32, uniq []Sna
 	c := a.Costs[p]
 	// Attachments by the vertices at the ends of their edge, and by edge.
 	nv := g.NumVertices()
-	byV := csr{off: make([]uint32, nv+1)}
-	byE := map[int32][]int32{}
-	for u, sn := range uniq {
-		f, t := g.EdgeEnds(sn.Edge)
-		byV.off[f+1]++
-		if t != f {
-			byV.off[t+1]++
+	byV := newCSR(nv, func(add func(key int, item int32)) {
+		for u, sn := range uniq {
+			f, t := g.EdgeEnds(sn.Edge)
+			add(f, int32(u))
+			if t != f {
+				add(t, int32(u))
+			}
 		}
-		byE[int32(sn.Edge)] = append(byE[int32(sn.Edge)], int32(u))
-	}
-	for v := range nv {
-		byV.off[v+1] += byV.off[v]
-	}
-	byV.item = make([]int32, byV.off[nv])
-	fill := slices.Clone(byV.off[:nv])
-	for u, sn := range uniq {
-		f, t := g.EdgeEnds(sn.Edge)
-		byV.item[fill[f]] = int32(u)
-		fill[f]++
-		if t != f {
-			byV.item[fill[t]] = int32(u)
-			fill[t]++
+	})
+	byE := newCSR(g.NumEdges(), func(add func(key int, item int32)) {
+		for u, sn := range uniq {
+			add(sn.Edge, int32(u))
 		}
-	}
+	})
 	// Each attachment's ends, the walks from them to it and its leg: the
 	// terms of pointTime through the ends, computed once.
 	type attach struct{ f, t, pf, pt, leg uint32 }
@@ -630,7 +666,7 @@ func (a *Access) demandHits(ctx context.Context, p int, thrDs uint32, uniq []Sna
 				}
 			}
 			// On the cell's own edge the walk along it counts too.
-			for _, u := range byE[int32(sn.Edge)] {
+			for _, u := range byE.of(sn.Edge) {
 				st.stamp[u] = st.gen
 				if t, _ := pointTime(g, c, false, uniq[u], at[u].leg, st.s.timeOf, src[:]); t <= thrDs {
 					hit(u, cells, t)
