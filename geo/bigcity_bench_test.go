@@ -5,7 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 
@@ -221,11 +223,13 @@ func BenchmarkBig32WhatIfNetwork(b *testing.B) {
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			b.ReportAllocs()
+			cpu := cpuTime()
 			for b.Loop() {
 				if _, err := a.WhatIf(tc.sc); err != nil {
 					b.Fatal(err)
 				}
 			}
+			reportCPU(b, cpu)
 		})
 	}
 }
@@ -235,11 +239,29 @@ func BenchmarkBig32WhatIfNetwork(b *testing.B) {
 func BenchmarkBig32Siting(b *testing.B) {
 	_, a := big(b)
 	b.ReportAllocs()
+	cpu := cpuTime()
 	for b.Loop() {
 		if _, err := a.Siting(geo.SitingOptions{Category: "clinic", K: 10}); err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, cpu)
+}
+
+// cpuTime is the CPU time (user and system) the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportCPU reports the CPU time per operation since start (cpuTime),
+// every goroutine's: on a machine shared with other work it varies less
+// than the wall time, which waits for the cores.
+func reportCPU(b *testing.B, start time.Duration) {
+	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
 }
 
 // BenchmarkBig32OpenSnapshot opens the 32-copy city's snapshot (network,

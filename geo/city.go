@@ -1,6 +1,9 @@
 package geo
 
-import "github.com/paulmach/orb"
+import (
+	"github.com/paulmach/orb"
+	orbgeo "github.com/paulmach/orb/geo"
+)
 
 // City is everything fifteen knows of one place: its walk network and the
 // index over it, its facilities by category, its communities and the
@@ -49,6 +52,30 @@ func (ix *SegmentIndex) SnapStreet(p orb.Point, maxDistM float64, anyLevel bool)
 // joins the network at the nearest edge without steps, not at steps it can
 // never leave. Costs.Usable is the usual argument.
 func (ix *SegmentIndex) SnapStreetFor(p orb.Point, maxDistM float64, anyLevel bool, usable func(e int) bool) (Snap, error) {
+	return ix.snapStreet(p, maxDistM, anyLevel, usable, nil)
+}
+
+// snapHints speed up snapStreet for callers snapping many points; they
+// never change its answer.
+type snapHints struct {
+	// main is the bound of the largest component (largestBound): a point
+	// on an island farther than the snapping limit from it is not searched
+	// for again, as no edge of the largest component can be near enough.
+	main *orb.Bound
+	// onNetwork says many points lie on the network (vertices): each is
+	// first looked for on the network itself, in a box of a centimetre.
+	// An edge found there at distance 0 is the one Nearest finds in its
+	// larger boxes: the tree lists matching entries in the same order
+	// whatever the box, the first at the smallest distance wins, and every
+	// entry at distance 0 is in both boxes.
+	onNetwork bool
+}
+
+// snapStreet is SnapStreetFor with hints (nil for none).
+func (ix *SegmentIndex) snapStreet(p orb.Point, maxDistM float64, anyLevel bool, usable func(e int) bool, h *snapHints) (Snap, error) {
+	if h == nil {
+		h = &snapHints{}
+	}
 	var filter SnapFilter = SurfaceOnly
 	if anyLevel {
 		filter = nil
@@ -57,17 +84,53 @@ func (ix *SegmentIndex) SnapStreetFor(p orb.Point, maxDistM float64, anyLevel bo
 		level := filter
 		filter = func(e int, a EdgeAttr) bool { return usable(e) && (level == nil || level(e, a)) }
 	}
-	s, err := ix.Nearest(p, maxDistM, filter)
+	var s Snap
+	err := ErrTooFar
+	if h.onNetwork && maxDistM > onNetworkM {
+		if s, err = ix.Nearest(p, onNetworkM, filter); err == nil && s.DistM != 0 {
+			err = ErrTooFar
+		}
+	}
+	if err != nil {
+		s, err = ix.Nearest(p, maxDistM, filter)
+	}
 	if err != nil || ix.g.InLargest(s.Edge) {
 		return s, err
 	}
-	main := func(e int, a EdgeAttr) bool {
+	if h.main != nil && !orbgeo.NewBoundAroundPoint(p, maxDistM).Intersects(*h.main) {
+		return s, nil // the box Nearest would search last misses it
+	}
+	inMain := func(e int, a EdgeAttr) bool {
 		return ix.g.InLargest(e) && (filter == nil || filter(e, a))
 	}
-	if m, err := ix.Nearest(p, maxDistM, main); err == nil {
+	if m, err := ix.Nearest(p, maxDistM, inMain); err == nil {
 		return m, nil
 	}
 	return s, nil
+}
+
+// onNetworkM is the half-size of snapHints.onNetwork's box.
+const onNetworkM = 0.01
+
+// largestBound returns the bound of the geometry of the largest
+// component's edges.
+func largestBound(g *Graph) orb.Bound {
+	var b orb.Bound
+	first := true
+	var pts []orb.Point
+	for e := range g.NumEdges() {
+		if !g.InLargest(e) {
+			continue
+		}
+		pts = g.AppendEdgeGeometry(pts[:0], e)
+		for _, p := range pts {
+			if first {
+				b, first = orb.Bound{Min: p, Max: p}, false
+			}
+			b = b.Extend(p)
+		}
+	}
+	return b
 }
 
 // SnapAll attaches n points with SnapStreet, marking with Edge -1 those

@@ -438,11 +438,7 @@ func (a *Access) whatIfNetwork(ctx context.Context, sc Scenario) (*Access, error
 	// network, as ComputeAccess would (few points need them: those whose
 	// city attachment the walker may not use), before the cells are
 	// indexed at them.
-	b.walker = make([]walkerSnaps, len(b.Profiles))
-	for p := range b.Profiles {
-		b.walker[p].cell = b.cellWalkerSnaps(p)
-		b.walker[p].fac = b.facilityWalkerSnaps(p, nil)
-	}
+	b.walkerSnapsAfter(a, resnap)
 	b.indexCells()
 	np, nc := len(a.Profiles), len(old.Taxonomy.Categories)
 	b.TimeDs, b.Nearest = make([][][]uint32, np), make([][][]int32, np)
@@ -462,9 +458,8 @@ func (a *Access) whatIfNetwork(ctx context.Context, sc Scenario) (*Access, error
 			return nil, err
 		}
 		movedP, accessP := b.walkerChanges(a, p, moved, changedAccess)
-		region := b.changedRegion(a, so, sn, p, pt, movedP, accessP)
-		if len(region) > 0 {
-			b.recomputeCells(sn, p, region)
+		if ch := b.changedRegion(a, so, sn, p, pt, movedP, accessP); len(ch.region) > 0 {
+			b.recomputeCells(a, sn, p, ch)
 		}
 	}
 	// Facility changes on top of the new network are incremental.
@@ -555,192 +550,5 @@ func resnapArea(old, g *Graph, pt *graphPatch, maxDistM float64) func(s Snap, p 
 			}
 		}
 		return false
-	}
-}
-
-// changedRegion returns the cells whose access for profile p may differ
-// between a (before) and b (after a network change): those within the
-// cutoff of a removed edge before, or of an added edge after, or of a
-// facility access point that changed, and those snapped elsewhere. Any
-// walk of another cell within the cutoff uses only edges both networks
-// share, at the same cost.
-func (b *Access) changedRegion(a *Access, so, sn *Searcher, p int, pt *graphPatch, moved []int32, changedAccess []int) []int32 {
-	in := make([]bool, len(b.City.CellSnap))
-	var region []int32
-	add := func(cell int32) {
-		if !in[cell] {
-			in[cell] = true
-			region = append(region, cell)
-		}
-	}
-	seedEdge := func(dst []Source, g *Graph, e int) []Source {
-		return append(dst, Source{Snap: Snap{Edge: e}}, Source{Snap: Snap{Edge: e, OffsetM: g.EdgeLengthM(e)}})
-	}
-	// The cells near what changed, in the network before (removed edges,
-	// a's attachments) and after (added edges, b's attachments).
-	mark := func(acc *Access, se *Searcher, edges []int) {
-		var src []Source
-		for _, e := range edges {
-			src = seedEdge(src, acc.City.Graph, e)
-			for _, cell := range acc.edgeCell[int32(e)] {
-				add(cell)
-			}
-		}
-		for _, fi := range changedAccess {
-			for _, s := range acc.FacilityAccessFor(p, fi) {
-				if s.Edge >= 0 {
-					src = append(src, Source{Snap: s})
-				}
-			}
-		}
-		if len(src) > 0 {
-			se.sparse(acc.Costs[p], src, acc.cutoffDs, true)
-			for _, v := range se.touched {
-				for _, cell := range acc.vertexCell.of(int(v)) {
-					add(cell)
-				}
-			}
-		}
-	}
-	mark(a, so, pt.removed)
-	mark(b, sn, pt.added)
-	for _, cell := range moved {
-		add(cell)
-	}
-	return region
-}
-
-// recomputeCells computes again, for profile p and every category, the
-// access of the cells in region, from the facilities within their reach:
-// a forward search from the cells bounds where a facility within the
-// cutoff can be.
-func (b *Access) recomputeCells(s *Searcher, p int, region []int32) {
-	g := b.City.Graph
-	pos := make([]int32, len(b.City.CellSnap))
-	for i := range pos {
-		pos[i] = -1
-	}
-	edges := map[int]bool{}
-	var seeds []Source
-	for j, cell := range region {
-		pos[cell] = int32(j)
-		if cs := b.CellSnap(p, int(cell)); cs.Edge >= 0 {
-			seeds = append(seeds, Source{Snap: cs, StartDs: b.cellLegDs(p, int(cell))})
-			edges[cs.Edge] = true
-		}
-	}
-	s.sparse(b.Costs[p], seeds, b.cutoffDs, false)
-	// The walk from the nearest region cell to each vertex reached: a
-	// facility is within t of a region cell only if an end of one of its
-	// access edges is (or it lies on a region cell's edge).
-	fwd := make([]uint32, g.NumVertices())
-	for i := range fwd {
-		fwd[i] = Unreached
-	}
-	for _, v := range s.touched {
-		fwd[v] = s.dist[v]
-	}
-	within := func(fi int, t uint32) bool {
-		for _, ap := range b.FacilityAccessFor(p, fi) {
-			if ap.Edge < 0 {
-				continue
-			}
-			f, to := g.EdgeEnds(ap.Edge)
-			if fwd[f] <= t || fwd[to] <= t || edges[ap.Edge] {
-				return true
-			}
-		}
-		return false
-	}
-	cats := b.City.Taxonomy.Categories
-	k := b.Options.K
-	var buf []Source
-	for c := range cats {
-		if len(b.ByCategory[c]) == 0 {
-			continue
-		}
-		thr := min(MinToDs(cats[c].ThresholdMin), b.cutoffDs)
-		cutoff := thr
-		if k > 1 {
-			cutoff = b.cutoffDs
-		}
-		// Candidates for the nearest facility (within the cutoff) and for
-		// the counts (within the threshold, or the cutoff for K > 1).
-		var cands, countCands []int
-		for _, fi := range b.ByCategory[c] {
-			if within(fi, b.cutoffDs) {
-				cands = append(cands, fi)
-				if cutoff == b.cutoffDs || within(fi, cutoff) {
-					countCands = append(countCands, fi)
-				}
-			}
-		}
-		// The region's new values, by position in region; the tables are
-		// copied (they are the baseline's until then) only if one differs.
-		times, near := make([]uint32, len(region)), make([]int32, len(region))
-		count, mean := make([]uint16, len(region)), make([]float32, len(region))
-		for j := range region {
-			times[j], near[j] = Unreached, -1
-		}
-		if len(cands) > 0 {
-			src := b.sources(p, cands, buf[:0])
-			buf = src
-			b.nearestInto(s, p, src, b.cutoffDs, func(cell int32, t uint32, id int32) {
-				if j := pos[cell]; j >= 0 {
-					times[j], near[j] = t, id
-				}
-			})
-		}
-		var topK map[int32][]uint32
-		if k > 1 {
-			topK = map[int32][]uint32{}
-		}
-		b.eachFacilityCell(s, p, countCands, cutoff, &buf, func(_ int, cell int32, t uint32) {
-			j := pos[cell]
-			if j < 0 {
-				return
-			}
-			if t <= thr && count[j] < math.MaxUint16 {
-				count[j]++
-			}
-			if k > 1 {
-				topK[cell] = insertTopK(topK[cell], t, k)
-			}
-		})
-		for j, cell := range region {
-			switch {
-			case k == 1:
-				mean[j] = float32(math.NaN())
-				if t := times[j]; t != Unreached {
-					mean[j] = float32(DsToMin(t))
-				}
-			case len(topK[cell]) < k:
-				mean[j] = float32(math.NaN())
-			default:
-				var sum float64
-				for _, t := range topK[cell] {
-					sum += DsToMin(t)
-				}
-				mean[j] = float32(sum / float64(k))
-			}
-		}
-		tt, tn, tc, tm := b.TimeDs[p][c], b.Nearest[p][c], b.Count[p][c], b.MeanKMin[p][c]
-		changed := false
-		for j, cell := range region {
-			om, nm := tm[cell], mean[j]
-			if tt[cell] != times[j] || tn[cell] != near[j] || tc[cell] != count[j] ||
-				(om != nm && !(math.IsNaN(float64(om)) && math.IsNaN(float64(nm)))) {
-				changed = true
-				break
-			}
-		}
-		if !changed {
-			continue
-		}
-		tt, tn, tc, tm = slices.Clone(tt), slices.Clone(tn), slices.Clone(tc), slices.Clone(tm)
-		for j, cell := range region {
-			tt[cell], tn[cell], tc[cell], tm[cell] = times[j], near[j], count[j], mean[j]
-		}
-		b.TimeDs[p][c], b.Nearest[p][c], b.Count[p][c], b.MeanKMin[p][c] = tt, tn, tc, tm
 	}
 }

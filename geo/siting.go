@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 
 	"github.com/paulmach/orb"
+	orbgeo "github.com/paulmach/orb/geo"
 
 	"fifteen/geo/hex"
 )
@@ -141,6 +142,14 @@ func (a *Access) Siting(opt SitingOptions) (*SitingResult, error) {
 // SitingContext is Siting that gives up, with ctx's error, once ctx ends:
 // a server's request timeout then bounds it on a large city.
 func (a *Access) SitingContext(ctx context.Context, opt SitingOptions) (*SitingResult, error) {
+	return a.siting(ctx, opt, a.coverSets)
+}
+
+// coverFunc computes the cover sets of candidates (see Access.coverSets).
+type coverFunc func(ctx context.Context, p int, thrDs uint32, cands []orb.Point, weight []float64, withTimes bool, maxWorkers int) ([]coverSet, []Snap, int)
+
+// siting is SitingContext with the cover sets from covers.
+func (a *Access) siting(ctx context.Context, opt SitingOptions, covers coverFunc) (*SitingResult, error) {
 	if !a.HasResidents() {
 		return nil, errNoResidents()
 	}
@@ -174,16 +183,16 @@ func (a *Access) SitingContext(ctx context.Context, opt SitingOptions) (*SitingR
 	}
 	cands := opt.Candidates
 	if cands == nil {
-		cands = a.underservedVertices(&g)
+		cands = a.underservedVertices(&g, sitingWorkers(opt.Workers))
 	}
 	res.Candidates = len(cands)
-	covers, snaps, tooFar := a.coverSets(ctx, g.p, g.thrDs[0], cands, weight, opt.Capacity > 0, opt.Workers)
+	sets, snaps, tooFar := covers(ctx, g.p, g.thrDs[0], cands, weight, opt.Capacity > 0, opt.Workers)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	res.TooFar = tooFar
 
-	picks := greedyCover(covers, weight, opt.K, opt.Capacity)
+	picks := greedyCover(sets, weight, opt.K, opt.Capacity)
 	var commIdx *PolygonSet
 	if len(picks) > 0 && len(a.City.Communities) > 0 {
 		commIdx = NewPolygonSetMulti(communityGeoms(a.City.Communities))
@@ -230,23 +239,156 @@ func (a *Access) sitingWeights(g gapTarget, capacitated bool) []float64 {
 
 // underservedVertices returns the network vertices that lie in a cell with
 // residents beyond the target, in vertex order.
-func (a *Access) underservedVertices(g *gapTarget) []orb.Point {
-	under := map[hex.Cell]bool{}
+func (a *Access) underservedVertices(g *gapTarget, workers int) []orb.Point {
+	var cells []hex.Cell
 	for _, c := range a.underserved(g) {
-		under[c.cell] = true
-	}
-	var out []orb.Point
-	if len(under) == 0 {
-		return out
+		cells = append(cells, c.cell)
 	}
 	gr := a.City.Graph
-	for v := 0; v < gr.NumVertices(); v++ {
-		p := gr.Vertex(v)
-		if c, err := hex.FromPoint(p, PopulationRes); err == nil && under[c] {
-			out = append(out, p)
+	in := verticesInCells(gr, cells, workers)
+	var out []orb.Point
+	for v, ok := range in {
+		if ok {
+			out = append(out, gr.Vertex(v))
 		}
 	}
 	return out
+}
+
+// verticesInCells marks the vertices of g that lie in one of cells (of
+// one resolution), as hex.FromPoint places them, on up to workers
+// goroutines. Only the vertices near a cell's side are placed with it: the
+// others are inside or outside the cell's outline by more than
+// sideMarginM, far beyond the curvature of its sides between the
+// outline's corners (millimetres).
+func verticesInCells(g *Graph, cells []hex.Cell, workers int) []bool {
+	in := make([]bool, g.NumVertices())
+	if len(cells) == 0 {
+		return in
+	}
+	hexes := make([]cellHexagon, len(cells))
+	bounds := make([]orb.Bound, len(cells))
+	member := make(map[hex.Cell]bool, len(cells))
+	for _, c := range cells {
+		member[c] = true
+	}
+	parallelChunks(context.Background(), len(cells), 256, workers, func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			hexes[i], bounds[i] = hexagonOf(cells[i])
+		}
+	})
+	span := bounds[0]
+	for _, b := range bounds {
+		span = span.Union(b)
+	}
+	res := cells[0].Res()
+	// A grid of bins about a cell wide lists the cells whose bound meets
+	// each bin.
+	step := math.Max(bounds[0].Max[0]-bounds[0].Min[0], bounds[0].Max[1]-bounds[0].Min[1])
+	bin := func(x, y float64) (int64, int64) {
+		return int64(math.Floor((x - span.Min[0]) / step)), int64(math.Floor((y - span.Min[1]) / step))
+	}
+	grid := map[[2]int64][]int32{}
+	for i, b := range bounds {
+		x0, y0 := bin(b.Min[0], b.Min[1])
+		x1, y1 := bin(b.Max[0], b.Max[1])
+		for x := x0; x <= x1; x++ {
+			for y := y0; y <= y1; y++ {
+				grid[[2]int64{x, y}] = append(grid[[2]int64{x, y}], int32(i))
+			}
+		}
+	}
+	parallelChunks(context.Background(), len(in), 4096, workers, func(_, lo, hi int) {
+		for v := lo; v < hi; v++ {
+			p := g.Vertex(v)
+			if !span.Contains(p) {
+				continue
+			}
+			bx, by := bin(p[0], p[1])
+			near := false
+			for _, i := range grid[[2]int64{bx, by}] {
+				if !bounds[i].Contains(p) {
+					continue
+				}
+				inside, edge := hexes[i].place(p)
+				if inside && !edge {
+					in[v] = true
+					break
+				}
+				if inside && edge {
+					near = true
+					break
+				}
+			}
+			if in[v] || !near {
+				continue
+			}
+			if c, err := hex.FromPoint(p, res); err == nil && member[c] {
+				in[v] = true
+			}
+		}
+	})
+	return in
+}
+
+// sideMarginM is how near a side of a cell's outline verticesInCells asks
+// H3 where a point lies.
+const sideMarginM = 1.0
+
+// cellHexagon is a cell's outline in metres around its first corner.
+type cellHexagon struct {
+	proj localProj
+	x, y [6]float64 // corners, counter-clockwise
+	// exact: not a plain hexagon, place every point near it with H3
+	exact bool
+}
+
+// hexagonOf returns the outline of c and its bound, padded by twice
+// sideMarginM.
+func hexagonOf(c hex.Cell) (cellHexagon, orb.Bound) {
+	var h cellHexagon
+	ring := c.Boundary()
+	b := orbgeo.BoundPad(ring.Bound(), 2*sideMarginM)
+	if len(ring) != 7 {
+		h.exact = true
+		return h, b
+	}
+	h.proj = newLocalProj(ring[0])
+	for k := range 6 {
+		h.x[k], h.y[k] = h.proj.xy(ring[k])
+	}
+	var area float64
+	for k := range 6 {
+		area += h.x[k]*h.y[(k+1)%6] - h.x[(k+1)%6]*h.y[k]
+	}
+	if area < 0 { // clockwise: turn it round
+		slices.Reverse(h.x[:])
+		slices.Reverse(h.y[:])
+	}
+	return h, b
+}
+
+// place tells whether p lies inside h and whether it is within
+// sideMarginM of a side (then H3 must tell); an exact h is always near.
+func (h *cellHexagon) place(p orb.Point) (inside, edge bool) {
+	if h.exact {
+		return true, true
+	}
+	px, py := h.proj.xy(p)
+	inside = true
+	for k := range 6 {
+		ax, ay, bx, by := h.x[k], h.y[k], h.x[(k+1)%6], h.y[(k+1)%6]
+		// Signed distance from the side, positive inside.
+		d := ((bx-ax)*(py-ay) - (by-ay)*(px-ax)) / math.Hypot(bx-ax, by-ay)
+		if d < sideMarginM {
+			if d > -sideMarginM {
+				edge = true
+			} else {
+				inside = false
+			}
+		}
+	}
+	return inside, edge
 }
 
 // coverSet is the population cells a candidate brings within the
@@ -258,9 +400,97 @@ type coverSet struct {
 }
 
 // coverSets snaps every candidate and computes its cover set among the
-// cells of positive weight, in parallel, one bounded search per candidate.
-// A candidate too far from the network has an empty set.
+// cells of positive weight. A candidate too far from the network has an
+// empty set; candidates attached at the same place share theirs.
+//
+// The sets are found from the demand side: one bounded search per cell of
+// positive weight, walking out from it (there are far fewer such cells
+// than candidates, several to a cell), reads the time to every candidate
+// whose edge it reaches. A candidate's time is the cell's through the same
+// vertices and along the same edges as a search from the candidate would
+// give (integer times add up alike in either order), so the sets are those
+// of one search per candidate (TestSitingCoverSetsMatchFullSearch).
 func (a *Access) coverSets(ctx context.Context, p int, thrDs uint32, cands []orb.Point, weight []float64, withTimes bool, maxWorkers int) ([]coverSet, []Snap, int) {
+	workers := sitingWorkers(maxWorkers)
+	snaps, tooFar := a.snapCandidates(ctx, p, cands, workers)
+	// One entry per distinct attachment.
+	rep := make([]int32, len(cands))
+	var uniq []Snap
+	seen := make(map[Snap]int32, len(cands))
+	for i, sn := range snaps {
+		rep[i] = -1
+		if sn.Edge < 0 {
+			continue
+		}
+		u, ok := seen[sn]
+		if !ok {
+			u = int32(len(uniq))
+			seen[sn] = u
+			uniq = append(uniq, sn)
+		}
+		rep[i] = u
+	}
+	hits := a.demandHits(ctx, p, thrDs, uniq, weight, workers)
+	covers := make([]coverSet, len(cands))
+	if ctx.Err() != nil {
+		return covers, snaps, tooFar
+	}
+	// Per attachment, its cells sorted by index with their times.
+	off := make([]int, len(uniq)+1)
+	for _, hs := range hits {
+		for _, h := range hs {
+			off[h.u+1]++
+		}
+	}
+	for u := range uniq {
+		off[u+1] += off[u]
+	}
+	packed := make([]uint64, off[len(uniq)])
+	fill := slices.Clone(off[:len(uniq)])
+	for _, hs := range hits {
+		for _, h := range hs {
+			packed[fill[h.u]] = uint64(h.cell)<<32 | uint64(h.t)
+			fill[h.u]++
+		}
+	}
+	hits = nil
+	cells := make([]int32, len(packed))
+	var times []uint32
+	if withTimes {
+		times = make([]uint32, len(packed))
+	}
+	sets := make([]coverSet, len(uniq))
+	for u := range uniq {
+		lo, hi := off[u], off[u+1]
+		if lo == hi {
+			continue
+		}
+		if seg := packed[lo:hi]; !slices.IsSorted(seg) { // the hits come in cell order but for cells sharing a search
+			slices.Sort(seg)
+		}
+		for k := lo; k < hi; k++ {
+			cells[k] = int32(packed[k] >> 32)
+			if withTimes {
+				times[k] = uint32(packed[k])
+			}
+		}
+		sets[u].cells = cells[lo:hi:hi]
+		if withTimes {
+			sets[u].times = times[lo:hi:hi]
+		}
+	}
+	for i, u := range rep {
+		if u >= 0 {
+			covers[i] = sets[u]
+		}
+	}
+	return covers, snaps, tooFar
+}
+
+// snapCandidates attaches every candidate to the network for profile p as
+// SnapStreetFor does, in parallel, marking with Edge -1 those too far; it
+// returns the attachments and how many were too far.
+func (a *Access) snapCandidates(ctx context.Context, p int, cands []orb.Point, workers int) ([]Snap, int) {
 	ix := a.City.Index
 	if ix == nil {
 		ix = NewSegmentIndex(a.City.Graph)
@@ -269,101 +499,188 @@ func (a *Access) coverSets(ctx context.Context, p int, thrDs uint32, cands []orb
 	if snapM == 0 {
 		snapM = DefaultSnapM
 	}
-	covers := make([]coverSet, len(cands))
+	main := largestBound(a.City.Graph)
+	h := &snapHints{main: &main, onNetwork: true}
 	snaps := make([]Snap, len(cands))
 	var tooFar atomic.Int64
-	var next atomic.Int64
-	const chunk = 32
+	parallelChunks(ctx, len(cands), 64, workers, func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			sn, err := ix.snapStreet(cands[i], snapM, false, a.Costs[p].Usable, h)
+			if err != nil {
+				sn = Snap{Edge: -1}
+				tooFar.Add(1)
+			}
+			snaps[i] = sn
+		}
+	})
+	return snaps, int(tooFar.Load())
+}
+
+// sitingWorkers is the goroutines siting runs on: GOMAXPROCS, at most
+// maxWorkers when positive.
+func sitingWorkers(maxWorkers int) int {
 	workers := runtime.GOMAXPROCS(0)
 	if maxWorkers > 0 {
 		workers = min(workers, maxWorkers)
 	}
-	workers = max(1, min(workers, (len(cands)+chunk-1)/chunk))
+	return workers
+}
+
+// parallelChunks calls fn over [0, n) in chunks of chunk, on up to workers
+// goroutines (w, from 0, tells which), until ctx ends.
+func parallelChunks(ctx context.Context, n, chunk, workers int, fn func(w, lo, hi int)) {
+	workers = max(1, min(workers, (n+chunk-1)/chunk))
+	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range workers {
+	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s := NewSearcher(a.City.Graph)
-			var src [1]Source
-			var packed []uint64
 			for {
-				lo := int(next.Add(chunk)) - chunk
-				if lo >= len(cands) || ctx.Err() != nil {
+				lo := int(next.Add(int64(chunk))) - chunk
+				if lo >= n || ctx.Err() != nil {
 					return
 				}
-				for i := lo; i < min(lo+chunk, len(cands)); i++ {
-					sn, err := ix.SnapStreetFor(cands[i], snapM, false, a.Costs[p].Usable)
-					if err != nil {
-						snaps[i] = Snap{Edge: -1}
-						tooFar.Add(1)
-						continue
-					}
-					snaps[i] = sn
-					src[0] = Source{Snap: sn, StartDs: a.Costs[p].Leg(sn.DistM), ID: int32(i)}
-					packed = packed[:0]
-					a.sourceCells(s, p, src[:], thrDs, weight, func(cell int32, t uint32) {
-						packed = append(packed, uint64(cell)<<32|uint64(t))
-					})
-					covers[i] = unpackCover(packed, withTimes)
-				}
+				fn(w, lo, min(lo+chunk, n))
 			}
 		}()
 	}
 	wg.Wait()
-	return covers, snaps, int(tooFar.Load())
 }
 
-// unpackCover sorts (cell << 32 | time) pairs by cell and splits them.
-func unpackCover(packed []uint64, withTimes bool) coverSet {
-	if len(packed) == 0 {
-		return coverSet{}
+// newCSR returns the lists of n keys that pairs adds items to, each in the
+// order added; pairs is called twice, to count and to fill.
+func newCSR(n int, pairs func(add func(key int, item int32))) csr {
+	c := csr{off: make([]uint32, n+1)}
+	pairs(func(key int, _ int32) { c.off[key+1]++ })
+	for k := range n {
+		c.off[k+1] += c.off[k]
 	}
-	slices.Sort(packed)
-	cs := coverSet{cells: make([]int32, len(packed))}
-	if withTimes {
-		cs.times = make([]uint32, len(packed))
-	}
-	for k, x := range packed {
-		cs.cells[k] = int32(x >> 32)
-		if withTimes {
-			cs.times[k] = uint32(x)
-		}
-	}
-	return cs
+	c.item = make([]int32, c.off[n])
+	fill := slices.Clone(c.off[:n])
+	pairs(func(key int, item int32) {
+		c.item[fill[key]] = item
+		fill[key]++
+	})
+	return c
 }
 
-// sourceCells runs one search from src, a single place, bounded by
-// cutoffDs, and calls fn with every population cell of positive weight it
-// reaches and the cell's time to it, as eachFacilityCell does for a
-// facility.
-func (a *Access) sourceCells(s *Searcher, p int, src []Source, cutoffDs uint32, weight []float64, fn func(cell int32, t uint32)) {
+// demandHit is a cell within the threshold of the candidate attachment u,
+// t its walk there.
+type demandHit struct {
+	u, cell int32
+	t       uint32
+}
+
+// demandHits runs one search per cell of positive weight, bounded by
+// thrDs, walking from the cell, and returns every attachment in uniq it
+// reaches within thrDs, in parallel (one list per chunk of cells).
+func (a *Access) demandHits(ctx context.Context, p int, thrDs uint32, uniq []Snap, weight []float64, workers int) [][]demandHit {
 	g := a.City.Graph
 	c := a.Costs[p]
-	stamp := s.cellStamp(len(a.City.CellSnap))
-	s.stampGen++
-	gen := s.stampGen
-	visit := func(cell int32) {
-		if stamp[cell] == gen || !(weight[cell] > 0) {
-			return
+	// Attachments by the vertices at the ends of their edge, and by edge.
+	nv := g.NumVertices()
+	byV := newCSR(nv, func(add func(key int, item int32)) {
+		for u, sn := range uniq {
+			f, t := g.EdgeEnds(sn.Edge)
+			add(f, int32(u))
+			if t != f {
+				add(t, int32(u))
+			}
 		}
-		stamp[cell] = gen
-		t, _ := pointTime(g, c, true, a.CellSnap(p, int(cell)), a.cellLegDs(p, int(cell)), s.timeOf, src)
-		if t <= cutoffDs {
-			fn(cell, t)
+	})
+	byE := newCSR(g.NumEdges(), func(add func(key int, item int32)) {
+		for u, sn := range uniq {
+			add(sn.Edge, int32(u))
+		}
+	})
+	// Each attachment's ends, the walks from them to it and its leg: the
+	// terms of pointTime through the ends, computed once.
+	type attach struct{ f, t, pf, pt, leg uint32 }
+	at := make([]attach, len(uniq))
+	for u, sn := range uniq {
+		f, t := g.EdgeEnds(sn.Edge)
+		l := g.EdgeLengthM(sn.Edge)
+		at[u] = attach{uint32(f), uint32(t), c.Partial(g, sn.Edge, 0, sn.OffsetM), c.Partial(g, sn.Edge, l, sn.OffsetM), c.Leg(sn.DistM)}
+	}
+	// The cells of positive weight, those attached at the same place (one
+	// per community sharing an H3 cell) searched from once: group k is
+	// cells[group[k]:group[k+1]].
+	var demand, group []int32
+	first := map[Snap]int{}
+	var same [][]int32
+	for i, w := range weight {
+		if sn := a.CellSnap(p, i); w > 0 && sn.Edge >= 0 {
+			k, ok := first[sn]
+			if !ok {
+				k = len(same)
+				first[sn] = k
+				same = append(same, nil)
+			}
+			same[k] = append(same[k], int32(i))
 		}
 	}
-	s.sparse(c, src, cutoffDs, true)
-	for _, v := range s.touched {
-		for _, cell := range a.vertexCell.of(int(v)) {
-			visit(cell)
-		}
+	for _, cs := range same {
+		group = append(group, int32(len(demand)))
+		demand = append(demand, cs...)
 	}
-	for _, so := range src {
-		for _, cell := range a.edgeCell[int32(so.Snap.Edge)] {
-			visit(cell)
-		}
+	group = append(group, int32(len(demand)))
+	const chunk = 16
+	out := make([][]demandHit, (len(same)+chunk-1)/chunk)
+	// Each worker's searcher and stamps, made on its first chunk.
+	type state struct {
+		s     *Searcher
+		stamp []uint32
+		gen   uint32
 	}
+	states := make([]*state, max(1, workers))
+	parallelChunks(ctx, len(same), chunk, workers, func(w, lo, hi int) {
+		st := states[w]
+		if st == nil {
+			st = &state{s: NewSearcher(g), stamp: make([]uint32, len(uniq))}
+			states[w] = st
+		}
+		var hs []demandHit
+		var src [1]Source
+		hit := func(u int32, cells []int32, t uint32) {
+			for _, cell := range cells {
+				hs = append(hs, demandHit{u: u, cell: cell, t: t})
+			}
+		}
+		for k := lo; k < hi; k++ {
+			cells := demand[group[k]:group[k+1]]
+			sn := a.CellSnap(p, int(cells[0]))
+			src[0] = Source{Snap: sn, StartDs: a.cellLegDs(p, int(cells[0]))}
+			st.s.sparse(c, src[:], thrDs, false)
+			dist := st.s.dist
+			st.gen++
+			try := func(u int32) {
+				if st.stamp[u] == st.gen {
+					return
+				}
+				st.stamp[u] = st.gen
+				x := &at[u]
+				t := addTime(min(addTime(dist[x.f], x.pf), addTime(dist[x.t], x.pt)), x.leg)
+				if t <= thrDs {
+					hit(u, cells, t)
+				}
+			}
+			// On the cell's own edge the walk along it counts too.
+			for _, u := range byE.of(sn.Edge) {
+				st.stamp[u] = st.gen
+				if t, _ := pointTime(g, c, false, uniq[u], at[u].leg, st.s.timeOf, src[:]); t <= thrDs {
+					hit(u, cells, t)
+				}
+			}
+			for _, v := range st.s.touched {
+				for _, u := range byV.of(int(v)) {
+					try(u)
+				}
+			}
+		}
+		out[lo/chunk] = hs
+	})
+	return out
 }
 
 // pick is one set chosen by greedyCover, with the weight it added and the
