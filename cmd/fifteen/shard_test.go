@@ -247,7 +247,7 @@ func TestShardBadInput(t *testing.T) {
 		{"no index", []string{"run-shard", "--plan", notPlan, "--out", dir}, "give --index"},
 		{"no out", []string{"shard"}, "give --out"},
 		{"bad res", []string{"shard", "--quiet", "--out", filepath.Join(dir, "p.json"), "--res", "10"}, "shard resolution 10"},
-		{"merge without dirs", []string{"merge-shards", "--plan", notPlan, "--out", dir}, "give --plan FILE --out DIR"},
+		{"merge without dirs", []string{"merge-shards", "--plan", notPlan, "--out", dir}, "give --plan FILE, --out DIR or --to URL"},
 	} {
 		t.Setenv("JOB_COMPLETION_INDEX", "")
 		t.Setenv("SLURM_ARRAY_TASK_ID", "")
