@@ -20,8 +20,10 @@ import (
 	"fifteen/server"
 )
 
-// serve loads the city, computes the baseline and serves it until the
-// context ends (SIGINT or SIGTERM), then finishes in-flight requests.
+// serve loads the city, computes the baseline access and serves it until
+// the context ends (SIGINT or SIGTERM), then finishes in-flight requests.
+// The baseline report and the tile indexes are computed in the
+// background once it serves (see server.New).
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("serve", stderr)
 	addr := fs.String("addr", envOr("FIFTEEN_ADDR", "127.0.0.1:8080"), "listen address; loopback by default, :8080 for every interface [FIFTEEN_ADDR]")
@@ -46,8 +48,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	const stageAccess, stageReport = "computing walking access for every category and walker", "computing the baseline report"
-	prog := server.NewLoadProgress(append(slices.Clone(data.LoadStages), stageAccess, stageReport)...)
+	const stageAccess, stageServer = "computing walking access for every category and walker", "starting the server"
+	prog := server.NewLoadProgress(append(slices.Clone(data.LoadStages), stageAccess, stageServer)...)
 	var handler atomic.Pointer[http.Handler]
 	loading := server.LoadingHandler(prog, version)
 	handler.Store(&loading)
@@ -85,7 +87,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				return nil, usageError{err.Error()}
 			}
 		}
-		stage(stageReport, 0, 0)
+		stage(stageServer, 0, 0)
 		scfg := server.Config{Version: version, Logger: log, BasemapStyleURL: *basemap}
 		storeAt, err := acc.open(ctx, cfg, &scfg)
 		if err != nil {
@@ -98,12 +100,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		// With GC percent 400 the heap may grow to five times what is live;
 		// a soft limit at four times the loaded city (at least 1 GiB) makes
-		// the collector work harder before that. GOMEMLIMIT overrides.
+		// the collector work harder before that. GOMEMLIMIT overrides. The
+		// collection that measures the city runs in the background, off
+		// the way to ready.
 		if os.Getenv("GOMEMLIMIT") == "" {
-			runtime.GC()
-			var ms runtime.MemStats
-			runtime.ReadMemStats(&ms)
-			debug.SetMemoryLimit(max(1<<30, 4*int64(ms.HeapAlloc)))
+			go func() {
+				runtime.GC()
+				var ms runtime.MemStats
+				runtime.ReadMemStats(&ms)
+				debug.SetMemoryLimit(max(1<<30, 4*int64(ms.HeapAlloc)))
+			}()
 		}
 		log.Info("serving", "city", city.Name, "addr", ln.Addr().String(), "load_sec", time.Since(start).Seconds(),
 			"store", storeAt, "tokens", scfg.Tokens.Len(), "read_needs_token", scfg.ReadNeedsToken)

@@ -1,0 +1,161 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/maptile"
+
+	"fifteen/data"
+	"fifteen/geo"
+)
+
+// The 32-copy city (scripts/tilecity): its snapshot when
+// $FIFTEEN_BENCH_SNAPSHOT names one (fifteen build), else its OSM and
+// communities files in $FIFTEEN_BENCH_CACHE. The benchmarks skip when
+// neither is set.
+var bigOnce = sync.OnceValues(func() (Deps, error) {
+	if p := os.Getenv("FIFTEEN_BENCH_SNAPSHOT"); p != "" {
+		city, st, err := data.OpenSnapshot(p)
+		if err != nil {
+			return Deps{}, err
+		}
+		a, ok, err := data.StoredAccess(city, geo.AccessOptions{})
+		if err == nil && !ok {
+			a, err = geo.ComputeAccess(city, geo.AccessOptions{})
+		}
+		return Deps{City: city, Access: a, Load: st}, err
+	}
+	osmPath, comPath := data.TiledCityFiles(os.Getenv("FIFTEEN_BENCH_CACHE"), 32)
+	city, st, err := data.Load(context.Background(), data.Config{OSMPath: osmPath, CommunitiesPath: comPath})
+	if err != nil {
+		return Deps{}, err
+	}
+	a, err := geo.ComputeAccess(city, geo.AccessOptions{})
+	return Deps{City: city, Access: a, Load: st}, err
+})
+
+func bigDeps(b *testing.B) Deps {
+	b.Helper()
+	if os.Getenv("FIFTEEN_BENCH_SNAPSHOT") == "" {
+		dir := os.Getenv("FIFTEEN_BENCH_CACHE")
+		if dir == "" {
+			b.Skip("set FIFTEEN_BENCH_CACHE (the 32-copy city's files, scripts/tilecity) or FIFTEEN_BENCH_SNAPSHOT")
+		}
+		if o, _ := data.TiledCityFiles(dir, 32); !fileExists(o) {
+			b.Skipf("no 32-copy city in %s: run scripts/tilecity", dir)
+		}
+	}
+	d, err := bigOnce()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return d
+}
+
+func fileExists(p string) bool { _, err := os.Stat(filepath.Clean(p)); return err == nil }
+
+// bigTileSpread returns, for each zoom of layer l, up to 15 tiles over b
+// (a 5 × 3 grid of points spread over it).
+func bigTileSpread(l *tileLayer, b orb.Bound) []maptile.Tile {
+	var out []maptile.Tile
+	for z := l.minZoom; z <= l.maxZoom; z++ {
+		seen := map[maptile.Tile]bool{}
+		for _, fx := range []float64{0.1, 0.3, 0.5, 0.7, 0.9} {
+			for _, fy := range []float64{0.3, 0.5, 0.7} {
+				p := orb.Point{b.Min[0] + fx*(b.Max[0]-b.Min[0]), b.Min[1] + fy*(b.Max[1]-b.Min[1])}
+				t := maptile.At(p, maptile.Zoom(z))
+				if !seen[t] {
+					seen[t] = true
+					out = append(out, t)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// BenchmarkBig32TileCold renders a spread of tiles of every layer of the
+// 32-copy city (bigTileSpread: up to 15 per zoom, every zoom of the
+// layer; the underserved layer for the default walker and gap category)
+// once each, per tile from the prepared indexes and without the response
+// cache, and reports the slowest (max_ms) and the 95th percentile (p95_ms)
+// of the tiles that have features. "prepare" is building every index
+// (what the server does in the background at start); "underserved/other"
+// is the first tile of another gap category, which computes its clusters.
+func BenchmarkBig32TileCold(b *testing.B) {
+	d := bigDeps(b)
+	rep, err := d.Access.Report()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("prepare", func(b *testing.B) {
+		for b.Loop() {
+			newTileData(d.City, d.Access, reportOf(rep)).prepare()
+		}
+	})
+	td := newTileData(d.City, d.Access, reportOf(rep))
+	td.prepare()
+	ctx := context.Background()
+	cat := tileGapCategory(d.City.Taxonomy)
+	p, _ := d.Access.ResolveProfile("")
+	for i := range tileLayers {
+		l := &tileLayers[i]
+		b.Run(l.id, func(b *testing.B) {
+			var ms []float64
+			for b.Loop() {
+				ms = ms[:0]
+				for _, t := range bigTileSpread(l, td.cityBounds()) {
+					q := tileQuery{layer: l, tile: t, profile: p, category: cat}
+					start := time.Now()
+					ok, err := td.tileHasFeatures(ctx, q)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if !ok {
+						continue
+					}
+					body, err := td.renderTile(ctx, q)
+					if err != nil && !errors.Is(err, errEmptyTile) {
+						b.Fatal(err)
+					}
+					tileSink = body
+					ms = append(ms, float64(time.Since(start).Microseconds())/1000)
+				}
+			}
+			reportTileTimes(b, ms)
+		})
+	}
+	b.Run("underserved/other", func(b *testing.B) {
+		other := "pharmacy"
+		if other == cat {
+			other = "hospital"
+		}
+		q := tileQuery{layer: tileLayerByID("underserved"), tile: bigTileSpread(tileLayerByID("underserved"), td.cityBounds())[7], profile: p, category: other}
+		for b.Loop() {
+			td := newTileData(d.City, d.Access, reportOf(rep))
+			if _, err := td.renderTile(ctx, q); err != nil && !errors.Is(err, errEmptyTile) {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// reportTileTimes reports the count, 95th percentile and maximum of ms.
+func reportTileTimes(b *testing.B, ms []float64) {
+	if len(ms) == 0 {
+		b.Fatal("no tile with features")
+	}
+	slices.Sort(ms)
+	b.ReportMetric(float64(len(ms)), "tiles")
+	b.ReportMetric(ms[int(math.Ceil(0.95*float64(len(ms))))-1], "p95_ms")
+	b.ReportMetric(ms[len(ms)-1], "max_ms")
+}
