@@ -24,8 +24,9 @@ func (s *state) healthz(c echo.Context) error {
 // computed, which New guarantees: a server exists only then, and it
 // answers every route. What is still being prepared in the background is
 // said: the baseline report ("computing" until done: the routes that read
-// it wait for it) and the tile indexes (a tile request waits for its
-// layer's). A failed baseline report is a 503.
+// it wait for it) and the tiles' indexes and low-zoom communities tiles
+// (a tile request waits for its layer's index, and renders what is not
+// prepared). A failed baseline report is a 503.
 func (s *state) readyz(c echo.Context) error {
 	baseline, status := "ready", http.StatusOK
 	if !s.baselineReady() {
@@ -42,6 +43,6 @@ func (s *state) readyz(c echo.Context) error {
 		"status": st, "city": s.city.Name, "edges": s.city.Graph.NumEdges(),
 		"facilities": len(s.city.Facilities), "population": s.city.Population.Total,
 		"population_source": s.city.Population.Source,
-		"baseline_report":   baseline, "tile_indexes": s.tiles.progress(),
+		"baseline_report":   baseline, "tiles_prepared": s.tiles.progress(),
 	})
 }

@@ -129,6 +129,9 @@ func BenchmarkBig32TileCold(b *testing.B) {
 					}
 					tileSink = body
 					ms = append(ms, float64(time.Since(start).Microseconds())/1000)
+					if os.Getenv("FIFTEEN_BENCH_VERBOSE") != "" {
+						b.Logf("%s %d/%d/%d: %.1f ms, %d bytes", l.id, t.Z, t.X, t.Y, ms[len(ms)-1], len(body))
+					}
 				}
 			}
 			reportTileTimes(b, ms)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
+	"github.com/paulmach/orb/maptile"
 	"github.com/tidwall/rtree"
 
 	"fifteen/geo"
@@ -168,9 +169,23 @@ type tileData struct {
 	// underserved are the clusters by walker and category, with their
 	// index.
 	underserved ogcMemo[clusterKey, *clusterSet]
+	// lowZoom are the communities tiles up to communitiesPrerenderZoom,
+	// rendered in the background at start (nil until done): a tile there
+	// holds many whole, detailed outlines.
+	lowZoom atomic.Pointer[map[tileKey][]byte]
 
 	boundsOnce sync.Once
 	bounds     orb.Bound
+}
+
+// communitiesPrerenderZoom is the deepest zoom whose communities tiles are
+// rendered in the background at start.
+const communitiesPrerenderZoom = 8
+
+// tileKey names one tile of one walker.
+type tileKey struct {
+	tile    maptile.Tile
+	profile int
 }
 
 type clusterKey struct {
@@ -204,17 +219,47 @@ func (td *tileData) prepare() {
 			_, _ = td.clusters(clusterKey{profile: p, category: cat})
 		}
 	}
+	td.prerenderCommunities()
 }
 
-// tileIndexProgress is what /readyz says of the tile indexes.
+// prerenderCommunities renders every communities tile of every walker from
+// the layer's minimum zoom to communitiesPrerenderZoom, once the baseline
+// report is computed.
+func (td *tileData) prerenderCommunities() {
+	ctx := context.Background()
+	if _, err := td.report(ctx); err != nil {
+		return
+	}
+	l := tileLayerByID("communities")
+	b := td.cityBounds()
+	m := map[tileKey][]byte{}
+	for z := maptile.Zoom(l.minZoom); z <= communitiesPrerenderZoom; z++ {
+		lo, hi := maptile.At(orb.Point{b.Min[0], b.Max[1]}, z), maptile.At(orb.Point{b.Max[0], b.Min[1]}, z)
+		for x := lo.X; x <= hi.X; x++ {
+			for y := lo.Y; y <= hi.Y; y++ {
+				for p := range td.access.Profiles {
+					q := tileQuery{layer: l, tile: maptile.New(x, y, z), profile: p}
+					body, err := td.render(ctx, q)
+					if err == nil {
+						m[tileKey{q.tile, p}] = body
+					}
+				}
+			}
+		}
+	}
+	td.lowZoom.Store(&m)
+}
+
+// tileIndexProgress is what /readyz says of the tiles' preparation: how
+// many of the indexes (and the low-zoom communities tiles) are ready.
 type tileIndexProgress struct {
 	Ready int `json:"ready"`
 	Of    int `json:"of"`
 }
 
-// progress counts the indexes prepare builds that are ready.
+// progress counts what prepare builds that is ready.
 func (td *tileData) progress() tileIndexProgress {
-	ready := []bool{td.network.done.Load(), td.facilityIdx.done.Load(), td.communities.done.Load()}
+	ready := []bool{td.network.done.Load(), td.facilityIdx.done.Load(), td.communities.done.Load(), td.lowZoom.Load() != nil}
 	for i := range td.cells {
 		ready = append(ready, td.cells[i].done.Load())
 	}

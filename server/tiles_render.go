@@ -40,6 +40,19 @@ func (td *tileData) tileHasFeatures(ctx context.Context, q tileQuery) (bool, err
 // to tile units, clipped to the tile and its buffer, simplified (more at
 // low zoom) and encoded. It returns errEmptyTile when nothing is left.
 func (td *tileData) renderTile(ctx context.Context, q tileQuery) ([]byte, error) {
+	if q.layer.id == "communities" && q.tile.Z <= communitiesPrerenderZoom {
+		if m := td.lowZoom.Load(); m != nil {
+			if body, ok := (*m)[tileKey{q.tile, q.profile}]; ok {
+				return body, nil
+			}
+			// not rendered: no feature near the city's bounds
+		}
+	}
+	return td.render(ctx, q)
+}
+
+// render renders q from its layer's index.
+func (td *tileData) render(ctx context.Context, q tileQuery) ([]byte, error) {
 	src, err := td.source(ctx, q)
 	if err != nil {
 		return nil, err

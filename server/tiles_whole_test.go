@@ -126,6 +126,7 @@ func TestTilesEqualWholeLayer(t *testing.T) {
 			t.Fatal(err)
 		}
 		td := newTileData(d.City, d.Access, reportOf(rep))
+		td.prepare() // the indexes and the low-zoom communities tiles
 		memo := map[string]*wholeLayer{}
 		sweepTiles(d, td.cityBounds(), func(q tileQuery) {
 			key := fmt.Sprintf("%s %s walker %d %s %d/%d/%d", name, q.layer.id, q.profile, q.category, q.tile.Z, q.tile.X, q.tile.Y)
