@@ -162,3 +162,17 @@ func reportTileTimes(b *testing.B, ms []float64) {
 	b.ReportMetric(ms[int(math.Ceil(0.95*float64(len(ms))))-1], "p95_ms")
 	b.ReportMetric(ms[len(ms)-1], "max_ms")
 }
+
+// BenchmarkBig32ServerNew builds the server of the 32-copy city: what
+// `fifteen serve` does between opening the snapshot and answering
+// /readyz (the baseline report and the tiles' preparation start in the
+// background and are not waited for).
+func BenchmarkBig32ServerNew(b *testing.B) {
+	d := bigDeps(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := New(testConfig(), d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
