@@ -1,8 +1,8 @@
 #!/bin/bash
 # tilecold.sh BIN SNAPSHOT [RUNS] [ADDR]: starts `BIN serve --snapshot
 # SNAPSHOT` RUNS times (default 3) on ADDR (default 127.0.0.1:18214),
-# waits until /readyz says the baseline report and the tiles' background
-# preparation are done, then fetches once each (all cold: a new server every run) a
+# waits until /readyz says the background preparation is done (baseline
+# report, tiles, isochrone cell shapes), then fetches once each (all cold: a new server every run) a
 # spread of tiles of every layer at every zoom of the layer (a 5 x 3 grid
 # of points over the city's bounds; the default walker and gap category)
 # and prints, per run and layer, how many answered 200, their 95th
@@ -22,7 +22,7 @@ for run in $(seq 1 "$runs"); do
     if [ -n "$body" ]; then
       now=$(date +%s.%N)
       [ -z "$ready" ] && ready=$(echo "$now - $start" | bc)
-      if echo "$body" | grep -q '"baseline_report":"ready"' &&
+      if echo "$body" | grep -q '"baseline_report":"ready"' && echo "$body" | grep -q '"isochrone_shapes":"ready"' &&
         echo "$body" | grep -Eq '"tiles_prepared":\{"ready":([0-9]+),"of":\1\}'; then
         prepared=$(echo "$now - $start" | bc)
         break

@@ -26,13 +26,18 @@ func (s *state) healthz(c echo.Context) error {
 // said: the baseline report ("computing" until done: the routes that read
 // it wait for it) and the tiles' indexes and low-zoom communities tiles
 // (a tile request waits for its layer's index, and renders what is not
-// prepared). A failed baseline report is a 503.
+// prepared), and the isochrones' shared cell shapes. A failed baseline
+// report is a 503.
 func (s *state) readyz(c echo.Context) error {
 	baseline, status := "ready", http.StatusOK
 	if !s.baselineReady() {
 		baseline = "computing"
 	} else if s.reportErr != nil {
 		baseline, status = "failed", http.StatusServiceUnavailable
+	}
+	shapes := "ready"
+	if s.shapes.Load() == nil {
+		shapes = "building" // isochrones compute the shapes they need meanwhile
 	}
 	st := "ready"
 	if status != http.StatusOK {
@@ -43,6 +48,6 @@ func (s *state) readyz(c echo.Context) error {
 		"status": st, "city": s.city.Name, "edges": s.city.Graph.NumEdges(),
 		"facilities": len(s.city.Facilities), "population": s.city.Population.Total,
 		"population_source": s.city.Population.Source,
-		"baseline_report":   baseline, "tiles_prepared": s.tiles.progress(),
+		"baseline_report":   baseline, "tiles_prepared": s.tiles.progress(), "isochrone_shapes": shapes,
 	})
 }

@@ -56,6 +56,11 @@ type Config struct {
 	// Logger receives request logs and the causes of 500 errors (default
 	// slog.Default()).
 	Logger *slog.Logger
+	// Prepared, when set, is called (from another goroutine) once the
+	// work New starts in the background is done: the baseline report, the
+	// tiles' preparation and the isochrones' cell shapes (cmd/fifteen
+	// then sets the memory limit).
+	Prepared func()
 }
 
 func (c *Config) fill() {
@@ -155,9 +160,25 @@ func newServer(cfg Config, d Deps) (*echo.Echo, *state, error) {
 	}
 	s.searchers = make(chan *geo.Searcher, max(4, 2*runtime.GOMAXPROCS(0)))
 	s.tiles = newTileData(d.City, d.Access, s.baseReport)
+	tilesDone, shapesDone := make(chan struct{}), make(chan struct{})
 	go s.computeBaseline()
-	go s.tiles.prepare()
-	go func() { s.shapes.Store(geo.NewCellShapes(d.City.Graph, geo.IsochroneRes)) }()
+	go func() {
+		defer close(tilesDone)
+		s.tiles.prepare()
+	}()
+	// The shapes take 20 MB on the default city, 670 MB on 32 copies of it.
+	go func() {
+		defer close(shapesDone)
+		s.shapes.Store(geo.NewCellShapes(d.City.Graph, geo.IsochroneRes))
+	}()
+	if cfg.Prepared != nil {
+		go func() {
+			<-s.baselineDone
+			<-tilesDone
+			<-shapesDone
+			cfg.Prepared()
+		}()
+	}
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
