@@ -6,9 +6,13 @@
 # spread of tiles of every layer at every zoom of the layer (a 5 x 3 grid
 # of points over the city's bounds; the default walker and gap category)
 # and prints, per run and layer, how many answered 200, their 95th
-# percentile and slowest time (curl's time_total, on loopback), and the
+# percentile and slowest time (curl's time_total, on loopback) and the
+# same of the server's CPU time per tile (all its threads, from
+# /proc/PID/task/*/schedstat: on a shared machine the wall time is mostly
+# waiting for a core), and the
 # seconds from start until /readyz answered and until the background
-# preparation ended. Each server is stopped by its own process id.
+# preparation ended (the fetches start TILECOLD_SETTLE seconds later,
+# default 5, once serve's collection after it is done). Each server is stopped by its own process id.
 set -u
 bin=$1 snap=$2 runs=${3:-3} addr=${4:-127.0.0.1:18214}
 layers="cells:8:16 communities:6:16 facilities:12:16 underserved:8:16 network:10:16"
@@ -37,6 +41,11 @@ for run in $(seq 1 "$runs"); do
     wait "$pid" 2>/dev/null
     continue
   fi
+  # Let the collection serve runs once prepared finish (about 2 s of CPU on
+  # the 32-copy city, whose live heap is 1 GB).
+  sleep "${TILECOLD_SETTLE:-5}"
+  # The server's CPU time: all its threads', in nanoseconds.
+  cpu_ns() { cat /proc/"$pid"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%.0f\n", s}'; }
   # The city's bounds, from a TileJSON: minlon minlat maxlon maxlat.
   bounds=$(curl -sf "http://$addr/tiles/cells.json" | grep -o '"bounds":\[[^]]*\]' | tr -d '"bounds:[]' | tr ',' ' ')
   echo "run $run: ready after $ready s, background preparation done after $prepared s"
@@ -57,16 +66,18 @@ for run in $(seq 1 "$runs"); do
       }
     }')
     for t in $tiles; do
-      curl -s -o /dev/null -H 'Accept-Encoding: gzip' -w "%{http_code} %{time_total}\n" "http://$addr/tiles/$layer/$t.mvt"
+      c0=$(cpu_ns)
+      r=$(curl -s -o /dev/null -H 'Accept-Encoding: gzip' -w "%{http_code} %{time_total}" "http://$addr/tiles/$layer/$t.mvt")
+      echo "$r $(($(cpu_ns) - c0))"
     done | awk -v layer="$layer" '
-      $1 == 200 { ms[n++] = $2 * 1000 }
+      function sort(a, n,   i, j, v) { for (i = 1; i < n; i++) { v = a[i]; for (j = i - 1; j >= 0 && a[j] > v; j--) a[j + 1] = a[j]; a[j + 1] = v } }
+      $1 == 200 { ms[n] = $2 * 1000; cpu[n] = $3 / 1e6; n++ }
       $1 != 200 && $1 != 204 { bad++ }
       END {
         if (n == 0) { printf "  %-12s no tile with features\n", layer; exit }
-        # insertion sort: a few hundred values at most
-        for (i = 1; i < n; i++) { v = ms[i]; for (j = i - 1; j >= 0 && ms[j] > v; j--) ms[j + 1] = ms[j]; ms[j + 1] = v }
+        sort(ms, n); sort(cpu, n)
         k = int(0.95 * n + 0.999999) - 1
-        printf "  %-12s %3d tiles: p95 %6.1f ms, max %6.1f ms%s\n", layer, n, ms[k], ms[n - 1], (bad ? ", " bad " errors" : "")
+        printf "  %-12s %3d tiles: p95 %6.1f ms, max %6.1f ms; server CPU p95 %5.1f ms, max %5.1f ms%s\n", layer, n, ms[k], ms[n - 1], cpu[k], cpu[n - 1], (bad ? ", " bad " errors" : "")
       }'
   done
   kill "$pid" 2>/dev/null

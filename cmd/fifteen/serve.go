@@ -100,8 +100,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		// collector work harder before the heap grows past it. GOGC and
 		// GOMEMLIMIT override. These collections run off the way to ready.
 		prepared := func() {
-			runtime.GC()
-			debug.FreeOSMemory()
+			debug.FreeOSMemory() // a collection, then the garbage returned
 			var ms runtime.MemStats
 			runtime.ReadMemStats(&ms)
 			if os.Getenv("GOGC") == "" {
