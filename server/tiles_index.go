@@ -202,16 +202,17 @@ func newTileData(city *geo.City, a *geo.Access, report func(ctx context.Context)
 	return &tileData{city: city, access: a, report: report}
 }
 
-// prepare builds every index in turn, the underserved clusters of the
-// default walker and gap category last. The server runs it in the
-// background at start.
+// prepare builds every index in turn, those of the layers the map opens
+// with (communities, facilities) first, then the underserved clusters of
+// the default walker and gap category and the low-zoom communities tiles.
+// The server runs it in the background at start.
 func (td *tileData) prepare() {
+	td.communityIndex()
+	td.facilityIndex()
 	td.cityBounds()
 	for res := geo.MinCellsRes; res <= geo.PopulationRes; res++ {
 		td.cellIndex(res)
 	}
-	td.facilityIndex()
-	td.communityIndex()
 	td.networkIndex()
 	if td.access.HasResidents() {
 		if cat := tileGapCategory(td.city.Taxonomy); cat != "" {
