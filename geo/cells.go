@@ -3,7 +3,6 @@ package geo
 import (
 	"fmt"
 	"math"
-	"slices"
 
 	"fifteen/geo/hex"
 )
@@ -35,65 +34,69 @@ func (a *Access) Cells(p, res int) ([]CellRow, error) {
 	if p < 0 || p >= len(a.Profiles) {
 		return nil, fmt.Errorf("%w: walker %d", ErrBadOption, p)
 	}
-	cats := a.City.Taxonomy.Categories
-	type acc struct {
-		row                CellRow
-		reachedW, reachedT []float64
-		within             []float64
-		weight             float64
-		communityPop       map[int32]float64
-	}
-	byCell := map[hex.Cell]*acc{}
-	var order []hex.Cell
-	for i, pc := range a.City.Population.Cells {
-		c := pc.Cell.Parent(res)
-		x := byCell[c]
-		if x == nil {
-			x = &acc{row: CellRow{Cell: c}, reachedW: make([]float64, len(cats)), reachedT: make([]float64, len(cats)),
-				within: make([]float64, len(cats)), communityPop: map[int32]float64{}}
-			byCell[c] = x
-			order = append(order, c)
+	pop := a.City.Population.Cells
+	var rows []CellRow
+	// Population.Cells are sorted by cell, so the children of a coarser
+	// cell are contiguous.
+	for lo := 0; lo < len(pop); {
+		c := pop[lo].Cell.Parent(res)
+		hi := lo + 1
+		for hi < len(pop) && pop[hi].Cell.Parent(res) == c {
+			hi++
 		}
+		rows = append(rows, a.CellRow(p, c, lo, hi))
+		lo = hi
+	}
+	return rows, nil
+}
+
+// CellRow aggregates the access of profile p over the population cells
+// lo..hi-1 (Population.Cells[lo:hi]: the populated children of c, which
+// are contiguous) into c's row, as Cells does; the tiles build only the
+// rows they show this way.
+func (a *Access) CellRow(p int, c hex.Cell, lo, hi int) CellRow {
+	cats := a.City.Taxonomy.Categories
+	row := CellRow{Cell: c}
+	reachedW, reachedT := make([]float64, len(cats)), make([]float64, len(cats))
+	within := make([]float64, len(cats))
+	weight := 0.0
+	main, mainPop := int32(-1), 0.0
+	communityPop := map[int32]float64{}
+	for i := lo; i < hi; i++ {
+		pc := &a.City.Population.Cells[i]
 		w := a.CellWeight(p, i)
-		x.row.Population += pc.Pop
-		x.weight += w
-		x.communityPop[pc.Community] += pc.Pop
+		row.Population += pc.Pop
+		weight += w
+		communityPop[pc.Community] += pc.Pop
 		for ci := range cats {
 			t := a.TimeDs[p][ci][i]
 			if t != Unreached {
-				x.reachedW[ci] += w
-				x.reachedT[ci] += w * DsToMin(t)
+				reachedW[ci] += w
+				reachedT[ci] += w * DsToMin(t)
 			}
 			if t <= MinToDs(cats[ci].ThresholdMin) {
-				x.within[ci] += w
+				within[ci] += w
 			}
 		}
 	}
-	slices.Sort(order)
-	rows := make([]CellRow, 0, len(order))
-	for _, c := range order {
-		x := byCell[c]
-		main, mainPop := int32(-1), 0.0
-		for cm, pop := range x.communityPop {
-			if pop > mainPop || (pop == mainPop && cm < main) {
-				main, mainPop = cm, pop
-			}
+	for cm, pop := range communityPop {
+		if pop > mainPop || (pop == mainPop && cm < main) {
+			main, mainPop = cm, pop
 		}
-		if main >= 0 {
-			x.row.Community = a.City.Communities[main].ID
-		}
-		x.row.Minutes = make([]float64, len(cats))
-		x.row.Within = make([]float64, len(cats))
-		for ci := range cats {
-			x.row.Minutes[ci] = math.NaN()
-			if x.reachedW[ci] > 0 {
-				x.row.Minutes[ci] = x.reachedT[ci] / x.reachedW[ci]
-			}
-			if x.weight > 0 {
-				x.row.Within[ci] = x.within[ci] / x.weight
-			}
-		}
-		rows = append(rows, x.row)
 	}
-	return rows, nil
+	if main >= 0 {
+		row.Community = a.City.Communities[main].ID
+	}
+	row.Minutes = make([]float64, len(cats))
+	row.Within = make([]float64, len(cats))
+	for ci := range cats {
+		row.Minutes[ci] = math.NaN()
+		if reachedW[ci] > 0 {
+			row.Minutes[ci] = reachedT[ci] / reachedW[ci]
+		}
+		if weight > 0 {
+			row.Within[ci] = within[ci] / weight
+		}
+	}
+	return row
 }

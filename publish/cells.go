@@ -51,7 +51,13 @@ func Cells(a *geo.Access, p, res int) (*CellLayer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &CellLayer{Rows: rows, Res: res, Profile: a.Profiles[p].ID, schema: CellSchema(a.City.Taxonomy)}, nil
+	return CellRows(a, p, res, rows), nil
+}
+
+// CellRows is the layer of some of a's cells at resolution res for walker
+// p (rows from geo.Access.CellRow), as the vector tiles build them.
+func CellRows(a *geo.Access, p, res int, rows []geo.CellRow) *CellLayer {
+	return &CellLayer{Rows: rows, Res: res, Profile: a.Profiles[p].ID, schema: CellSchema(a.City.Taxonomy)}
 }
 
 // Schema returns the cell schema.

@@ -26,6 +26,7 @@ func (s *state) routesOGC(e *echo.Echo) {
 		"/collections/:collectionId/schema":           o.schema(false),
 		"/collections/:collectionId/schema/feature":   o.schema(true),
 	} {
+		h := func(c echo.Context) error { o.init(); return h(c) }
 		e.GET(path, h)
 		e.HEAD(path, h)
 	}

@@ -17,8 +17,8 @@ import (
 // mvtContentType is the media type of Mapbox Vector Tiles.
 const mvtContentType = "application/vnd.mapbox-vector-tile"
 
-// tileServer answers the vector tile routes from the tile data, which it
-// builds lazily on first use.
+// tileServer answers the vector tile routes from the tile data, whose
+// indexes the server prepares in the background at start.
 type tileServer struct {
 	s    *state
 	data *tileData
@@ -29,7 +29,7 @@ type tileServer struct {
 // and their zooms). Echo parameter names run to the next slash, so the
 // suffixes are part of the names.
 func (s *state) routesTiles(e *echo.Echo) {
-	t := &tileServer{s: s, data: newTileData(s.city, s.base, s.report)}
+	t := &tileServer{s: s, data: s.tiles}
 	e.GET("/tiles/:layer.json", t.tileJSON)
 	e.HEAD("/tiles/:layer.json", t.tileJSON)
 	e.GET("/tiles/:layer/:z/:x/:y.mvt", t.tile)
@@ -43,14 +43,15 @@ func (t *tileServer) tile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ok, err := t.data.tileHasFeatures(q)
+	ctx := c.Request().Context()
+	ok, err := t.data.tileHasFeatures(ctx, q)
 	if err != nil {
 		return err
 	}
 	if !ok {
 		return tileEmpty(c)
 	}
-	err = t.s.serveCached(c, mvtContentType, func() ([]byte, error) { return t.data.renderTile(q) })
+	err = t.s.serveCached(c, mvtContentType, func() ([]byte, error) { return t.data.renderTile(ctx, q) })
 	if errors.Is(err, errEmptyTile) { // features near the tile, none in it
 		return tileEmpty(c)
 	}
@@ -192,6 +193,10 @@ func (t *tileServer) tileJSON(c echo.Context) error {
 	if len(qs) > 0 {
 		tiles += "?" + qs.Encode()
 	}
+	schema, err := t.data.schema(c.Request().Context(), l, profile)
+	if err != nil {
+		return err
+	}
 	b := t.data.cityBounds()
 	center := b.Center()
 	doc := tileJSONDoc{
@@ -201,7 +206,7 @@ func (t *tileServer) tileJSON(c echo.Context) error {
 		Bounds: [4]float64{tileRound6(b.Min[0]), tileRound6(b.Min[1]), tileRound6(b.Max[0]), tileRound6(b.Max[1])},
 		Center: [3]float64{tileRound6(center[0]), tileRound6(center[1]), float64(tileFitZoom(b.Max[0]-b.Min[0], b.Max[1]-b.Min[1], l))},
 		VectorLayers: []tileVectorLayer{{ID: l.id, Description: l.description, MinZoom: l.minZoom, MaxZoom: l.maxZoom,
-			Fields: publish.TileFields(t.data.schema(l, profile))}},
+			Fields: publish.TileFields(schema)}},
 	}
 	c.Response().Header().Set("Cache-Control", "public, max-age=300")
 	return c.JSON(http.StatusOK, doc)

@@ -15,8 +15,9 @@ import (
 // middleware installs, outermost first: panic recovery, request logs and
 // metrics, security headers, CORS for browser map clients, gzip (except
 // for the routes whose cache keeps compressed bodies), each client's rate
-// limit, the token check when reading is closed, the body limit and a
-// per-request timeout.
+// limit, the token check when reading is closed, the body limit, a
+// per-request timeout and, for the routes that read it, the wait for the
+// baseline report.
 func (s *state) middleware(e *echo.Echo) {
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
@@ -48,6 +49,33 @@ func (s *state) middleware(e *echo.Echo) {
 	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: s.cfg.RequestTimeout,
 		// The error handler says which deadline passed.
 		ErrorHandler: func(err error, c echo.Context) error { return err }}))
+	e.Use(s.waitBaseline)
+}
+
+// withoutBaseline are the routes that never read the baseline report:
+// they answer as soon as the server is ready. The tile routes wait in
+// their handler, for the layers that need it (communities).
+var withoutBaseline = map[string]bool{
+	"/healthz": true, "/readyz": true, "/metrics": true,
+	"/map": true, "/map/config.json": true, "/static/*": true,
+	"/tiles/:layer.json": true, "/tiles/:layer/:z/:x/:y.mvt": true,
+	"/v1/isochrone": true, "/v1/nearest": true, "/v1/gaps": true, "/v1/siting": true,
+	"/v1/categories": true, "/v1/profiles": true, "/v1/search": true,
+}
+
+// waitBaseline holds the requests of every other route until the baseline
+// report is computed (in the background, about a second after start on a
+// large city), within the request's timeout: a route not listed waits,
+// so a handler may read s.report.
+func (s *state) waitBaseline(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if !withoutBaseline[c.Path()] {
+			if err := s.awaitBaseline(c.Request().Context()); err != nil {
+				return err
+			}
+		}
+		return next(c)
+	}
 }
 
 // selfCompressed tells the routes served through the response cache, which

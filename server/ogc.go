@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/labstack/echo/v4"
 	"github.com/paulmach/orb"
@@ -45,21 +46,29 @@ var ogcConformance = []string{
 
 // ogc serves OGC API - Features over the state's data.
 type ogc struct {
-	s       *state
+	s *state
+	// once fills colls, byID and openapi on first use: they describe
+	// the communities from the baseline report, which the OGC routes wait
+	// for (state.waitBaseline).
+	once    sync.Once
 	colls   []*ogcCollection
 	byID    map[string]*ogcCollection
 	sets    ogcMemo[ogcSetKey, *ogcSet]
 	openapi []byte
 }
 
-func newOGC(s *state) *ogc {
-	o := &ogc{s: s, byID: map[string]*ogcCollection{}}
-	o.colls = o.newCollections()
-	for _, c := range o.colls {
-		o.byID[c.id] = c
-	}
-	o.openapi = ogcMustJSON(ogcOpenAPI(s, o.colls))
-	return o
+func newOGC(s *state) *ogc { return &ogc{s: s} }
+
+// init describes the collections, once.
+func (o *ogc) init() {
+	o.once.Do(func() {
+		o.byID = map[string]*ogcCollection{}
+		o.colls = o.newCollections()
+		for _, c := range o.colls {
+			o.byID[c.id] = c
+		}
+		o.openapi = ogcMustJSON(ogcOpenAPI(o.s, o.colls))
+	})
 }
 
 // lookup resolves a collection id.

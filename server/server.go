@@ -7,6 +7,7 @@
 package server
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -55,6 +56,11 @@ type Config struct {
 	// Logger receives request logs and the causes of 500 errors (default
 	// slog.Default()).
 	Logger *slog.Logger
+	// Prepared, when set, is called (from another goroutine) once the
+	// work New starts in the background is done: the baseline report, the
+	// tiles' preparation and the isochrones' cell shapes (cmd/fifteen
+	// then sets the memory limit).
+	Prepared func()
 }
 
 func (c *Config) fill() {
@@ -96,11 +102,16 @@ type Deps struct {
 // state is what the handlers share. Everything derived from the loaded
 // data is immutable; scenarios have their own lock.
 type state struct {
-	cfg    Config
-	city   *geo.City
-	base   *geo.Access
-	load   *data.LoadStats
-	report *geo.CoverageReport // baseline report, computed once
+	cfg  Config
+	city *geo.City
+	base *geo.Access
+	load *data.LoadStats
+	// report is the baseline report, computed in the background right
+	// after New returns: it may be read only after baselineDone is closed
+	// (awaitBaseline and the waitBaseline middleware see to it).
+	report       *geo.CoverageReport
+	reportErr    error
+	baselineDone chan struct{}
 	// etag identifies the loaded data: responses derived from it carry
 	// it (with a per-URL suffix) as their ETag.
 	etag string
@@ -110,7 +121,10 @@ type state struct {
 	searchers chan *geo.Searcher
 	// shapes are the city's H3 cell shapes for isochrones, built in the
 	// background at start; nil until ready.
-	shapes    atomic.Pointer[geo.CellShapes]
+	shapes atomic.Pointer[geo.CellShapes]
+	// tiles are the vector tiles' indexes, prepared in the background at
+	// start.
+	tiles     *tileData
 	scenarios *scenarioStore // computed documents of saved scenarios
 	db        store.Store    // the saved scenarios
 	// cityTag fingerprints the city data, saved with each scenario.
@@ -133,19 +147,9 @@ func newServer(cfg Config, d Deps) (*echo.Echo, *state, error) {
 	if d.City == nil || d.Access == nil {
 		return nil, nil, fmt.Errorf("server: a city and its access are required")
 	}
-	// A city without residents serves everything that needs none; the
-	// analyses that count residents answer 409 (see NoResidentsHint).
-	rep := &geo.CoverageReport{City: d.City.Name, Attribution: d.City.Attribution,
-		CutoffMin: d.Access.Options.CutoffMin, K: d.Access.Options.K, Communities: []geo.CommunityCoverage{}}
-	if d.Access.HasResidents() {
-		var err error
-		if rep, err = d.Access.Report(); err != nil {
-			return nil, nil, fmt.Errorf("server: baseline report: %w", err)
-		}
-	}
 	fingerprint := d.Access.Fingerprint()
 	s := &state{
-		cfg: cfg, city: d.City, base: d.Access, load: d.Load, report: rep,
+		cfg: cfg, city: d.City, base: d.Access, load: d.Load, baselineDone: make(chan struct{}),
 		etag:      dataTag(fingerprint, cfg.Version),
 		scenarios: newScenarioStore(cfg.MaxScenarios),
 		db:        cfg.Store,
@@ -155,7 +159,26 @@ func newServer(cfg Config, d Deps) (*echo.Echo, *state, error) {
 		cache:     newRespCache(256 << 20),
 	}
 	s.searchers = make(chan *geo.Searcher, max(4, 2*runtime.GOMAXPROCS(0)))
-	go func() { s.shapes.Store(geo.NewCellShapes(d.City.Graph, geo.IsochroneRes)) }()
+	s.tiles = newTileData(d.City, d.Access, s.baseReport)
+	tilesDone, shapesDone := make(chan struct{}), make(chan struct{})
+	go s.computeBaseline()
+	go func() {
+		defer close(tilesDone)
+		s.tiles.prepare()
+	}()
+	// The shapes take 20 MB on the default city, 670 MB on 32 copies of it.
+	go func() {
+		defer close(shapesDone)
+		s.shapes.Store(geo.NewCellShapes(d.City.Graph, geo.IsochroneRes))
+	}()
+	if cfg.Prepared != nil {
+		go func() {
+			<-s.baselineDone
+			<-tilesDone
+			<-shapesDone
+			cfg.Prepared()
+		}()
+	}
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
@@ -163,6 +186,62 @@ func newServer(cfg Config, d Deps) (*echo.Echo, *state, error) {
 	s.middleware(e)
 	s.routes(e)
 	return e, s, nil
+}
+
+// computeBaseline computes the baseline report (about a second on a city
+// of 300,000 edges, most of it the life circles' distance searches), then
+// closes baselineDone. A city without residents has an empty report: the
+// analyses that count residents answer 409 (see NoResidentsHint).
+func (s *state) computeBaseline() {
+	defer close(s.baselineDone)
+	a := s.base
+	if !a.HasResidents() {
+		s.report = &geo.CoverageReport{City: s.city.Name, Attribution: s.city.Attribution,
+			CutoffMin: a.Options.CutoffMin, K: a.Options.K, Communities: []geo.CommunityCoverage{}}
+		return
+	}
+	start := time.Now()
+	rep, err := a.Report()
+	if err != nil {
+		s.reportErr = fmt.Errorf("server: baseline report: %w", err)
+		s.cfg.Logger.Error("baseline report", "err", err)
+		return
+	}
+	s.report = rep
+	s.cfg.Logger.Info("baseline report ready", "sec", time.Since(start).Seconds())
+}
+
+// awaitBaseline waits until the baseline report is computed or ctx ends.
+func (s *state) awaitBaseline(ctx context.Context) error {
+	select {
+	case <-s.baselineDone:
+		return s.reportErr
+	default:
+	}
+	select {
+	case <-s.baselineDone:
+		return s.reportErr
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// baseReport returns the baseline report, waiting for it within ctx.
+func (s *state) baseReport(ctx context.Context) (*geo.CoverageReport, error) {
+	if err := s.awaitBaseline(ctx); err != nil {
+		return nil, err
+	}
+	return s.report, nil
+}
+
+// baselineReady reports whether the baseline report is computed.
+func (s *state) baselineReady() bool {
+	select {
+	case <-s.baselineDone:
+		return true
+	default:
+		return false
+	}
 }
 
 // dataTag fingerprints the loaded data (geo.Access.Fingerprint: the network,

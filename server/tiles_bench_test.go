@@ -44,17 +44,17 @@ func benchTileData(b *testing.B, d Deps) *tileData {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return newTileData(d.City, d.Access, rep)
+	return newTileData(d.City, d.Access, reportOf(rep))
 }
 
 func benchCold(b *testing.B, td *tileData, layer string, tile maptile.Tile) {
 	q := tileQuery{layer: tileLayerByID(layer), tile: tile, category: tileGapCategory(td.city.Taxonomy)}
-	if _, err := td.renderTile(q); err != nil { // builds the index
+	if _, err := td.renderTile(context.Background(), q); err != nil { // builds the index
 		b.Skip(err)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		body, err := td.renderTile(q)
+		body, err := td.renderTile(context.Background(), q)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -105,17 +105,13 @@ func BenchmarkTileMonaco(b *testing.B) {
 	b.Run("index/cells/res10", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := newTileData(d.City, d.Access, rep).set(tileSetKey{layer: "cells", res: 10}); err != nil {
-				b.Fatal(err)
-			}
+			newTileData(d.City, d.Access, reportOf(rep)).cellIndex(10)
 		}
 	})
 	b.Run("index/network", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := newTileData(d.City, d.Access, rep).set(tileSetKey{layer: "network"}); err != nil {
-				b.Fatal(err)
-			}
+			newTileData(d.City, d.Access, reportOf(rep)).networkIndex()
 		}
 	})
 }
@@ -138,9 +134,7 @@ func BenchmarkTileVaduz(b *testing.B) {
 	b.Run("index/network", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := newTileData(d.City, d.Access, nil).set(tileSetKey{layer: "network"}); err != nil {
-				b.Fatal(err)
-			}
+			newTileData(d.City, d.Access, nil).networkIndex()
 		}
 	})
 }

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"context"
+
 	"fifteen/geo"
 	"fifteen/publish"
 )
@@ -101,18 +103,22 @@ func tileGapCategory(t *geo.Taxonomy) string {
 }
 
 // schema is the published schema of the layer's features for the walker
-// (communities name their figures by walker), without building them.
-func (td *tileData) schema(l *tileLayer, profile int) *publish.Schema {
+// (communities name their figures by walker, from the baseline report,
+// which it waits for), without building them.
+func (td *tileData) schema(ctx context.Context, l *tileLayer, profile int) (*publish.Schema, error) {
 	switch l.id {
 	case "cells":
-		return publish.CellSchema(td.city.Taxonomy)
+		return publish.CellSchema(td.city.Taxonomy), nil
 	case "communities":
-		rep := td.report.Filter(td.access.Profiles[profile].ID, "")
-		return publish.Communities(td.city, rep, td.access.Options.K).Schema()
+		cl, err := td.communityLayer(ctx, profile)
+		if err != nil {
+			return nil, err
+		}
+		return cl.Schema(), nil
 	case "facilities":
-		return publish.FacilitySchema(false)
+		return publish.FacilitySchema(false), nil
 	case "underserved":
-		return publish.ClusterSchema()
+		return publish.ClusterSchema(), nil
 	}
-	return publish.NetworkSchema()
+	return publish.NetworkSchema(), nil
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"slices"
 
@@ -24,49 +25,52 @@ type tileQuery struct {
 	category string // underserved only
 }
 
-// tileSource returns the features of q's layer.
-func (td *tileData) tileSource(q tileQuery) (*tileFeatures, error) {
-	k := tileSetKey{layer: q.layer.id}
-	switch q.layer.id {
-	case "cells":
-		k.profile, k.res = q.profile, cellRes(int(q.tile.Z))
-	case "communities":
-		k.profile = q.profile
-	case "underserved":
-		k.profile, k.category = q.profile, q.category
-	}
-	return td.set(k)
-}
-
 // tileHasFeatures reports whether some feature of q's layer meets the tile
 // (with its buffer): a cheap test that spares building empty tiles.
-func (td *tileData) tileHasFeatures(q tileQuery) (bool, error) {
-	fs, err := td.tileSource(q)
+func (td *tileData) tileHasFeatures(ctx context.Context, q tileQuery) (bool, error) {
+	src, err := td.source(ctx, q)
 	if err != nil {
 		return false, err
 	}
-	return fs.any(q.tile.Bound(tileBuffer/float64(tileExtent)), int(q.tile.Z)), nil
+	return src.idx.any(q.tile.Bound(tileBuffer/float64(tileExtent)), int(q.tile.Z)), nil
 }
 
 // renderTile builds the raw (uncompressed) Mapbox Vector Tile of q: the
-// features meeting the tile are cloned, projected to tile units, clipped to
-// the tile and its buffer, simplified (more at low zoom) and encoded. It
-// returns errEmptyTile when nothing is left.
-func (td *tileData) renderTile(q tileQuery) ([]byte, error) {
-	fs, err := td.tileSource(q)
+// features meeting the tile are made (geometry and properties), projected
+// to tile units, clipped to the tile and its buffer, simplified (more at
+// low zoom) and encoded. It returns errEmptyTile when nothing is left.
+func (td *tileData) renderTile(ctx context.Context, q tileQuery) ([]byte, error) {
+	if q.layer.id == "communities" && q.tile.Z <= communitiesPrerenderZoom {
+		if m := td.lowZoom.Load(); m != nil {
+			if body, ok := (*m)[tileKey{q.tile, q.profile}]; ok {
+				return body, nil
+			}
+			// not rendered: no feature near the city's bounds
+		}
+	}
+	return td.render(ctx, q)
+}
+
+// render renders q from its layer's index.
+func (td *tileData) render(ctx context.Context, q tileQuery) ([]byte, error) {
+	src, err := td.source(ctx, q)
 	if err != nil {
 		return nil, err
 	}
 	z := int(q.tile.Z)
-	idx := fs.search(q.tile.Bound(tileBuffer/float64(tileExtent)), z, nil)
+	idx := src.idx.search(q.tile.Bound(tileBuffer/float64(tileExtent)), z, nil)
 	if len(idx) == 0 {
 		return nil, errEmptyTile
 	}
 	slices.Sort(idx) // a stable order: the data's own
-	feats := make([]*geojson.Feature, len(idx))
-	for k, i := range idx {
-		feats[k] = &geojson.Feature{Type: "Feature", ID: fs.ids[i], Geometry: orb.Clone(fs.geoms[i]), Properties: fs.props[i]}
-	}
+	return encodeTile(q, src.features(idx))
+}
+
+// encodeTile projects feats to q's tile units, clips them to the tile and
+// its buffer, simplifies them (more at low zoom) and encodes them. It
+// returns errEmptyTile when nothing is left.
+func encodeTile(q tileQuery, feats []*geojson.Feature) ([]byte, error) {
+	z := int(q.tile.Z)
 	layer := &mvt.Layer{Name: q.layer.id, Version: 2, Extent: tileExtent, Features: feats}
 	layer.ProjectToTile(q.tile)
 	layer.Clip(orb.Bound{Min: orb.Point{-tileBuffer, -tileBuffer}, Max: orb.Point{tileExtent + tileBuffer, tileExtent + tileBuffer}})

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -28,7 +29,7 @@ func TestTilePolygonsAreValid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	td := newTileData(d.City, d.Access, rep)
+	td := newTileData(d.City, d.Access, reportOf(rep))
 	b := td.cityBounds()
 	bad, crossing, total := 0, 0, 0
 	for _, layer := range []string{"communities", "underserved"} {
@@ -37,7 +38,7 @@ func TestTilePolygonsAreValid(t *testing.T) {
 			for x := lo.X; x <= hi.X; x++ {
 				for y := lo.Y; y <= hi.Y; y++ {
 					q := tileQuery{layer: tileLayerByID(layer), tile: maptile.New(x, y, z), category: tileGapCategory(d.City.Taxonomy)}
-					raw, err := td.renderTile(q)
+					raw, err := td.renderTile(context.Background(), q)
 					if errors.Is(err, errEmptyTile) {
 						continue
 					}

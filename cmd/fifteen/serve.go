@@ -20,8 +20,10 @@ import (
 	"fifteen/server"
 )
 
-// serve loads the city, computes the baseline and serves it until the
-// context ends (SIGINT or SIGTERM), then finishes in-flight requests.
+// serve loads the city, computes the baseline access and serves it until
+// the context ends (SIGINT or SIGTERM), then finishes in-flight requests.
+// The baseline report and the tile indexes are computed in the
+// background once it serves (see server.New).
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("serve", stderr)
 	addr := fs.String("addr", envOr("FIFTEEN_ADDR", "127.0.0.1:8080"), "listen address; loopback by default, :8080 for every interface [FIFTEEN_ADDR]")
@@ -46,8 +48,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	const stageAccess, stageReport = "computing walking access for every category and walker", "computing the baseline report"
-	prog := server.NewLoadProgress(append(slices.Clone(data.LoadStages), stageAccess, stageReport)...)
+	const stageAccess, stageServer = "computing walking access for every category and walker", "starting the server"
+	prog := server.NewLoadProgress(append(slices.Clone(data.LoadStages), stageAccess, stageServer)...)
 	var handler atomic.Pointer[http.Handler]
 	loading := server.LoadingHandler(prog, version)
 	handler.Store(&loading)
@@ -85,8 +87,35 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				return nil, usageError{err.Error()}
 			}
 		}
-		stage(stageReport, 0, 0)
+		stage(stageServer, 0, 0)
 		scfg := server.Config{Version: version, Logger: log, BasemapStyleURL: *basemap}
+		// Once the server is ready it computes its baseline report, the
+		// tiles' indexes and the isochrones' cell shapes in the background
+		// (server.Config.Prepared): meanwhile GC percent 100 keeps the heap
+		// within twice what is live. Then, after a collection that returns
+		// that work's garbage to the system, GC percent 400 (most of the
+		// heap never changes: collecting less often trades memory for
+		// steadier latency) under a soft limit of the live heap plus
+		// serveMemoryHeadroom (at least serveMemoryFloor), which makes the
+		// collector work harder before the heap grows past it. GOGC and
+		// GOMEMLIMIT override. These collections run off the way to ready.
+		prepared := func() {
+			debug.FreeOSMemory() // a collection, then the garbage returned
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			if os.Getenv("GOGC") == "" {
+				debug.SetGCPercent(400)
+			}
+			if os.Getenv("GOMEMLIMIT") == "" {
+				debug.SetMemoryLimit(max(serveMemoryFloor, int64(ms.HeapAlloc)+serveMemoryHeadroom))
+			}
+			log.Info("prepared: baseline report, tiles and cell shapes", "elapsed_sec", time.Since(start).Seconds(),
+				"heap_live_mb", ms.HeapAlloc>>20, "memory_limit_mb", debug.SetMemoryLimit(-1)>>20)
+		}
+		if os.Getenv("GOGC") == "" {
+			debug.SetGCPercent(100)
+		}
+		scfg.Prepared = prepared
 		storeAt, err := acc.open(ctx, cfg, &scfg)
 		if err != nil {
 			return nil, err
@@ -95,15 +124,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		e, err := server.New(scfg, server.Deps{City: city, Access: a, Load: st})
 		if err != nil {
 			return nil, err
-		}
-		// With GC percent 400 the heap may grow to five times what is live;
-		// a soft limit at four times the loaded city (at least 1 GiB) makes
-		// the collector work harder before that. GOMEMLIMIT overrides.
-		if os.Getenv("GOMEMLIMIT") == "" {
-			runtime.GC()
-			var ms runtime.MemStats
-			runtime.ReadMemStats(&ms)
-			debug.SetMemoryLimit(max(1<<30, 4*int64(ms.HeapAlloc)))
 		}
 		log.Info("serving", "city", city.Name, "addr", ln.Addr().String(), "load_sec", time.Since(start).Seconds(),
 			"store", storeAt, "tokens", scfg.Tokens.Len(), "read_needs_token", scfg.ReadNeedsToken)
@@ -134,6 +154,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	return nil
 }
+
+// serveMemoryFloor is the least soft memory limit serve sets, and
+// serveMemoryHeadroom what it allows above the live heap once prepared:
+// room for the response cache (256 MiB at most), computed scenarios and
+// the garbage of answers in flight.
+const (
+	serveMemoryFloor    = 896 << 20
+	serveMemoryHeadroom = 512 << 20
+)
 
 func envOr(k, def string) string {
 	if v := os.Getenv(k); v != "" {

@@ -86,7 +86,7 @@ func TestServeOSMOnlyReportsLoading(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("/v1/report: %d", resp.StatusCode)
 	}
-	for _, stage := range []string{"reading the OSM extract", "placing residents and communities", "computing the baseline report"} {
+	for _, stage := range []string{"reading the OSM extract", "placing residents and communities", "starting the server"} {
 		if !bytes.Contains([]byte(stderr.String()), []byte(`"stage":"`+stage)) {
 			t.Errorf("stage %q not logged", stage)
 		}
