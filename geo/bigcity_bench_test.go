@@ -5,7 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 
@@ -85,6 +87,28 @@ func loadBig(osmPath, comPath string) (*geo.City, error) {
 	return city, data.WriteSnapshot(snap, city, nil, nil)
 }
 
+// processCPU returns the CPU time the process has used, user and system.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportCPU runs the benchmark's loop body and reports, besides the wall
+// time, the CPU time per operation (all threads): on a shared, loaded
+// machine the wall time stretches with the other work, the CPU time much
+// less.
+func reportCPU(b *testing.B, body func()) {
+	b.ReportAllocs()
+	start := processCPU()
+	for b.Loop() {
+		body()
+	}
+	b.ReportMetric(float64(processCPU()-start)/float64(b.N), "cpu-ns/op")
+}
+
 // BenchmarkBig32Load loads the 32-copy city from its OSM file.
 func BenchmarkBig32Load(b *testing.B) {
 	o, c := bigCityFiles(b)
@@ -100,12 +124,11 @@ func BenchmarkBig32Load(b *testing.B) {
 // walkers on the 32-copy city.
 func BenchmarkBig32AccessAll(b *testing.B) {
 	city, _ := big(b)
-	b.ReportAllocs()
-	for b.Loop() {
+	reportCPU(b, func() {
 		if _, err := geo.ComputeAccess(city, geo.AccessOptions{}); err != nil {
 			b.Fatal(err)
 		}
-	}
+	})
 }
 
 // BenchmarkBig32OneCategory runs one category's searches (nearest and
@@ -118,10 +141,7 @@ func BenchmarkBig32OneCategory(b *testing.B) {
 			continue
 		}
 		b.Run(cat.ID, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				a.OneCategoryForBench(s, 0, c)
-			}
+			reportCPU(b, func() { a.OneCategoryForBench(s, 0, c) })
 		})
 	}
 }
@@ -137,10 +157,7 @@ func BenchmarkBig32Nearest(b *testing.B) {
 			continue
 		}
 		b.Run(cat.ID, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				a.NearestForTest(s, 0, c)
-			}
+			reportCPU(b, func() { a.NearestForTest(s, 0, c) })
 		})
 	}
 }
