@@ -86,9 +86,6 @@ func newRunTree(boxes []fixedBox, vals []uint32) runTree {
 	return t
 }
 
-// len returns the number of items.
-func (t *runTree) len() int { return len(t.val) }
-
 // sizeBytes returns the memory the tree holds.
 func (t *runTree) sizeBytes() int { return cap(t.box)*16 + cap(t.val)*4 + cap(t.level)*8 }
 
