@@ -46,7 +46,7 @@ func TestRunTreeMatchesBruteForce(t *testing.T) {
 // snapshot arrays.
 func TestGeometryStepsAndWholeEdges(t *testing.T) {
 	var b GraphBuilder
-	addWay(&b, 1, EdgeAttr{}, 101, 102, 103, 104)                // 0.001° steps
+	addWay(&b, 1, EdgeAttr{}, 101, 102, 103, 104)                 // 0.001° steps
 	addWay(&b, 2, EdgeAttr{Flags: FlagSteps}, 104, 204, 304, 504) // the last step 0.002°, fits
 	long := []orb.Point{pt(504), {pt(504)[0] + 0.005, pt(504)[1]}, {pt(504)[0] + 0.005, pt(504)[1] - 0.0041}}
 	b.AddWay(3, []int64{504, 9001, 9002}, long, EdgeAttr{Flags: FlagUnpaved})
