@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
-	"slices"
 )
 
 // GraphData is a Graph's own arrays in little-endian bytes, for a snapshot
@@ -124,10 +123,13 @@ func GraphFromData(d GraphData) (*Graph, error) {
 		}
 	}
 	g.geom = make([]gstep, 0, len(geom)-ne)
+	g.geomOff = make([]uint32, 1, ne+1)
 	for e := 0; e < ne; e++ {
 		g.appendGeom(g.vertex[g.from[e]], geom[geomOff[e]:geomOff[e+1]])
 	}
-	g.absEdge, g.absOff, g.absPts = slices.Clip(g.absEdge), slices.Clip(g.absOff), slices.Clip(g.absPts)
+	// The arrays as Build leaves them, no spare room: SizeBytes is the
+	// same whether the graph was built or read.
+	g.absEdge, g.absOff, g.absPts = exact(g.absEdge), exact(g.absOff), exact(g.absPts)
 	g.buildAdjacency()
 	g.buildComponents()
 	return g, nil
