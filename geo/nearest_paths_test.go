@@ -20,25 +20,7 @@ func TestNearestSmallSearchesEqualReach(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, ref := geo.NewSearcher(city.Graph), geo.NewSearcher(city.Graph)
-	reached := 0
-	for p := range a.Profiles {
-		for c, cat := range city.Taxonomy.Categories {
-			if a.Facilities(c) == 0 {
-				continue
-			}
-			gt, gn := a.NearestForTest(s, p, c)
-			wt, wn := a.NearestByReachForTest(ref, p, c)
-			if !slices.Equal(gt, wt) || !slices.Equal(gn, wn) {
-				t.Fatalf("%s/%s: the small search's cells differ from the whole-graph search's", a.Profiles[p].ID, cat.ID)
-			}
-			for _, x := range gt {
-				if x != geo.Unreached {
-					reached++
-				}
-			}
-		}
-	}
+	reached := nearestEqualsReach(t, city, a)
 	if reached == 0 || reached >= len(city.Population.Cells)*len(a.Profiles) {
 		t.Fatalf("%d cell times reached: the searches are not small ones that reach something", reached)
 	}
