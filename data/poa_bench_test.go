@@ -306,7 +306,7 @@ func poaFirstErr(errs ...error) error {
 // 141 health units on the grid (the grid covers 813,000 of them).
 func TestPortoAlegre(t *testing.T) {
 	if testing.Short() {
-		t.Skip("loads a 1,900 km network")
+		t.Skip("loads a 1,843 km network")
 	}
 	city := loadPortoAlegre(t)
 	t.Log(city.Graph)
