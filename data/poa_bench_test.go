@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/rand/v2"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,12 +22,35 @@ import (
 )
 
 // Porto Alegre (see testdata/README.md): the r5r sample network with its
-// population grid. The OSM extract has no points of interest, so the
-// facilities come from the grid's schools and healthcare columns.
+// population grid. The OSM extract is routing-filtered (highway ways and
+// their nodes): its only facilities are the two mapped on highway
+// features (a market and a sports ground). The grid's schools and
+// healthcare columns give primary schools and clinics, and r5r's file of
+// named points of interest five more real places (two hospitals, the
+// public market, a museum, a park, a stadium). No file at hand has the
+// other ten categories (kindergartens, middle schools, schools of unknown
+// level, pharmacies, elderly day care, nursing homes, community service,
+// convenience stores, playgrounds, greenways): the benchmark of every
+// category adds synthetic places for them, labelled as such (see
+// poaSynthetic), never presented as real.
 const (
 	poaOSM  = "testdata/porto_alegre/poa_osm.pbf"
 	poaGrid = "testdata/porto_alegre/poa_hexgrid.csv"
+	poaPOI  = "testdata/porto_alegre/poa_points_of_interest.csv"
 )
+
+// poaNamedPOIs are the points of r5r's file (by its ids) that are places
+// of a category of the default taxonomy; its other points (the town hall,
+// the palace, the cathedral, stations, shopping centres, universities)
+// are not.
+var poaNamedPOIs = map[string]string{
+	"santa_casa_hospital":       "hospital",
+	"moinhos_de_vento_hospital": "hospital",
+	"public_market":             "market",
+	"gasometer_museum":          "culture",
+	"farroupilha_park":          "park",
+	"beira_rio_stadium":         "sports",
+}
 
 // poaGridColumns maps the grid's count columns to categories of the default
 // taxonomy.
@@ -61,23 +86,58 @@ func loadPortoAlegre(tb testing.TB) *geo.City {
 			poaErr = err
 			return
 		}
-		city.Facilities = append(city.Facilities, fs...)
-		// Snap every facility again, as Load does, at street level.
-		city.FacilitySnap = make([]geo.Snap, len(city.Facilities))
-		for i, f := range city.Facilities {
-			s, err := city.Index.Nearest(f.Point, city.SnapMaxM, geo.SurfaceOnly)
-			if err != nil {
-				s = geo.Snap{Edge: -1}
-			}
-			city.FacilitySnap[i] = s
+		pois, err := poaPOIFacilities(poaPOI)
+		if err != nil {
+			poaErr = err
+			return
 		}
-		city.FacilityAccess = geo.ComputeFacilityAccess(city)
+		poaAddFacilities(city, append(fs, pois...))
 		poaCity = city
 	})
 	if poaErr != nil {
 		tb.Fatal(poaErr)
 	}
 	return poaCity
+}
+
+// poaAddFacilities adds fs to city's facilities and snaps every facility
+// again, as Load does, at street level.
+func poaAddFacilities(city *geo.City, fs []geo.Facility) {
+	city.Facilities = append(slices.Clip(city.Facilities), fs...)
+	city.FacilitySnap = make([]geo.Snap, len(city.Facilities))
+	for i, f := range city.Facilities {
+		s, err := city.Index.Nearest(f.Point, city.SnapMaxM, geo.SurfaceOnly)
+		if err != nil {
+			s = geo.Snap{Edge: -1}
+		}
+		city.FacilitySnap[i] = s
+	}
+	city.Closed = nil
+	city.FacilityAccess = geo.ComputeFacilityAccess(city)
+}
+
+var (
+	poaAllOnce sync.Once
+	poaAllCity *geo.City
+)
+
+// loadPortoAlegreAll is loadPortoAlegre with poaSynthetic's places added
+// for the categories no real file gives: every category has facilities.
+func loadPortoAlegreAll(tb testing.TB) *geo.City {
+	city := loadPortoAlegre(tb)
+	ref := defaultCity(tb)
+	poaAllOnce.Do(func() {
+		c := *city
+		syn := poaSynthetic(city, ref)
+		perCat := map[string]int{}
+		for _, f := range syn {
+			perCat[f.Category]++
+		}
+		tb.Logf("Porto Alegre: %d real facilities, %d synthetic ones added for the categories no file gives: %v", len(city.Facilities), len(syn), perCat)
+		poaAddFacilities(&c, syn)
+		poaAllCity = &c
+	})
+	return poaAllCity
 }
 
 // poaGridFacilities reads the grid's schools and healthcare counts and
@@ -150,6 +210,87 @@ func poaGridFacilities(path string) ([]geo.Facility, error) {
 	}
 }
 
+// poaPOIFacilities reads r5r's named points of interest (id,lat,lon) and
+// returns those of poaNamedPOIs as facilities.
+func poaPOIFacilities(path string) ([]geo.Facility, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(recs) == 0 || strings.Join(recs[0], ",") != "id,lat,lon" {
+		return nil, fmt.Errorf("%s: the header is not id,lat,lon", path)
+	}
+	var out []geo.Facility
+	for i, rec := range recs[1:] {
+		cat, ok := poaNamedPOIs[rec[0]]
+		if !ok {
+			continue
+		}
+		lat, err1 := strconv.ParseFloat(rec[1], 64)
+		lon, err2 := strconv.ParseFloat(rec[2], 64)
+		if err := poaFirstErr(err1, err2, geo.ValidPoint(orb.Point{lon, lat})); err != nil {
+			return nil, fmt.Errorf("%s: line %d: %w", path, i+2, err)
+		}
+		out = append(out, geo.Facility{ID: "user:" + rec[0], Category: cat, Name: rec[0], Point: orb.Point{lon, lat}, Source: "user"})
+	}
+	if len(out) != len(poaNamedPOIs) {
+		return nil, fmt.Errorf("%s: %d of the %d named places found", path, len(out), len(poaNamedPOIs))
+	}
+	return out, nil
+}
+
+// poaSynthetic returns, for every category of the taxonomy that has no
+// facility in city, synthetic places so that a benchmark of every
+// category does the work a city with all of them would: as many per
+// resident as the default city (ref) has or, for lines (greenways, which
+// OSM maps piece by piece along the paths), as many per kilometre of
+// walkable network; each at the centre of a populated cell drawn with a
+// fixed seed in proportion to its population. They are not real: their
+// ids start with "synthetic:" and their names say so.
+func poaSynthetic(city, ref *geo.City) []geo.Facility {
+	have := map[string]int{}
+	for _, f := range city.Facilities {
+		have[f.Category]++
+	}
+	refCount := map[string]int{}
+	for _, f := range ref.Facilities {
+		refCount[f.Category]++
+	}
+	cells := city.Population.Cells
+	cum := make([]float64, len(cells))
+	var sum float64
+	for i, c := range cells {
+		sum += c.Pop
+		cum[i] = sum
+	}
+	rng := rand.New(rand.NewPCG(15, 15))
+	var out []geo.Facility
+	for _, cat := range city.Taxonomy.Categories {
+		if have[cat.ID] > 0 {
+			continue
+		}
+		scale := city.Population.Total / ref.Population.Total
+		if cat.Kind == geo.KindLine {
+			scale = city.Graph.TotalLengthM() / ref.Graph.TotalLengthM()
+		}
+		n := max(1, int(math.Round(float64(refCount[cat.ID])*scale)))
+		for k := 0; k < n; k++ {
+			i, _ := slices.BinarySearch(cum, rng.Float64()*sum)
+			i = min(i, len(cells)-1)
+			out = append(out, geo.Facility{
+				ID: fmt.Sprintf("synthetic:%s/%d", cat.ID, k), Category: cat.ID,
+				Name: "synthetic place (benchmark workload, not a real " + cat.Name + ")", Point: cells[i].Point, Source: "user",
+			})
+		}
+	}
+	return out
+}
+
 // poaFirstErr returns the first non-nil error.
 func poaFirstErr(errs ...error) error {
 	for _, err := range errs {
@@ -165,7 +306,7 @@ func poaFirstErr(errs ...error) error {
 // 141 health units on the grid (the grid covers 813,000 of them).
 func TestPortoAlegre(t *testing.T) {
 	if testing.Short() {
-		t.Skip("loads a 1,900 km network")
+		t.Skip("loads a 1,843 km network")
 	}
 	city := loadPortoAlegre(t)
 	t.Log(city.Graph)
@@ -229,10 +370,21 @@ func TestPortoAlegre(t *testing.T) {
 }
 
 // BenchmarkAccessPortoAlegre computes access for every category and the
-// three default profiles on Porto Alegre with the grid's facilities
-// (target: under 0.5 s).
+// three default profiles on Porto Alegre (target: under 0.5 s), every
+// category with facilities: the real ones (the grid's schools and
+// healthcare, r5r's named places, the two in the extract) and, for the ten
+// categories no file gives, poaSynthetic's places.
 func BenchmarkAccessPortoAlegre(b *testing.B) {
-	city := loadPortoAlegre(b)
+	city := loadPortoAlegreAll(b)
+	perCat := map[string]int{}
+	for _, f := range city.Facilities {
+		perCat[f.Category]++
+	}
+	for _, cat := range city.Taxonomy.Categories {
+		if perCat[cat.ID] == 0 {
+			b.Fatalf("no %s", cat.ID)
+		}
+	}
 	b.ReportAllocs()
 	var a *geo.Access
 	for b.Loop() {
@@ -243,6 +395,7 @@ func BenchmarkAccessPortoAlegre(b *testing.B) {
 	}
 	b.ReportMetric(float64(city.Graph.NumVertices()), "vertices")
 	b.ReportMetric(float64(len(city.Population.Cells)), "cells")
+	b.ReportMetric(float64(len(city.Facilities)), "facilities")
 	if len(a.TimeDs) != 3 {
 		b.Fatal("want 3 profiles")
 	}

@@ -81,6 +81,47 @@ type Access struct {
 	derived    *derived      // per-category report parts, kept across reports
 	vertexCell csr           // cells whose snap edge ends at each vertex
 	edgeCell   map[int32][]int32
+	cellEnds   [][]cellEnd // per profile and cell: its way onto the network
+}
+
+// cellEnd is how a populated cell reaches the network for one walker,
+// ready for the searches: the ends of the edge it is attached to and the
+// time from the cell to each, its straight leg included (impassable where
+// the walker may not walk that part of the edge). A cell's time to the
+// nearest source is then the smaller of the two sums, unless a source
+// lies on the cell's own edge (pointTime).
+type cellEnd struct {
+	from, to   uint32
+	tFrom, tTo uint32
+	edge       int32 // -1 when the cell is not attached
+}
+
+// cellEndOf prepares cell i's way onto the network for profile p.
+func (a *Access) cellEndOf(p, i int) cellEnd {
+	cs := a.CellSnap(p, i)
+	if cs.Edge < 0 {
+		return cellEnd{edge: -1, tFrom: impassable, tTo: impassable}
+	}
+	g, c := a.City.Graph, a.Costs[p]
+	f, t := g.EdgeEnds(cs.Edge)
+	leg := c.Leg(cs.DistM)
+	return cellEnd{
+		from: uint32(f), to: uint32(t), edge: int32(cs.Edge),
+		tFrom: addTime(c.Partial(g, cs.Edge, cs.OffsetM, 0), leg),
+		tTo:   addTime(c.Partial(g, cs.Edge, cs.OffsetM, g.EdgeLengthM(cs.Edge)), leg),
+	}
+}
+
+// cellTime is cell i's time for profile p from the vertex times of the
+// last search (dist), as pointTime gives it when no source is on the
+// cell's edge: through its edge's From end, or its To end if sooner.
+func (a *Access) cellTime(p int, i int32, dist []uint32) (t uint32, via uint32) {
+	e := &a.cellEnds[p][i]
+	t, via = addTime(e.tFrom, dist[e.from]), e.from
+	if t2 := addTime(e.tTo, dist[e.to]); t2 < t {
+		t, via = t2, e.to
+	}
+	return t, via
 }
 
 // csr is a compact list of lists.
@@ -204,20 +245,50 @@ func byCategory(city *City) [][]int {
 
 // compute fills a's result tables. The walkers' own attachments
 // (a.walker) and the cell index must be in place.
+//
+// The work is spread over the processors in small jobs, each worker with
+// its own Searcher: one multi-source search per (profile, category) for
+// the nearest facility, the longest first, then the per-facility searches
+// that count opportunities, in chunks of a few facilities so that a
+// category with thousands of them (greenways) keeps every processor busy
+// to the end. A chunk counts into its worker's own table, then adds the
+// cells it reached to the category's counts under the category's lock.
 func (a *Access) compute(ctx context.Context) error {
 	city := a.City
 	np, nc, ncell := len(a.Profiles), len(city.Taxonomy.Categories), len(city.Population.Cells)
-	// Each (profile, category) is independent: spread them over the
-	// processors, each worker with its own Searcher, the most facilities
-	// (the longest) first.
-	type job struct{ p, c int }
-	jobs := make([]job, 0, np*nc)
+	type job struct {
+		p, c   int
+		lo, hi int // facilities of the chunk; hi < 0 for the nearest search
+	}
+	var jobs, chunks []job
 	for p := 0; p < np; p++ {
 		for c := 0; c < nc; c++ {
-			jobs = append(jobs, job{p, c})
+			n := len(a.ByCategory[c])
+			if n == 0 {
+				a.TimeDs[p][c], a.Nearest[p][c], a.Count[p][c], a.MeanKMin[p][c] = unreachedCells(ncell)
+				continue
+			}
+			jobs = append(jobs, job{p, c, 0, -1})
+			a.Count[p][c] = make([]uint16, ncell)
+			step := n
+			if a.Options.K == 1 {
+				step = oppChunk
+			}
+			for lo := 0; lo < n; lo += step {
+				chunks = append(chunks, job{p, c, lo, min(lo+step, n)})
+			}
 		}
 	}
 	slices.SortStableFunc(jobs, func(x, y job) int { return cmp.Compare(len(a.ByCategory[y.c]), len(a.ByCategory[x.c])) })
+	jobs = append(jobs, chunks...)
+	locks := make([]sync.Mutex, np*nc)
+	var topK [][][][]uint32 // K > 1: per profile, category and cell, one chunk per category
+	if a.Options.K > 1 {
+		topK = make([][][][]uint32, np)
+		for p := range topK {
+			topK[p] = make([][][]uint32, nc)
+		}
+	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	workers := min(runtime.GOMAXPROCS(0), len(jobs))
@@ -226,23 +297,86 @@ func (a *Access) compute(ctx context.Context) error {
 		go func() {
 			defer wg.Done()
 			s := NewSearcher(city.Graph)
+			var own countBuf
+			var buf []Source
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= len(jobs) || ctx.Err() != nil {
 					return
 				}
-				p, c := jobs[i].p, jobs[i].c
-				if len(a.ByCategory[c]) == 0 {
-					a.TimeDs[p][c], a.Nearest[p][c], a.Count[p][c], a.MeanKMin[p][c] = unreachedCells(ncell)
+				j := jobs[i]
+				if j.hi < 0 {
+					a.TimeDs[j.p][j.c], a.Nearest[j.p][j.c] = a.nearest(s, j.p, j.c)
 					continue
 				}
-				a.TimeDs[p][c], a.Nearest[p][c] = a.nearest(s, p, c)
-				a.Count[p][c], a.MeanKMin[p][c] = a.opportunities(s, p, c, ncell)
+				fs := a.ByCategory[j.c][j.lo:j.hi]
+				if topK != nil {
+					a.Count[j.p][j.c], topK[j.p][j.c] = a.countOpportunities(s, j.p, j.c, fs, &buf)
+					continue
+				}
+				own.count(a, s, j.p, j.c, fs, &buf)
+				mu := &locks[j.p*nc+j.c]
+				mu.Lock()
+				own.addTo(a.Count[j.p][j.c])
+				mu.Unlock()
 			}
 		}()
 	}
 	wg.Wait()
-	return ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for p := 0; p < np; p++ {
+		for c := 0; c < nc; c++ {
+			if len(a.ByCategory[c]) > 0 {
+				var top [][]uint32
+				if topK != nil {
+					top = topK[p][c]
+				}
+				a.MeanKMin[p][c] = a.meanK(p, c, top)
+			}
+		}
+	}
+	return nil
+}
+
+// oppChunk is the number of facilities per opportunity-counting job.
+const oppChunk = 32
+
+// countBuf is one worker's opportunity counts for a chunk of facilities:
+// per cell, and the cells counted, to add them to the category's table.
+type countBuf struct {
+	n     []uint16
+	cells []int32
+}
+
+// count counts, per cell, the facilities fs (of category c) within the
+// category's threshold for profile p.
+func (b *countBuf) count(a *Access, s *Searcher, p, c int, fs []int, buf *[]Source) {
+	if len(b.n) < len(a.City.CellSnap) {
+		b.n = make([]uint16, len(a.City.CellSnap))
+	}
+	thr := a.thresholdDs(c)
+	a.eachFacilityCell(s, p, fs, thr, buf, func(_ int, cell int32, t uint32) {
+		if t > thr {
+			return
+		}
+		if b.n[cell] == 0 {
+			b.cells = append(b.cells, cell)
+		}
+		if b.n[cell] < math.MaxUint16 {
+			b.n[cell]++
+		}
+	})
+}
+
+// addTo adds the counts to dst, saturating, and clears them.
+func (b *countBuf) addTo(dst []uint16) {
+	for _, cell := range b.cells {
+		dst[cell] = uint16(min(int(dst[cell])+int(b.n[cell]), math.MaxUint16))
+		b.n[cell] = 0
+	}
+	b.cells = b.cells[:0]
 }
 
 // unreachedCells is the result for a category without facilities.
@@ -383,6 +517,14 @@ func (a *Access) facilityWalkerSnaps(p int, only []int) map[int][]Snap {
 // it: at the city's attachment and at every walker's own.
 func (a *Access) indexCells() {
 	g := a.City.Graph
+	a.cellEnds = make([][]cellEnd, len(a.Profiles))
+	for p := range a.cellEnds {
+		ends := make([]cellEnd, len(a.City.CellSnap))
+		for i := range ends {
+			ends[i] = a.cellEndOf(p, i)
+		}
+		a.cellEnds[p] = ends
+	}
 	cnt := make([]uint32, g.NumVertices()+1)
 	a.edgeCell = map[int32][]int32{}
 	type cellSnap struct {
@@ -469,28 +611,50 @@ func (a *Access) nearest(s *Searcher, p, c int) ([]uint32, []int32) {
 
 // nearestInto runs one multi-source search from src, bounded by cutoffDs,
 // and calls fn once with every cell it reaches, its time and its nearest
-// source, as Reach.At would give them.
+// source, as Reach.At would give them. A search that reached a large part
+// of the network reads every cell in order; a small one only the cells
+// next to the vertices it reached.
 func (a *Access) nearestInto(s *Searcher, p int, src []Source, cutoffDs uint32, fn func(cell int32, t uint32, id int32)) {
 	g := a.City.Graph
 	costs := a.Costs[p]
 	s.sparseNear(costs, src, cutoffDs, true)
-	stamp := s.cellStamp(len(a.City.CellSnap))
-	s.stampGen++
-	gen := s.stampGen
 	visit := func(cell int32) {
-		if stamp[cell] == gen {
-			return
+		var t uint32
+		var id int32
+		if e := a.cellEnds[p][cell].edge; e >= 0 && s.edgeGen[e] == s.edgeGenCur {
+			// A source on the cell's own edge: pointTime weighs it too.
+			cs := a.CellSnap(p, int(cell))
+			t, id = pointTime(g, costs, true, cs, costs.Leg(cs.DistM), s.nearOf, s.edgeSources(cs.Edge))
+		} else {
+			var via uint32
+			t, via = a.cellTime(p, cell, s.dist)
+			if t == impassable {
+				return
+			}
+			id = s.near[via]
 		}
-		stamp[cell] = gen
-		cs := a.CellSnap(p, int(cell))
-		t, id := pointTime(g, costs, true, cs, costs.Leg(cs.DistM), s.nearOf, s.edgeSources(cs.Edge))
 		if t <= cutoffDs {
 			fn(cell, t, id)
 		}
 	}
+	if len(s.touched) > g.NumVertices()/8 {
+		for cell := range a.cellEnds[p] {
+			visit(int32(cell))
+		}
+		return
+	}
+	stamp := s.cellStamp(len(a.City.CellSnap))
+	s.stampGen++
+	gen := s.stampGen
+	once := func(cell int32) {
+		if stamp[cell] != gen {
+			stamp[cell] = gen
+			visit(cell)
+		}
+	}
 	for _, v := range s.touched {
 		for _, cell := range a.vertexCell.of(int(v)) {
-			visit(cell)
+			once(cell)
 		}
 	}
 	for i := range s.srcs {
@@ -498,18 +662,33 @@ func (a *Access) nearestInto(s *Searcher, p int, src []Source, cutoffDs uint32, 
 			continue
 		}
 		for _, cell := range a.edgeCell[int32(s.srcs[i].Snap.Edge)] {
-			visit(cell)
+			once(cell)
 		}
 	}
 }
 
+// thresholdDs is category c's threshold, within the cutoff: beyond it
+// nothing is known, and a facility counts within both.
+func (a *Access) thresholdDs(c int) uint32 {
+	return min(MinToDs(a.City.Taxonomy.Categories[c].ThresholdMin), a.cutoffDs)
+}
+
 // opportunities counts, per cell, the facilities of category c within the
 // category's threshold, and averages the times to the K nearest, from one
-// bounded search per facility.
+// bounded search per facility. With K = 1 the mean is the nearest time,
+// which a.TimeDs must hold.
 func (a *Access) opportunities(s *Searcher, p, c, ncell int) ([]uint16, []float32) {
-	cat := &a.City.Taxonomy.Categories[c]
-	// Beyond the cutoff nothing is known: a facility counts within both.
-	thr := min(MinToDs(cat.ThresholdMin), a.cutoffDs)
+	var buf []Source
+	count, topK := a.countOpportunities(s, p, c, a.ByCategory[c], &buf)
+	return count, a.meanK(p, c, topK)
+}
+
+// countOpportunities counts, per cell, the facilities fs of category c
+// within the category's threshold and, with K > 1, keeps every cell's K
+// smallest times (within the cutoff) to them.
+func (a *Access) countOpportunities(s *Searcher, p, c int, fs []int, buf *[]Source) ([]uint16, [][]uint32) {
+	ncell := len(a.City.CellSnap)
+	thr := a.thresholdDs(c)
 	k := a.Options.K
 	cutoff := thr
 	if k > 1 {
@@ -520,8 +699,7 @@ func (a *Access) opportunities(s *Searcher, p, c, ncell int) ([]uint16, []float3
 	if k > 1 {
 		topK = make([][]uint32, ncell)
 	}
-	var srcBuf []Source
-	a.eachFacilityCell(s, p, a.ByCategory[c], cutoff, &srcBuf, func(_ int, cell int32, t uint32) {
+	a.eachFacilityCell(s, p, fs, cutoff, buf, func(_ int, cell int32, t uint32) {
 		if t <= thr && count[cell] < math.MaxUint16 {
 			count[cell]++
 		}
@@ -529,7 +707,15 @@ func (a *Access) opportunities(s *Searcher, p, c, ncell int) ([]uint16, []float3
 			topK[cell] = insertTopK(topK[cell], t, k)
 		}
 	})
-	mean := make([]float32, ncell)
+	return count, topK
+}
+
+// meanK is the mean time in minutes to the K nearest facilities of
+// category c per cell, NaN where fewer than K are within the cutoff: from
+// topK, or with K = 1 from a.TimeDs.
+func (a *Access) meanK(p, c int, topK [][]uint32) []float32 {
+	k := a.Options.K
+	mean := make([]float32, len(a.City.CellSnap))
 	for i := range mean {
 		switch {
 		case k == 1:
@@ -548,7 +734,7 @@ func (a *Access) opportunities(s *Searcher, p, c, ncell int) ([]uint16, []float3
 			mean[i] = float32(sum / float64(k))
 		}
 	}
-	return count, mean
+	return mean
 }
 
 // insertTopK keeps the k smallest times, sorted.
@@ -585,8 +771,13 @@ func (a *Access) eachFacilityCell(s *Searcher, p int, fs []int, cutoffDs uint32,
 				return
 			}
 			stamp[cell] = gen
-			cs := a.CellSnap(p, int(cell))
-			t, _ := pointTime(g, c, true, cs, c.Leg(cs.DistM), s.timeOf, src)
+			var t uint32
+			if e := int(a.cellEnds[p][cell].edge); slices.ContainsFunc(src, func(so Source) bool { return so.Snap.Edge == e }) {
+				cs := a.CellSnap(p, int(cell))
+				t, _ = pointTime(g, c, true, cs, c.Leg(cs.DistM), s.timeOf, src)
+			} else {
+				t, _ = a.cellTime(p, cell, s.dist)
+			}
 			if t <= cutoffDs {
 				fn(fi, cell, t)
 			}

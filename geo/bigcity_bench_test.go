@@ -58,7 +58,7 @@ func big(tb testing.TB) (*geo.City, *geo.Access) {
 	o, c := bigCityFiles(tb)
 	bigOnce.Do(func() {
 		bigFiles = [2]string{o, c}
-		bigCity, _, bigErr = data.Load(context.Background(), data.Config{OSMPath: o, CommunitiesPath: c})
+		bigCity, bigErr = loadBig(o, c)
 		if bigErr == nil {
 			bigAccess, bigErr = geo.ComputeAccess(bigCity, geo.AccessOptions{})
 		}
@@ -67,6 +67,46 @@ func big(tb testing.TB) (*geo.City, *geo.Access) {
 		tb.Fatal(bigErr)
 	}
 	return bigCity, bigAccess
+}
+
+// loadBig loads the tiled city from its OSM file or, when
+// $FIFTEEN_BENCH_SNAPSHOT names a file, from that snapshot (written from
+// the OSM load when absent): a snapshot answers as the load it came from
+// and opens in a second, which shortens the benchmarks' start.
+func loadBig(osmPath, comPath string) (*geo.City, error) {
+	snap := os.Getenv("FIFTEEN_BENCH_SNAPSHOT")
+	if snap != "" {
+		if city, _, err := data.OpenSnapshot(snap); err == nil {
+			return city, nil
+		}
+	}
+	city, _, err := data.Load(context.Background(), data.Config{OSMPath: osmPath, CommunitiesPath: comPath})
+	if err != nil || snap == "" {
+		return city, err
+	}
+	return city, data.WriteSnapshot(snap, city, nil, nil)
+}
+
+// processCPU returns the CPU time the process has used, user and system.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportCPU runs the benchmark's loop body and reports, besides the wall
+// time, the CPU time per operation (all threads): on a shared, loaded
+// machine the wall time stretches with the other work, the CPU time much
+// less.
+func reportCPU(b *testing.B, body func()) {
+	b.ReportAllocs()
+	start := processCPU()
+	for b.Loop() {
+		body()
+	}
+	b.ReportMetric(float64(processCPU()-start)/float64(b.N), "cpu-ns/op")
 }
 
 // BenchmarkBig32Load loads the 32-copy city from its OSM file.
@@ -84,12 +124,11 @@ func BenchmarkBig32Load(b *testing.B) {
 // walkers on the 32-copy city.
 func BenchmarkBig32AccessAll(b *testing.B) {
 	city, _ := big(b)
-	b.ReportAllocs()
-	for b.Loop() {
+	reportCPU(b, func() {
 		if _, err := geo.ComputeAccess(city, geo.AccessOptions{}); err != nil {
 			b.Fatal(err)
 		}
-	}
+	})
 }
 
 // BenchmarkBig32OneCategory runs one category's searches (nearest and
@@ -102,10 +141,7 @@ func BenchmarkBig32OneCategory(b *testing.B) {
 			continue
 		}
 		b.Run(cat.ID, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				a.OneCategoryForBench(s, 0, c)
-			}
+			reportCPU(b, func() { a.OneCategoryForBench(s, 0, c) })
 		})
 	}
 }
@@ -121,10 +157,7 @@ func BenchmarkBig32Nearest(b *testing.B) {
 			continue
 		}
 		b.Run(cat.ID, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				a.NearestForTest(s, 0, c)
-			}
+			reportCPU(b, func() { a.NearestForTest(s, 0, c) })
 		})
 	}
 }
@@ -222,14 +255,11 @@ func BenchmarkBig32WhatIfNetwork(b *testing.B) {
 		{"add_link", geo.Scenario{AddLinks: []orb.LineString{{s.Point, {p[0] + 0.003, p[1] + 0.002}}}}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
-			b.ReportAllocs()
-			cpu := cpuTime()
-			for b.Loop() {
+			reportCPU(b, func() {
 				if _, err := a.WhatIf(tc.sc); err != nil {
 					b.Fatal(err)
 				}
-			}
-			reportCPU(b, cpu)
+			})
 		})
 	}
 }
@@ -238,30 +268,11 @@ func BenchmarkBig32WhatIfNetwork(b *testing.B) {
 // underserved cells of the 32-copy city.
 func BenchmarkBig32Siting(b *testing.B) {
 	_, a := big(b)
-	b.ReportAllocs()
-	cpu := cpuTime()
-	for b.Loop() {
+	reportCPU(b, func() {
 		if _, err := a.Siting(geo.SitingOptions{Category: "clinic", K: 10}); err != nil {
 			b.Fatal(err)
 		}
-	}
-	reportCPU(b, cpu)
-}
-
-// cpuTime is the CPU time (user and system) the process has used.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// reportCPU reports the CPU time per operation since start (cpuTime),
-// every goroutine's: on a machine shared with other work it varies less
-// than the wall time, which waits for the cores.
-func reportCPU(b *testing.B, start time.Duration) {
-	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+	})
 }
 
 // BenchmarkBig32OpenSnapshot opens the 32-copy city's snapshot (network,

@@ -3,6 +3,7 @@ package geo
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/paulmach/orb"
@@ -86,10 +87,19 @@ type Graph struct {
 	from, to []uint32
 	lengthM  []float32
 	attr     []EdgeAttr
-	geomOff  []uint32 // edge e's points are geom[geomOff[e]:geomOff[e+1]]
-	geom     []fixed  // flat edge geometry, endpoints included
-	wayOff   []uint32 // edge e's OSM ways are ways[wayOff[e]:wayOff[e+1]]
-	ways     []int64
+	// Edge e's points after its first (the From vertex) are
+	// geom[geomOff[e]:geomOff[e+1]], each the step from the one before
+	// in 1e-7 degrees (steps of up to 0.0033°, 250-360 m, the rule
+	// between consecutive OSM nodes). An edge with a longer step, or
+	// whose geometry does not start at its From vertex, keeps as many
+	// unused steps and its points whole in absPts (see appendGeom).
+	geomOff []uint32
+	geom    []gstep
+	absEdge []uint32 // the edges kept whole, ascending
+	absOff  []uint32 // absEdge[i]'s points are absPts[absOff[i]:absOff[i+1]]
+	absPts  []fixed
+	wayOff  []uint32 // edge e's OSM ways are ways[wayOff[e]:wayOff[e+1]]
+	ways    []int64
 
 	outOff []uint32 // CSR: arcs leaving v are out[outOff[v]:outOff[v+1]]
 	out    []Arc
@@ -135,17 +145,106 @@ func (g *Graph) EdgeGeometry(e int) orb.LineString {
 
 // AppendEdgeGeometry appends the points of edge e, from From to To, to dst.
 func (g *Graph) AppendEdgeGeometry(dst []orb.Point, e int) []orb.Point {
-	for _, f := range g.geom[g.geomOff[e]:g.geomOff[e+1]] {
-		dst = append(dst, f.point())
-	}
+	g.eachEdgePoint(e, func(f fixed) { dst = append(dst, f.point()) })
 	return dst
 }
 
 // EdgeNumPoints returns the number of points of edge e's geometry.
-func (g *Graph) EdgeNumPoints(e int) int { return int(g.geomOff[e+1] - g.geomOff[e]) }
+func (g *Graph) EdgeNumPoints(e int) int { return int(g.geomOff[e+1]-g.geomOff[e]) + 1 }
 
 // EdgePoint returns point i of edge e's geometry.
-func (g *Graph) EdgePoint(e, i int) orb.Point { return g.geom[int(g.geomOff[e])+i].point() }
+func (g *Graph) EdgePoint(e, i int) orb.Point {
+	if a, ok := g.absIndex(e); ok {
+		return g.absPts[int(g.absOff[a])+i].point()
+	}
+	f := g.vertex[g.from[e]]
+	for _, d := range g.geom[g.geomOff[e] : int(g.geomOff[e])+i] {
+		f = d.from(f)
+	}
+	return f.point()
+}
+
+// pointBase numbers the points of all edges one after the other: point
+// j of edge e is pointBase(e) + j (every edge has one point more than
+// steps).
+func (g *Graph) pointBase(e int) uint32 { return g.geomOff[e] + uint32(e) }
+
+// gstep is the step from one point of an edge to the next, in 1e-7
+// degrees.
+type gstep struct{ dlon, dlat int16 }
+
+func (d gstep) from(f fixed) fixed { return fixed{f.lon + int32(d.dlon), f.lat + int32(d.dlat)} }
+
+// absIndex returns edge e's position in absEdge, if it is kept whole.
+func (g *Graph) absIndex(e int) (int, bool) {
+	if len(g.absEdge) == 0 {
+		return 0, false
+	}
+	return slices.BinarySearch(g.absEdge, uint32(e))
+}
+
+// eachEdgePoint calls fn with every point of edge e, from From to To.
+func (g *Graph) eachEdgePoint(e int, fn func(fixed)) {
+	if a, ok := g.absIndex(e); ok {
+		for _, f := range g.absPts[g.absOff[a]:g.absOff[a+1]] {
+			fn(f)
+		}
+		return
+	}
+	f := g.vertex[g.from[e]]
+	fn(f)
+	for _, d := range g.geom[g.geomOff[e]:g.geomOff[e+1]] {
+		f = d.from(f)
+		fn(f)
+	}
+}
+
+// edgeFixed returns the points of edge e in buf's storage.
+func (g *Graph) edgeFixed(e int, buf []fixed) []fixed {
+	buf = buf[:0]
+	g.eachEdgePoint(e, func(f fixed) { buf = append(buf, f) })
+	return buf
+}
+
+// appendGeom stores the geometry of the next edge, pts from its From
+// vertex (at from) to its To vertex: as steps when they all fit, whole
+// otherwise. The edge's From must already be set.
+func (g *Graph) appendGeom(from fixed, pts []fixed) {
+	if len(g.geomOff) == 0 {
+		g.geomOff = append(g.geomOff, 0)
+	}
+	e := len(g.geomOff) - 1
+	fits := len(pts) > 0 && pts[0] == from
+	for i := 1; fits && i < len(pts); i++ {
+		dl, da := int64(pts[i].lon)-int64(pts[i-1].lon), int64(pts[i].lat)-int64(pts[i-1].lat)
+		fits = dl >= math.MinInt16 && dl <= math.MaxInt16 && da >= math.MinInt16 && da <= math.MaxInt16
+	}
+	for i := 1; i < len(pts); i++ {
+		var d gstep
+		if fits {
+			d = gstep{int16(pts[i].lon - pts[i-1].lon), int16(pts[i].lat - pts[i-1].lat)}
+		}
+		g.geom = append(g.geom, d)
+	}
+	g.geomOff = append(g.geomOff, uint32(len(g.geom)))
+	if !fits {
+		if len(g.absOff) == 0 {
+			g.absOff = append(g.absOff, 0)
+		}
+		g.absEdge = append(g.absEdge, uint32(e))
+		g.absPts = append(g.absPts, pts...)
+		g.absOff = append(g.absOff, uint32(len(g.absPts)))
+	}
+}
+
+// appendGeomPoints is appendGeom for points in degrees.
+func (g *Graph) appendGeomPoints(from fixed, pts []orb.Point) {
+	f := make([]fixed, len(pts))
+	for i, p := range pts {
+		f[i] = toFixed(p)
+	}
+	g.appendGeom(from, f)
+}
 
 // fixed is a coordinate in 1e-7 degrees, the precision OSM stores: half
 // the memory of an orb.Point and no loss for OSM data.
@@ -210,7 +309,8 @@ func (g *Graph) TotalLengthM() float64 {
 // SizeBytes returns the memory held by the graph's arrays.
 func (g *Graph) SizeBytes() int {
 	return cap(g.vertex)*8 + cap(g.from)*4 + cap(g.to)*4 + cap(g.lengthM)*4 + cap(g.attr)*4 +
-		cap(g.geomOff)*4 + cap(g.geom)*8 + cap(g.wayOff)*4 + cap(g.ways)*8 +
+		cap(g.geomOff)*4 + cap(g.geom)*4 + cap(g.absEdge)*4 + cap(g.absOff)*4 + cap(g.absPts)*8 +
+		cap(g.wayOff)*4 + cap(g.ways)*8 +
 		cap(g.outOff)*4 + cap(g.out)*8 + sharedSize(g.in, g.out, cap(g.inOff)*4+cap(g.in)*8) +
 		cap(g.comp)*4 + cap(g.compSize)*4 + cap(g.deadEnd) + cap(g.off)
 }
@@ -370,6 +470,7 @@ func (b *GraphBuilder) Build() (*Graph, error) {
 	used := make([]bool, len(raws))
 	g.geomOff = append(g.geomOff, 0)
 	g.wayOff = append(g.wayOff, 0)
+	var pts []fixed
 	walk := func(startNode uint32, first uint32) {
 		// Follow raw edges from startNode through unkept nodes.
 		fromV := vertexOf(startNode)
@@ -377,7 +478,7 @@ func (b *GraphBuilder) Build() (*Graph, error) {
 		r := first
 		attr := b.attrOutOf(raws[r], cur)
 		var lengthM float64
-		g.geom = append(g.geom, toFixed(b.pts[startNode]))
+		pts = append(pts[:0], toFixed(b.pts[startNode]))
 		lastWay := int64(0)
 		nways := 0
 		for {
@@ -413,7 +514,7 @@ func (b *GraphBuilder) Build() (*Graph, error) {
 				}
 				pt := b.pts[node]
 				lengthM += orbgeo.Distance(prev, pt)
-				g.geom = append(g.geom, toFixed(pt))
+				pts = append(pts, toFixed(pt))
 				prev = pt
 				cur = node
 			}
@@ -435,7 +536,7 @@ func (b *GraphBuilder) Build() (*Graph, error) {
 		g.to = append(g.to, vertexOf(cur))
 		g.lengthM = append(g.lengthM, float32(lengthM))
 		g.attr = append(g.attr, attr)
-		g.geomOff = append(g.geomOff, uint32(len(g.geom)))
+		g.appendGeom(g.vertex[fromV], pts)
 		g.wayOff = append(g.wayOff, uint32(len(g.ways)))
 	}
 	for v := 0; v < n; v++ {
@@ -460,6 +561,7 @@ func (b *GraphBuilder) Build() (*Graph, error) {
 	// The arrays grew by appending: keep only what they hold.
 	g.from, g.to, g.lengthM, g.attr = exact(g.from), exact(g.to), exact(g.lengthM), exact(g.attr)
 	g.geomOff, g.geom, g.wayOff, g.ways = exact(g.geomOff), exact(g.geom), exact(g.wayOff), exact(g.ways)
+	g.absEdge, g.absOff, g.absPts = exact(g.absEdge), exact(g.absOff), exact(g.absPts)
 	g.renumberVertices()
 	g.buildAdjacency()
 	g.buildComponents()

@@ -45,11 +45,16 @@ func (g *Graph) Data() (GraphData, error) {
 		d.LengthM = le.AppendUint32(d.LengthM, math.Float32bits(g.lengthM[e]))
 		d.Attr = append(le.AppendUint16(d.Attr, uint16(g.attr[e].Flags)), byte(g.attr[e].InclinePct))
 	}
-	for _, o := range g.geomOff {
-		d.GeomOff = le.AppendUint32(d.GeomOff, o)
-	}
-	for _, p := range g.geom {
-		d.Geom = le.AppendUint32(le.AppendUint32(d.Geom, uint32(p.lon)), uint32(p.lat))
+	// The geometry as whole points, endpoints included, whatever the
+	// graph's own coding.
+	d.GeomOff = le.AppendUint32(d.GeomOff, 0)
+	n := uint32(0)
+	for e := range g.from {
+		g.eachEdgePoint(e, func(p fixed) {
+			d.Geom = le.AppendUint32(le.AppendUint32(d.Geom, uint32(p.lon)), uint32(p.lat))
+			n++
+		})
+		d.GeomOff = le.AppendUint32(d.GeomOff, n)
 	}
 	for _, o := range g.wayOff {
 		d.WayOff = le.AppendUint32(d.WayOff, o)
@@ -93,17 +98,17 @@ func GraphFromData(d GraphData) (*Graph, error) {
 		to:      make([]uint32, ne),
 		lengthM: make([]float32, ne),
 		attr:    make([]EdgeAttr, ne),
-		geomOff: make([]uint32, ne+1),
-		geom:    make([]fixed, len(d.Geom)/8),
 		wayOff:  make([]uint32, ne+1),
 		ways:    make([]int64, len(d.Ways)/8),
 	}
 	for i := range g.vertex {
 		g.vertex[i] = fixed{int32(le.Uint32(d.Vertex[8*i:])), int32(le.Uint32(d.Vertex[8*i+4:]))}
 	}
-	for i := range g.geom {
-		g.geom[i] = fixed{int32(le.Uint32(d.Geom[8*i:])), int32(le.Uint32(d.Geom[8*i+4:]))}
+	geom := make([]fixed, len(d.Geom)/8)
+	for i := range geom {
+		geom[i] = fixed{int32(le.Uint32(d.Geom[8*i:])), int32(le.Uint32(d.Geom[8*i+4:]))}
 	}
+	geomOff := make([]uint32, ne+1)
 	for i := range g.ways {
 		g.ways[i] = int64(le.Uint64(d.Ways[8*i:]))
 	}
@@ -119,18 +124,26 @@ func GraphFromData(d GraphData) (*Graph, error) {
 		g.lengthM[e] = l
 		g.attr[e] = EdgeAttr{Flags: EdgeFlags(le.Uint16(d.Attr[3*e:])), InclinePct: int8(d.Attr[3*e+2])}
 	}
-	for i := range g.geomOff {
-		g.geomOff[i] = le.Uint32(d.GeomOff[4*i:])
+	for i := range geomOff {
+		geomOff[i] = le.Uint32(d.GeomOff[4*i:])
 		g.wayOff[i] = le.Uint32(d.WayOff[4*i:])
 	}
-	if g.geomOff[0] != 0 || int(g.geomOff[ne]) != len(g.geom) || g.wayOff[0] != 0 || int(g.wayOff[ne]) != len(g.ways) {
+	if geomOff[0] != 0 || int(geomOff[ne]) != len(geom) || g.wayOff[0] != 0 || int(g.wayOff[ne]) != len(g.ways) {
 		return bad("offsets do not cover the arrays")
 	}
 	for e := 0; e < ne; e++ {
-		if g.geomOff[e+1] < g.geomOff[e]+2 || g.wayOff[e+1] < g.wayOff[e] {
+		if geomOff[e+1] < geomOff[e]+2 || g.wayOff[e+1] < g.wayOff[e] {
 			return bad(fmt.Sprintf("edge %d: offsets out of order", e))
 		}
 	}
+	g.geom = make([]gstep, 0, len(geom)-ne)
+	g.geomOff = make([]uint32, 1, ne+1)
+	for e := 0; e < ne; e++ {
+		g.appendGeom(g.vertex[g.from[e]], geom[geomOff[e]:geomOff[e+1]])
+	}
+	// The arrays as Build leaves them, no spare room: SizeBytes is the
+	// same whether the graph was built or read.
+	g.absEdge, g.absOff, g.absPts = exact(g.absEdge), exact(g.absOff), exact(g.absPts)
 	g.buildAdjacency()
 	if len(d.MainBits) == 0 {
 		g.buildComponents()

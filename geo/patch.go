@@ -72,6 +72,9 @@ func (g *Graph) patch(ix *SegmentIndex, maxDistM float64, closeWays []int64, lin
 		attr:    slices.Clip(g.attr),
 		geomOff: slices.Clip(g.geomOff),
 		geom:    slices.Clip(g.geom),
+		absEdge: slices.Clip(g.absEdge),
+		absOff:  slices.Clip(g.absOff),
+		absPts:  slices.Clip(g.absPts),
 		wayOff:  slices.Clip(g.wayOff),
 		ways:    slices.Clip(g.ways),
 		off:     off,
@@ -120,10 +123,7 @@ func (g *Graph) patch(ix *SegmentIndex, maxDistM float64, closeWays []int64, lin
 		h.to = append(h.to, t)
 		h.lengthM = append(h.lengthM, float32(l))
 		h.attr = append(h.attr, attr)
-		for _, p := range pts {
-			h.geom = append(h.geom, toFixed(p))
-		}
-		h.geomOff = append(h.geomOff, uint32(len(h.geom)))
+		h.appendGeomPoints(h.vertex[f], pts)
 		h.ways = append(h.ways, ways...)
 		h.wayOff = append(h.wayOff, uint32(len(h.ways)))
 		h.off = append(h.off, false)
@@ -206,25 +206,7 @@ func (g *Graph) patch(ix *SegmentIndex, maxDistM float64, closeWays []int64, lin
 
 	nx := &SegmentIndex{g: h, tr: ix.tr, skip: h.off}
 	if len(pt.added) > 0 {
-		more := &SegmentIndex{g: h}
-		for _, e := range pt.added {
-			more.insertEdge(e)
-		}
-		nx.more = more
+		nx.more = newSegmentIndexOf(h, pt.added)
 	}
 	return h, nx, pt, nil
-}
-
-// insertEdge indexes the segments of edge e.
-func (ix *SegmentIndex) insertEdge(e int) {
-	g := ix.g
-	lo, hi := g.geomOff[e], g.geomOff[e+1]
-	for k := lo; k+1 < hi; k += segRun {
-		end := min(k+segRun, hi-1)
-		b := orb.Bound{Min: g.geom[k].point(), Max: g.geom[k].point()}
-		for _, f := range g.geom[k+1 : end+1] {
-			b = b.Extend(f.point())
-		}
-		ix.tr.Insert(b.Min, b.Max, k)
-	}
 }

@@ -37,7 +37,8 @@ type Reach struct {
 // not safe for concurrent use: give each goroutine its own.
 type Searcher struct {
 	g    *Graph
-	heap radixHeap
+	heap radixHeap   // for route trees, whose times are not bounded
+	q    bucketQueue // for the bounded searches
 	// sparse search state
 	dist     []uint32
 	near     []int32 // nearest source per vertex, valid where dist is reached
@@ -88,23 +89,13 @@ func (s *Searcher) Reach(c *Costs, sources []Source, cutoffDs uint32, toSource b
 // dijkstra is the search both Reach and sparse run: from the sources (each
 // seeding both ends of its edge), bounded by cutoffDs, into dist (all
 // Unreached on entry but for what touched lists) and, when not nil, near
-// (the ID of the nearest source) and touched (the vertices reached).
+// (the ID of the nearest source) and touched (the vertices reached). Times
+// are whole deciseconds, so the queue is a bucket per decisecond up to the
+// cutoff (bucketQueue): each vertex is taken once, in time order.
 func (s *Searcher) dijkstra(c *Costs, sources []Source, cutoffDs uint32, toSource bool, dist []uint32, near []int32, touched *[]uint32) {
 	g := s.g
-	s.heap.reset()
-	improve := func(v, t uint32, id int32, from uint32) {
-		if touched != nil && dist[v] == Unreached {
-			*touched = append(*touched, v)
-		}
-		dist[v] = t
-		if near != nil {
-			if from != ^uint32(0) {
-				id = near[from]
-			}
-			near[v] = id
-		}
-		s.heap.push(t, v)
-	}
+	q := &s.q
+	q.reset(cutoffDs)
 	for _, src := range sources {
 		e := src.Snap.Edge
 		if e < 0 {
@@ -120,43 +111,62 @@ func (s *Searcher) dijkstra(c *Costs, sources []Source, cutoffDs uint32, toSourc
 		} else {
 			tFrom, tTo = c.Partial(g, e, src.Snap.OffsetM, 0), c.Partial(g, e, src.Snap.OffsetM, l)
 		}
-		if t := addTime(src.StartDs, tFrom); t <= cutoffDs && t < dist[from] {
-			improve(uint32(from), t, src.ID, ^uint32(0))
-		}
-		if t := addTime(src.StartDs, tTo); t <= cutoffDs && t < dist[to] {
-			improve(uint32(to), t, src.ID, ^uint32(0))
+		for _, end := range [2]struct {
+			v uint32
+			t uint32
+		}{{uint32(from), tFrom}, {uint32(to), tTo}} {
+			t, v := addTime(src.StartDs, end.t), end.v
+			if t > cutoffDs || t >= dist[v] {
+				continue
+			}
+			if touched != nil && dist[v] == Unreached {
+				*touched = append(*touched, v)
+			}
+			dist[v] = t
+			if near != nil {
+				near[v] = src.ID
+			}
+			q.push(t, v)
 		}
 	}
 	off, arcs := g.outOff, c.arcOut
 	if toSource {
 		off, arcs = g.inOff, c.arcIn
 	}
-	h := &s.heap
 	deadEnd := g.deadEnd
-	for h.size > 0 {
-		t, v := h.pop()
-		if t > dist[v] {
-			continue // stale entry
-		}
-		for _, a := range arcs[off[v]:off[v+1]] {
-			// impassable arcs cost MaxUint32: the sum wraps below t
-			// or exceeds the cutoff, and is skipped either way.
-			nt := t + a.w
-			if nt < t || nt > cutoffDs || nt >= dist[a.head] {
-				continue
+	for k := q.next(0); k >= 0; k = q.next(uint32(k) + 1) {
+		t := uint32(k)
+		// The bucket may grow while it is read (arcs of zero time).
+		for i := 0; i < len(q.bucket(t)); i++ {
+			v := q.bucket(t)[i]
+			if dist[v] != t {
+				continue // stale: v was reached sooner since
 			}
-			if touched != nil && dist[a.head] == Unreached {
-				*touched = append(*touched, a.head)
-			}
-			dist[a.head] = nt
+			var id int32
 			if near != nil {
-				near[a.head] = near[v]
+				id = near[v]
 			}
-			if deadEnd[a.head] {
-				continue // nothing to relax beyond it: no need to queue it
+			for _, a := range arcs[off[v]:off[v+1]] {
+				// impassable arcs cost MaxUint32: the sum wraps below t
+				// or exceeds the cutoff, and is skipped either way.
+				nt := t + a.w
+				if nt < t || nt > cutoffDs || nt >= dist[a.head] {
+					continue
+				}
+				if touched != nil && dist[a.head] == Unreached {
+					*touched = append(*touched, a.head)
+				}
+				dist[a.head] = nt
+				if near != nil {
+					near[a.head] = id
+				}
+				if deadEnd[a.head] {
+					continue // nothing to relax beyond it: no need to queue it
+				}
+				q.push(nt, a.head)
 			}
-			h.push(nt, a.head)
 		}
+		q.done(t)
 	}
 }
 

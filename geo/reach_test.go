@@ -2,6 +2,7 @@ package geo
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -178,6 +179,50 @@ func TestRadixHeapOrder(t *testing.T) {
 			if rng.IntN(3) == 0 && pushed < 6000 {
 				h.push(last+uint32(rng.IntN(100)), 0)
 				pushed++
+			}
+		}
+	}
+}
+
+// TestBucketQueueOrder checks the bucket queue against a sort, in
+// Dijkstra-like use (pushes never below the key being taken), with a
+// limit small enough to fit one window and one that spans several.
+func TestBucketQueueOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, limit := range []uint32{300, 5000, 1 << 20, Unreached - 1} {
+		var q bucketQueue
+		for round := 0; round < 3; round++ {
+			q.reset(limit)
+			var want []uint32
+			push := func(k uint32) {
+				if k <= limit {
+					q.push(k, uint32(len(want)))
+					want = append(want, k)
+				}
+			}
+			spread := min(limit, 200_000)
+			for i := 0; i < 2000; i++ {
+				push(uint32(rng.IntN(int(spread) + 1)))
+			}
+			var got []uint32
+			last := uint32(0)
+			for k := q.next(0); k >= 0; k = q.next(uint32(k) + 1) {
+				key := uint32(k)
+				if key < last {
+					t.Fatalf("limit %d: key %d after %d", limit, key, last)
+				}
+				last = key
+				for i := 0; i < len(q.bucket(key)); i++ {
+					got = append(got, key)
+					if rng.IntN(4) == 0 && len(want) < 4000 {
+						push(key + uint32(rng.IntN(3)*rng.IntN(40_000))) // zero steps included
+					}
+				}
+				q.done(key)
+			}
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Fatalf("limit %d: %d keys taken, want %d (or out of order)", limit, len(got), len(want))
 			}
 		}
 	}

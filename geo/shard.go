@@ -572,11 +572,9 @@ func subCity(city *City, b orb.Bound) (*City, error) {
 	// of its access points usable) is the whole city's.
 	keep := make([]bool, ne)
 	for e := 0; e < ne; e++ {
-		pts := g.geom[g.geomOff[e]:g.geomOff[e+1]]
-		eb := orb.Bound{Min: pts[0].point(), Max: pts[0].point()}
-		for _, p := range pts[1:] {
-			eb = eb.Extend(p.point())
-		}
+		first := g.vertex[g.from[e]].point()
+		eb := orb.Bound{Min: first, Max: first}
+		g.eachEdgePoint(e, func(f fixed) { eb = eb.Extend(f.point()) })
 		keep[e] = eb.Intersects(b)
 	}
 	var extra []int
@@ -613,12 +611,13 @@ func subCity(city *City, b orb.Bound) (*City, error) {
 	sg := &Graph{compSize: g.compSize, largest: g.largest, cut: true}
 	sg.geomOff = []uint32{0}
 	sg.wayOff = []uint32{0}
+	var pts []fixed
 	for e := 0; e < ne; e++ {
 		if !keep[e] {
 			edgeMap[e] = -1
 			continue
 		}
-		pts := g.geom[g.geomOff[e]:g.geomOff[e+1]]
+		pts = g.edgeFixed(e, pts)
 		edgeMap[e] = int32(len(sg.from))
 		for _, v := range []uint32{g.from[e], g.to[e]} {
 			if vertMap[v] < 0 {
@@ -629,8 +628,7 @@ func subCity(city *City, b orb.Bound) (*City, error) {
 		sg.to = append(sg.to, g.to[e])
 		sg.lengthM = append(sg.lengthM, g.lengthM[e])
 		sg.attr = append(sg.attr, g.attr[e])
-		sg.geom = append(sg.geom, pts...)
-		sg.geomOff = append(sg.geomOff, uint32(len(sg.geom)))
+		sg.appendGeom(g.vertex[g.from[e]], pts)
 		sg.ways = append(sg.ways, g.ways[g.wayOff[e]:g.wayOff[e+1]]...)
 		sg.wayOff = append(sg.wayOff, uint32(len(sg.ways)))
 	}

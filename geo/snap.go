@@ -7,7 +7,6 @@ import (
 
 	"github.com/paulmach/orb"
 	orbgeo "github.com/paulmach/orb/geo"
-	"github.com/tidwall/rtree"
 )
 
 // DefaultSnapM is the default maximum distance in metres from a point to the
@@ -42,10 +41,12 @@ func SurfaceOnly(_ int, a EdgeAttr) bool { return a.Flags&(FlagTunnel|FlagIndoor
 // SegmentIndex is an R-tree of the graph's edge segments for snapping points
 // to the nearest place on the network. Consecutive segments of an edge are
 // indexed in runs of up to segRun, which keeps the tree small and quick to
-// build while a search still visits only segments near the point.
+// build while a search still visits only segments near the point. The tree
+// (runTree) holds each run's box and the index of its first point in the
+// graph's geometry, never a copy of the geometry.
 type SegmentIndex struct {
 	g  *Graph
-	tr rtree.RTreeG[uint32] // value: index in g.geom of the run's first point
+	tr runTree // value: the run's first point, numbered as Graph.pointBase
 	// A patched graph's index (see Graph.patch) shares the base's tree:
 	// skip marks the edges taken out, more indexes the edges added.
 	skip []bool
@@ -57,34 +58,57 @@ const segRun = 8
 
 // NewSegmentIndex indexes every segment of g.
 func NewSegmentIndex(g *Graph) *SegmentIndex {
-	ix := &SegmentIndex{g: g}
-	for e := 0; e < g.NumEdges(); e++ {
-		lo, hi := g.geomOff[e], g.geomOff[e+1]
-		for k := lo; k+1 < hi; k += segRun {
-			end := min(k+segRun, hi-1) // last point of the run
-			b := orb.Bound{Min: g.geom[k].point(), Max: g.geom[k].point()}
-			for _, f := range g.geom[k+1 : end+1] {
-				b = b.Extend(f.point())
+	return newSegmentIndexOf(g, nil)
+}
+
+// newSegmentIndexOf indexes the segments of edges (all of g's when nil).
+func newSegmentIndexOf(g *Graph, edges []int) *SegmentIndex {
+	var boxes []fixedBox
+	var vals []uint32
+	var buf []fixed
+	add := func(e int) {
+		buf = g.edgeFixed(e, buf)
+		for j := 0; j+1 < len(buf); j += segRun {
+			end := min(j+segRun, len(buf)-1) // last point of the run
+			f := buf[j]
+			b := fixedBox{f.lon, f.lat, f.lon, f.lat}
+			for _, f := range buf[j+1 : end+1] {
+				b.extend(fixedBox{f.lon, f.lat, f.lon, f.lat})
 			}
-			ix.tr.Insert(b.Min, b.Max, k)
+			boxes = append(boxes, b)
+			vals = append(vals, g.pointBase(e)+uint32(j))
 		}
 	}
-	return ix
+	if edges == nil {
+		for e := 0; e < g.NumEdges(); e++ {
+			add(e)
+		}
+	}
+	for _, e := range edges {
+		add(e)
+	}
+	return &SegmentIndex{g: g, tr: newRunTree(boxes, vals)}
 }
 
 // Graph returns the indexed graph.
 func (ix *SegmentIndex) Graph() *Graph { return ix.g }
 
-// SizeBytes estimates the memory held by the index.
+// SizeBytes returns the memory held by the index's own arrays (a patched
+// graph's index shares its base's tree).
 func (ix *SegmentIndex) SizeBytes() int {
-	// tidwall/rtree stores about 40 bytes per item plus node overhead.
-	return ix.tr.Len() * 48
+	n := ix.tr.sizeBytes()
+	if ix.more != nil {
+		n += ix.more.SizeBytes()
+	}
+	return n
 }
 
-// edgeOfPoint returns the edge owning geometry point k.
-func (ix *SegmentIndex) edgeOfPoint(k uint32) int {
-	off := ix.g.geomOff
-	return sort.Search(len(off)-1, func(e int) bool { return off[e+1] > k })
+// edgeOfPoint returns the edge owning geometry point k (numbered as
+// Graph.pointBase) and the point's position along it.
+func (ix *SegmentIndex) edgeOfPoint(k uint32) (int, int) {
+	g := ix.g
+	e := sort.Search(len(g.geomOff)-1, func(e int) bool { return g.pointBase(e+1) > k })
+	return e, int(k - g.pointBase(e))
 }
 
 // Nearest attaches p to the nearest point of an edge accepted by filter (nil
@@ -123,25 +147,27 @@ func skipFilter(skip []bool, filter SnapFilter) SnapFilter {
 func (ix *SegmentIndex) nearest(p orb.Point, maxDistM float64, filter SnapFilter) (Snap, error) {
 	proj := newLocalProj(p)
 	best := Snap{Edge: -1, DistM: math.Inf(1)}
-	var bestK uint32
+	var bestJ int
 	var bestT float64
+	var buf [64]fixed
+	pts, ptsEdge := buf[:0], -1
 	for r := math.Min(32, maxDistM); ; r = math.Min(4*r, maxDistM) {
 		b := orbgeo.NewBoundAroundPoint(p, r)
-		ix.tr.Search(b.Min, b.Max, func(_, _ [2]float64, k0 uint32) bool {
-			e := -1
-			end := min(k0+segRun, ix.g.geomOff[ix.edgeOfPoint(k0)+1]-1)
-			for k := k0; k < end; k++ {
-				t, d := proj.segmentDist(ix.g.geom[k].point(), ix.g.geom[k+1].point())
+		ix.tr.search(boxOfBound(b), func(k0 uint32) bool {
+			e, j0 := ix.edgeOfPoint(k0)
+			if filter != nil && !filter(e, ix.g.attr[e]) {
+				return true
+			}
+			if e != ptsEdge {
+				pts, ptsEdge = ix.g.edgeFixed(e, pts), e
+			}
+			end := min(j0+segRun, len(pts)-1)
+			for j := j0; j < end; j++ {
+				t, d := proj.segmentDist(pts[j].point(), pts[j+1].point())
 				if d >= best.DistM {
 					continue
 				}
-				if e < 0 {
-					e = ix.edgeOfPoint(k0)
-					if filter != nil && !filter(e, ix.g.attr[e]) {
-						return true
-					}
-				}
-				best.DistM, best.Edge, bestK, bestT = d, e, k, t
+				best.DistM, best.Edge, bestJ, bestT = d, e, j, t
 			}
 			return true
 		})
@@ -152,13 +178,16 @@ func (ix *SegmentIndex) nearest(p orb.Point, maxDistM float64, filter SnapFilter
 	if best.Edge < 0 || best.DistM > maxDistM {
 		return Snap{}, fmt.Errorf("%w: (%.6f, %.6f) is more than %.0f m away", ErrTooFar, p[0], p[1], maxDistM)
 	}
-	a, c := ix.g.geom[bestK].point(), ix.g.geom[bestK+1].point()
+	if ptsEdge != best.Edge {
+		pts = ix.g.edgeFixed(best.Edge, pts)
+	}
+	a, c := pts[bestJ].point(), pts[bestJ+1].point()
 	best.Point = orb.Point{a[0] + bestT*(c[0]-a[0]), a[1] + bestT*(c[1]-a[1])}
 	// Offset along the edge: the segments before the snapped one, then the
 	// part of it up to the snapped point.
 	var offM float64
-	for k := ix.g.geomOff[best.Edge]; k < bestK; k++ {
-		offM += orbgeo.Distance(ix.g.geom[k].point(), ix.g.geom[k+1].point())
+	for j := 0; j < bestJ; j++ {
+		offM += orbgeo.Distance(pts[j].point(), pts[j+1].point())
 	}
 	best.OffsetM = offM + bestT*orbgeo.Distance(a, c)
 	if l := ix.g.EdgeLengthM(best.Edge); best.OffsetM > l {
