@@ -643,28 +643,7 @@ func (a *Access) nearestInto(s *Searcher, p int, src []Source, cutoffDs uint32, 
 		}
 		return
 	}
-	stamp := s.cellStamp(len(a.City.CellSnap))
-	s.stampGen++
-	gen := s.stampGen
-	once := func(cell int32) {
-		if stamp[cell] != gen {
-			stamp[cell] = gen
-			visit(cell)
-		}
-	}
-	for _, v := range s.touched {
-		for _, cell := range a.vertexCell.of(int(v)) {
-			once(cell)
-		}
-	}
-	for i := range s.srcs {
-		if i > 0 && s.srcs[i].Snap.Edge == s.srcs[i-1].Snap.Edge {
-			continue
-		}
-		for _, cell := range a.edgeCell[int32(s.srcs[i].Snap.Edge)] {
-			once(cell)
-		}
-	}
+	a.eachReachedCell(s, s.srcs, visit)
 }
 
 // thresholdDs is category c's threshold, within the cutoff: beyond it
@@ -757,20 +736,13 @@ func insertTopK(top []uint32, t uint32, k int) []uint32 {
 func (a *Access) eachFacilityCell(s *Searcher, p int, fs []int, cutoffDs uint32, buf *[]Source, fn func(fac int, cell int32, t uint32)) {
 	g := a.City.Graph
 	c := a.Costs[p]
-	stamp := s.cellStamp(len(a.City.CellSnap))
 	for _, fi := range fs {
 		src := a.sources(p, []int{fi}, (*buf)[:0])
 		*buf = src
 		if len(src) == 0 {
 			continue
 		}
-		s.stampGen++
-		gen := s.stampGen
 		visit := func(cell int32) {
-			if stamp[cell] == gen {
-				return
-			}
-			stamp[cell] = gen
 			var t uint32
 			if e := int(a.cellEnds[p][cell].edge); slices.ContainsFunc(src, func(so Source) bool { return so.Snap.Edge == e }) {
 				cs := a.CellSnap(p, int(cell))
@@ -783,15 +755,34 @@ func (a *Access) eachFacilityCell(s *Searcher, p int, fs []int, cutoffDs uint32,
 			}
 		}
 		s.sparse(c, src, cutoffDs, true)
-		for _, v := range s.touched {
-			for _, cell := range a.vertexCell.of(int(v)) {
-				visit(cell)
-			}
+		a.eachReachedCell(s, src, visit)
+	}
+}
+
+// eachReachedCell calls visit once with every cell the sparse search just
+// run from src may have reached: the cells of the vertices it touched and
+// those on the sources' edges.
+func (a *Access) eachReachedCell(s *Searcher, src []Source, visit func(cell int32)) {
+	stamp := s.cellStamp(len(a.City.CellSnap))
+	s.stampGen++
+	gen := s.stampGen
+	once := func(cell int32) {
+		if stamp[cell] != gen {
+			stamp[cell] = gen
+			visit(cell)
 		}
-		for _, so := range src {
-			for _, cell := range a.edgeCell[int32(so.Snap.Edge)] {
-				visit(cell)
-			}
+	}
+	for _, v := range s.touched {
+		for _, cell := range a.vertexCell.of(int(v)) {
+			once(cell)
+		}
+	}
+	for i := range src {
+		if i > 0 && src[i].Snap.Edge == src[i-1].Snap.Edge {
+			continue
+		}
+		for _, cell := range a.edgeCell[int32(src[i].Snap.Edge)] {
+			once(cell)
 		}
 	}
 }

@@ -463,30 +463,13 @@ func (a *Access) eachDistanceCell(s *Searcher, dc *Costs, p int, fs []int, bound
 		return
 	}
 	g := a.City.Graph
-	stamp := s.cellStamp(len(a.City.CellSnap))
-	s.stampGen++
-	gen := s.stampGen
-	visit := func(cell int32) {
-		if stamp[cell] == gen {
-			return
-		}
-		stamp[cell] = gen
+	s.sparse(dc, src, boundDm, true)
+	a.eachReachedCell(s, src, func(cell int32) {
 		cs := a.CellSnap(p, int(cell))
 		if d, _ := pointTime(g, dc, true, cs, dc.Leg(cs.DistM), s.timeOf, src); d <= boundDm {
 			fn(cell, d)
 		}
-	}
-	s.sparse(dc, src, boundDm, true)
-	for _, v := range s.touched {
-		for _, cell := range a.vertexCell.of(int(v)) {
-			visit(cell)
-		}
-	}
-	for _, so := range src {
-		for _, cell := range a.edgeCell[int32(so.Snap.Edge)] {
-			visit(cell)
-		}
-	}
+	})
 }
 
 // LifeCircles measures how well every community, and the city, meets the

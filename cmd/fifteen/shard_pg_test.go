@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"fifteen/data"
 	"fifteen/publish/postgis/postgistest"
 )
 
@@ -19,18 +18,8 @@ func TestShardsIntoPostGIS(t *testing.T) {
 	t.Parallel()
 	url := postgistest.Database(t, true)
 	bin := buildBinary(t)
-	dir := t.TempDir()
-	plan := filepath.Join(dir, "plan.json")
-	snaps := filepath.Join(dir, "snapshots")
+	dir, plan, snaps, p := planShards(t, bin)
 	parts := filepath.Join(dir, "parts")
-	runFifteen(t, bin, "shard", "--quiet", "--out", plan, "--res", "7", "--target", "350", "--snapshots", snaps)
-	p, err := data.ReadShardPlan(plan)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(p.Shards) < 4 {
-		t.Fatalf("%d shards, want at least 4", len(p.Shards))
-	}
 	for i := range p.Shards {
 		out := runFifteen(t, bin, "run-shard", "--quiet", "--plan", plan, "--snapshots", snaps, "--index", strconv.Itoa(i),
 			"--out", parts, "--to", url, "--dataset", "sharded")

@@ -26,17 +26,7 @@ import (
 func shardBatch(t *testing.T, runShards func(bin, plan, snaps, parts string, n int)) (string, *geo.ShardPlan, string) {
 	t.Helper()
 	bin := buildBinary(t)
-	dir := t.TempDir()
-	plan := filepath.Join(dir, "plan.json")
-	snaps := filepath.Join(dir, "snapshots")
-	runFifteen(t, bin, "shard", "--quiet", "--out", plan, "--res", "7", "--target", "350", "--snapshots", snaps)
-	p, err := data.ReadShardPlan(plan)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(p.Shards) < 4 {
-		t.Fatalf("%d shards, want at least 4", len(p.Shards))
-	}
+	dir, plan, snaps, p := planShards(t, bin)
 	parts := filepath.Join(dir, "parts")
 	runShards(bin, plan, snaps, parts, len(p.Shards))
 	merged := filepath.Join(dir, "merged")
@@ -52,6 +42,25 @@ func shardBatch(t *testing.T, runShards func(bin, plan, snaps, parts string, n i
 		}
 	}
 	return bin, p, parts
+}
+
+// planShards plans the default city into at least 4 shards with their own
+// snapshots, in a new directory: it returns the directory, the plan's
+// path, the snapshots' directory and the plan.
+func planShards(t *testing.T, bin string) (dir, plan, snaps string, p *geo.ShardPlan) {
+	t.Helper()
+	dir = t.TempDir()
+	plan = filepath.Join(dir, "plan.json")
+	snaps = filepath.Join(dir, "snapshots")
+	runFifteen(t, bin, "shard", "--quiet", "--out", plan, "--res", "7", "--target", "350", "--snapshots", snaps)
+	p, err := data.ReadShardPlan(plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Shards) < 4 {
+		t.Fatalf("%d shards, want at least 4", len(p.Shards))
+	}
+	return dir, plan, snaps, p
 }
 
 // runFifteen runs the binary and returns its standard output.
