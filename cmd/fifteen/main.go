@@ -16,8 +16,8 @@
 //	fifteen export --to postgres://… [--collection ID,…] [--dataset NAME] [--schema S] [--parent-res R] [input flags]
 //	fifteen build --out FILE [input flags]
 //	fifteen shard --out PLAN [--res R] [--target N] [input flags]
-//	fifteen run-shard --plan PLAN [--index I] --out DIR [input flags]
-//	fifteen merge-shards --plan PLAN --out DIR [--format geojson|csv] [input flags] DIR...
+//	fifteen run-shard --plan PLAN [--index I] --out DIR [--to postgres://… --dataset NAME] [input flags]
+//	fifteen merge-shards --plan PLAN (--out DIR | --to postgres://… --dataset NAME) [--format geojson|csv] [input flags] DIR...
 //	fifteen version
 //
 // With no input flags fifteen loads its embedded default city,
@@ -87,13 +87,16 @@ Usage:
                                            --snapshot opens in seconds
   fifteen shard --out PLAN [--res R] [--target N] [--cutoff MIN] [--k N] [input flags]
                                            cut the city into shards (H3 parents) computed apart
-  fifteen run-shard --plan PLAN [--index I] --out DIR [input flags]
+  fifteen run-shard --plan PLAN [--index I] --out DIR [--to postgres://… --dataset NAME]
+                    [input flags]
                                            compute one shard (index also from $JOB_COMPLETION_INDEX
-                                           or $SLURM_ARRAY_TASK_ID)
-  fifteen merge-shards --plan PLAN --out DIR [--format geojson|csv] [--profile P] [--res R]
-                       [--category C] [input flags] DIR...
+                                           or $SLURM_ARRAY_TASK_ID); --to also writes its cells
+                                           to PostGIS
+  fifteen merge-shards --plan PLAN (--out DIR | --to postgres://… --dataset NAME)
+                       [--format geojson|csv] [--profile P] [--res R] [--category C]
+                       [input flags] DIR...
                                            assemble the shards into cells, communities, coverage
-                                           and underserved clusters
+                                           and underserved clusters (files, or PostGIS tables)
   fifteen version                          print the version
 
 Input flags (all commands that load a city; environment variables in brackets):
