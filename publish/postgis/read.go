@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
 
@@ -22,6 +23,58 @@ var ErrNoTable = errors.New("postgis: no such table")
 func Connect(ctx context.Context, connURL string) (*pgx.Conn, error) {
 	conn, _, err := connect(ctx, connURL)
 	return conn, err
+}
+
+// OpenPool checks connURL as Connect does, then opens a pool of
+// connections to it, for a server's concurrent reads.
+func OpenPool(ctx context.Context, connURL string) (*pgxpool.Pool, error) {
+	conn, err := Connect(ctx, connURL)
+	if err != nil {
+		return nil, err
+	}
+	conn.Close(ctx)
+	pool, err := pgxpool.New(ctx, connURL)
+	if err != nil {
+		return nil, fmt.Errorf("postgis: %s: %w", Redact(connURL), err)
+	}
+	return pool, nil
+}
+
+// Querier is a connection or a pool.
+type Querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// Tables returns the tables that hold rows of dataset, as its runs
+// recorded them (every shard's), in name order.
+func Tables(ctx context.Context, conn Querier, schema, dataset string) ([]string, error) {
+	if !identRe.MatchString(schema) {
+		return nil, fmt.Errorf("%w: schema %q: want lower-case letters, digits and _", ErrBadRun, schema)
+	}
+	runs := qualified(schema, RunsTable)
+	rows, err := conn.Query(ctx, "SELECT DISTINCT k FROM "+runs+", jsonb_each(row_counts) AS e(k, v) WHERE dataset = $1 AND v::bigint > 0 ORDER BY k", dataset)
+	if err != nil {
+		return nil, fmt.Errorf("postgis: read %s: %w", runs, err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// Attribution returns the credit of dataset's data, as its runs
+// recorded it; ok is false when no run of dataset is recorded.
+func Attribution(ctx context.Context, conn Querier, schema, dataset string) (attribution string, ok bool, err error) {
+	if !identRe.MatchString(schema) {
+		return "", false, fmt.Errorf("%w: schema %q: want lower-case letters, digits and _", ErrBadRun, schema)
+	}
+	runs := qualified(schema, RunsTable)
+	err = conn.QueryRow(ctx, "SELECT attribution FROM "+runs+" WHERE dataset = $1 ORDER BY shard LIMIT 1", dataset).Scan(&attribution)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return "", false, nil
+	case err != nil:
+		return "", false, fmt.Errorf("postgis: read %s: %w", runs, err)
+	}
+	return attribution, true, nil
 }
 
 // Layer is features read back from a table: a publish.Layer whose schema
@@ -81,18 +134,18 @@ var (
 // another). What the
 // tables do not store is left at its zero value: the decimals (values
 // are stored rounded) and NotInTiles.
-func ReadSchema(ctx context.Context, conn *pgx.Conn, schema, dataset, table string) (*publish.Schema, error) {
+func ReadSchema(ctx context.Context, conn Querier, schema, dataset, table string) (*publish.Schema, error) {
 	if !identRe.MatchString(schema) || !identRe.MatchString(table) {
 		return nil, fmt.Errorf("%w: schema %q, table %q: want lower-case letters, digits and _", ErrBadRun, schema, table)
 	}
 	q := qualified(schema, table)
-	var comment, attribution *string
+	var comment *string
 	if err := conn.QueryRow(ctx, "SELECT obj_description(to_regclass($1), 'pg_class')", q).Scan(&comment); err != nil {
 		return nil, fmt.Errorf("postgis: read %s: %w", q, err)
 	}
-	err := conn.QueryRow(ctx, "SELECT attribution FROM "+qualified(schema, RunsTable)+" WHERE dataset = $1 ORDER BY shard LIMIT 1", dataset).Scan(&attribution)
-	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return nil, fmt.Errorf("postgis: read %s: %w", qualified(schema, RunsTable), err)
+	attribution, hasRun, err := Attribution(ctx, conn, schema, dataset)
+	if err != nil {
+		return nil, err
 	}
 	rows, err := conn.Query(ctx, `SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, coalesce(col_description(a.attrelid, a.attnum), '')
 		FROM pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`, q)
@@ -117,8 +170,8 @@ func ReadSchema(ctx context.Context, conn *pgx.Conn, schema, dataset, table stri
 	if comment != nil {
 		// define writes "Title: Description Attribution".
 		title, desc, _ := strings.Cut(*comment, ": ")
-		if attribution != nil {
-			desc = strings.TrimSuffix(desc, " "+*attribution)
+		if hasRun {
+			desc = strings.TrimSuffix(desc, " "+attribution)
 		}
 		s.Title, s.Description = title, strings.TrimSpace(desc)
 	}
@@ -154,23 +207,35 @@ func ReadSchema(ctx context.Context, conn *pgx.Conn, schema, dataset, table stri
 // feature id order: those whose geometry intersects bbox when bbox is
 // not nil (through the table's spatial index), limit of them from offset
 // (all when limit <= 0).
-func ReadLayer(ctx context.Context, conn *pgx.Conn, schema, dataset, table string, bbox *orb.Bound, limit, offset int) (*Layer, error) {
+func ReadLayer(ctx context.Context, conn Querier, schema, dataset, table string, bbox *orb.Bound, limit, offset int) (*Layer, error) {
 	s, err := ReadSchema(ctx, conn, schema, dataset, table)
 	if err != nil {
 		return nil, err
 	}
+	where, args := whereBox(dataset, bbox)
+	return readRows(ctx, conn, s, schema, table, where, args, limit, offset)
+}
+
+// ReadFeature reads the feature of dataset with id from table in schema:
+// a layer of that feature, or of none when there is none.
+func ReadFeature(ctx context.Context, conn Querier, schema, dataset, table, id string) (*Layer, error) {
+	s, err := ReadSchema(ctx, conn, schema, dataset, table)
+	if err != nil {
+		return nil, err
+	}
+	where := " WHERE dataset = $1 AND " + ident(colID) + "::text = $2"
+	return readRows(ctx, conn, s, schema, table, where, []any{dataset, id}, 0, 0)
+}
+
+// readRows reads the features of table (whose schema is s) that where
+// selects.
+func readRows(ctx context.Context, conn Querier, s *publish.Schema, schema, table, where string, args []any, limit, offset int) (*Layer, error) {
 	q := qualified(schema, table)
 	cols := []string{ident(colID), "ST_AsBinary(" + ident(colGeom) + ")"}
 	for _, f := range s.Fields {
 		cols = append(cols, ident(f.Name))
 	}
-	sql := "SELECT " + strings.Join(cols, ", ") + " FROM " + q + " WHERE dataset = $1"
-	args := []any{dataset}
-	if bbox != nil {
-		sql += fmt.Sprintf(" AND geom && ST_MakeEnvelope($2, $3, $4, $5, %d) AND ST_Intersects(geom, ST_MakeEnvelope($2, $3, $4, $5, %d))", SRID, SRID)
-		args = append(args, bbox.Min[0], bbox.Min[1], bbox.Max[0], bbox.Max[1])
-	}
-	sql += " ORDER BY " + ident(colID)
+	sql := "SELECT " + strings.Join(cols, ", ") + " FROM " + q + where + " ORDER BY " + ident(colID)
 	if limit > 0 {
 		sql += fmt.Sprintf(" LIMIT %d", limit)
 	}
@@ -217,6 +282,52 @@ func ReadLayer(ctx context.Context, conn *pgx.Conn, schema, dataset, table strin
 		return nil, fmt.Errorf("postgis: read %s: %w", q, err)
 	}
 	return l, nil
+}
+
+// whereBox selects dataset's rows whose geometry meets bbox (all when
+// nil): the && test uses the table's GiST index, ST_Intersects keeps the
+// geometries that meet the box, not only their envelopes.
+func whereBox(dataset string, bbox *orb.Bound) (string, []any) {
+	where, args := " WHERE dataset = $1", []any{dataset}
+	if bbox != nil {
+		where += fmt.Sprintf(" AND geom && ST_MakeEnvelope($2, $3, $4, $5, %d) AND ST_Intersects(geom, ST_MakeEnvelope($2, $3, $4, $5, %d))", SRID, SRID)
+		args = append(args, bbox.Min[0], bbox.Min[1], bbox.Max[0], bbox.Max[1])
+	}
+	return where, args
+}
+
+// Count returns how many features of dataset in table meet bbox (all
+// when nil), as ReadLayer selects them.
+func Count(ctx context.Context, conn Querier, schema, dataset, table string, bbox *orb.Bound) (int, error) {
+	if !identRe.MatchString(schema) || !identRe.MatchString(table) {
+		return 0, fmt.Errorf("%w: schema %q, table %q: want lower-case letters, digits and _", ErrBadRun, schema, table)
+	}
+	q := qualified(schema, table)
+	where, args := whereBox(dataset, bbox)
+	var n int
+	if err := conn.QueryRow(ctx, "SELECT count(*) FROM "+q+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("postgis: read %s: %w", q, err)
+	}
+	return n, nil
+}
+
+// Extent returns the bounds of dataset's features in table; ok is false
+// when it has none with a geometry.
+func Extent(ctx context.Context, conn Querier, schema, dataset, table string) (b orb.Bound, ok bool, err error) {
+	if !identRe.MatchString(schema) || !identRe.MatchString(table) {
+		return b, false, fmt.Errorf("%w: schema %q, table %q: want lower-case letters, digits and _", ErrBadRun, schema, table)
+	}
+	q := qualified(schema, table)
+	var x0, y0, x1, y1 *float64
+	err = conn.QueryRow(ctx, "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(geom) AS e FROM "+q+" WHERE dataset = $1) s", dataset).
+		Scan(&x0, &y0, &x1, &y1)
+	if err != nil {
+		return b, false, fmt.Errorf("postgis: read %s: %w", q, err)
+	}
+	if x0 == nil {
+		return b, false, nil
+	}
+	return orb.Bound{Min: orb.Point{*x0, *y0}, Max: orb.Point{*x1, *y1}}, true, nil
 }
 
 // value is a column's value as pgx decodes it, as a publish value of type t.
