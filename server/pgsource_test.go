@@ -174,7 +174,9 @@ func TestServeFromPostGISMatchesInMemory(t *testing.T) {
 	}
 	// A tile over the first cell has features; the same tile in memory too.
 	var fc struct {
-		Features []struct{ Geometry struct{ Coordinates [][][2]float64 } }
+		Features []struct {
+			Geometry struct{ Coordinates [][][2]float64 }
+		}
 	}
 	_, _, body = httpGet(t, srv.URL+"/collections/cells/items?limit=1")
 	if err := json.Unmarshal(body, &fc); err != nil || len(fc.Features) == 0 {
