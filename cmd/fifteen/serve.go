@@ -31,7 +31,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	opt := accessFlags(fs)
 	acc := serveAccessFlags(fs)
 	config := inputFlags(fs)
-	cfg, err := parseInputs(fs, args, config)
+	pgf := addServePGFlags(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if pgf.from != "" {
+		return serveFromPostGIS(ctx, fs, pgf, *addr, stdout, stderr)
+	}
+	cfg, err := config()
 	if err != nil {
 		return err
 	}
