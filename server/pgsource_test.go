@@ -208,3 +208,35 @@ func TestServeFromPostGISMatchesInMemory(t *testing.T) {
 		}
 	}
 }
+
+// GDAL's OAPIF driver reads the server from PostGIS: it lists the
+// exported collections and reads every feature, following next links,
+// with the field types of the schema.
+func TestGDALReadsFromPostGIS(t *testing.T) {
+	needGDAL(t)
+	srv := pgServerFor(t)
+	ds := "OAPIF:" + srv.URL
+	listing := gdal(t, "ogrinfo", "-ro", "-so", ds)
+	for _, id := range []string{"cells", "communities", "facilities"} {
+		if !strings.Contains(listing, ": "+id+" (") {
+			t.Errorf("ogrinfo does not list collection %s:\n%s", id, listing)
+		}
+	}
+	summary := gdal(t, "ogrinfo", "-ro", "-al", "-so", ds, "cells")
+	for _, want := range []string{"Layer name: cells", "Geometry: Polygon", "h3: String", "population: Real", "minutes_clinic: Real"} {
+		if !strings.Contains(summary, want) {
+			t.Errorf("ogrinfo cells summary lacks %q:\n%s", want, summary)
+		}
+	}
+	for _, id := range []string{"cells", "communities"} {
+		matched := numberMatched(t, srv.URL+"/collections/"+id+"/items?limit=1")
+		out := gdal(t, "ogr2ogr", "-f", "GeoJSON", "/vsistdout/", "-oo", "PAGE_SIZE=50", ds, id)
+		var fc struct{ Features []struct{ Geometry *struct{ Type string } } }
+		if err := json.Unmarshal([]byte(out), &fc); err != nil {
+			t.Fatalf("ogr2ogr output is not GeoJSON: %v\n%.500s", err, out)
+		}
+		if len(fc.Features) != matched || matched == 0 {
+			t.Errorf("%s: GDAL read %d features, numberMatched is %d", id, len(fc.Features), matched)
+		}
+	}
+}
