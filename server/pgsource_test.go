@@ -231,7 +231,9 @@ func TestGDALReadsFromPostGIS(t *testing.T) {
 	for _, id := range []string{"cells", "communities"} {
 		matched := numberMatched(t, srv.URL+"/collections/"+id+"/items?limit=1")
 		out := gdal(t, "ogr2ogr", "-f", "GeoJSON", "/vsistdout/", "-oo", "PAGE_SIZE=50", ds, id)
-		var fc struct{ Features []struct{ Geometry *struct{ Type string } } }
+		var fc struct {
+			Features []struct{ Geometry *struct{ Type string } }
+		}
 		if err := json.Unmarshal([]byte(out), &fc); err != nil {
 			t.Fatalf("ogr2ogr output is not GeoJSON: %v\n%.500s", err, out)
 		}
