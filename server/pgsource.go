@@ -7,12 +7,10 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/maptile"
 
 	"fifteen/publish"
 	"fifteen/publish/postgis"
@@ -340,27 +338,11 @@ func (p *pgServer) tile(c echo.Context) error {
 	for k := range c.QueryParams() {
 		return badParam(k, "a server from PostGIS serves the tables as exported and takes no tile parameters")
 	}
-	yv, ok := strings.CutSuffix(c.Param("y.mvt"), ".mvt")
-	if !ok {
-		return notFound("y", "tiles are served as {y}.mvt, not %q", c.Param("y.mvt"))
-	}
-	z, err := tileCoord("z", c.Param("z"), maxTileZoom)
+	t, err := parseTileXYZ(c, l)
 	if err != nil {
 		return err
 	}
-	if int(z) < l.minZoom || int(z) > l.maxZoom {
-		return badParam("z", "%d is outside the zoom range %d..%d of layer %s", z, l.minZoom, l.maxZoom, l.id)
-	}
-	last := uint32(1)<<z - 1
-	x, err := tileCoord("x", c.Param("x"), last)
-	if err != nil {
-		return err
-	}
-	y, err := tileCoord("y", yv, last)
-	if err != nil {
-		return err
-	}
-	q := tileQuery{layer: l, tile: maptile.New(x, y, maptile.Zoom(z))}
+	q := tileQuery{layer: l, tile: t}
 	box := q.tile.Bound(tileBuffer / float64(tileExtent))
 	fl, err := postgis.ReadLayer(c.Request().Context(), p.src.DB, p.src.Schema, p.src.Dataset, id, &box, 0, 0)
 	if err != nil {

@@ -2,16 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"slices"
 	"strings"
-	"time"
 
 	"fifteen/publish/postgis"
 	"fifteen/server"
@@ -63,24 +60,10 @@ func serveFromPostGIS(ctx context.Context, fs *flag.FlagSet, pf *servePGFlags, a
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: e, ReadTimeout: 30 * time.Second, ReadHeaderTimeout: 10 * time.Second,
-		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+	srv := newHTTPServer(e)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("serving from PostGIS", "dataset", pf.dataset, "db", postgis.Redact(pf.from), "addr", ln.Addr().String())
 	fmt.Fprintf(stdout, "fifteen %s: dataset %s from %s on http://%s/\n", version, pf.dataset, postgis.Redact(pf.from), displayAddr(ln.Addr()))
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return err
-	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return serveUntilDone(ctx, srv, errc, log)
 }
