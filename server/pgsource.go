@@ -34,7 +34,7 @@ type PGSource struct {
 // pgCollection is one collection served from a table.
 type pgCollection struct {
 	id, title, description string
-	schema                 *publish.Schema
+	r                      *postgis.Reader
 	extent                 orb.Bound
 	hasExtent              bool
 }
@@ -75,12 +75,12 @@ func NewFromPostGIS(ctx context.Context, cfg Config, src PGSource) (*echo.Echo, 
 		if !slices.Contains(tables, pc.ID) {
 			continue
 		}
-		sch, err := postgis.ReadSchema(ctx, src.DB, src.Schema, src.Dataset, pc.ID)
+		r, err := postgis.NewReader(ctx, src.DB, src.Schema, src.Dataset, pc.ID)
 		if err != nil {
 			return nil, err
 		}
-		c := &pgCollection{id: pc.ID, title: pc.Title, description: sch.Description, schema: sch}
-		if c.extent, c.hasExtent, err = postgis.Extent(ctx, src.DB, src.Schema, src.Dataset, pc.ID); err != nil {
+		c := &pgCollection{id: pc.ID, title: pc.Title, description: r.Schema().Description, r: r}
+		if c.extent, c.hasExtent, err = r.Extent(ctx); err != nil {
 			return nil, err
 		}
 		p.colls = append(p.colls, c)
@@ -253,11 +253,11 @@ func (p *pgServer) items(c echo.Context) error {
 		bbox = &box
 	}
 	ctx := c.Request().Context()
-	matched, err := postgis.Count(ctx, p.src.DB, p.src.Schema, p.src.Dataset, coll.id, bbox)
+	matched, err := coll.r.Count(ctx, bbox)
 	if err != nil {
 		return err
 	}
-	l, err := postgis.ReadLayer(ctx, p.src.DB, p.src.Schema, p.src.Dataset, coll.id, bbox, limit, offset)
+	l, err := coll.r.Read(ctx, bbox, limit, offset)
 	if err != nil {
 		return err
 	}
@@ -284,7 +284,7 @@ func (p *pgServer) item(c echo.Context) error {
 		return err
 	}
 	id := c.Param("featureId")
-	l, err := postgis.ReadFeature(c.Request().Context(), p.src.DB, p.src.Schema, p.src.Dataset, coll.id, id)
+	l, err := coll.r.Feature(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
@@ -312,7 +312,7 @@ func (p *pgServer) featureSchema(c echo.Context) error {
 	if err := jsonOnly(c); err != nil {
 		return err
 	}
-	return p.json(c, ogcMediaSchema, publish.FeatureSchema(coll.schema, ogcBaseURL(c)+c.Request().URL.Path))
+	return p.json(c, ogcMediaSchema, publish.FeatureSchema(coll.r.Schema(), ogcBaseURL(c)+c.Request().URL.Path))
 }
 
 // pgTileLayers are the tile layers served from tables: those whose
@@ -326,7 +326,8 @@ var pgTileLayers = []string{"cells", "communities", "facilities"}
 func (p *pgServer) tile(c echo.Context) error {
 	id := c.Param("layer")
 	l := tileLayerByID(id)
-	if _, ok := p.byID[id]; !ok || l == nil || !slices.Contains(pgTileLayers, id) {
+	coll, ok := p.byID[id]
+	if !ok || l == nil || !slices.Contains(pgTileLayers, id) {
 		var have []string
 		for _, t := range pgTileLayers {
 			if _, ok := p.byID[t]; ok {
@@ -344,7 +345,7 @@ func (p *pgServer) tile(c echo.Context) error {
 	}
 	q := tileQuery{layer: l, tile: t}
 	box := q.tile.Bound(tileBuffer / float64(tileExtent))
-	fl, err := postgis.ReadLayer(c.Request().Context(), p.src.DB, p.src.Schema, p.src.Dataset, id, &box, 0, 0)
+	fl, err := coll.r.Read(c.Request().Context(), &box, 0, 0)
 	if err != nil {
 		return err
 	}

@@ -203,34 +203,55 @@ func ReadSchema(ctx context.Context, conn Querier, schema, dataset, table string
 	return s, nil
 }
 
+// Reader reads the features of one dataset from one table, whose schema
+// it reads once (ReadSchema).
+type Reader struct {
+	db                     Querier
+	schema, dataset, table string
+	s                      *publish.Schema
+}
+
+// NewReader reads the schema of table in schema and returns its reader
+// of dataset's features.
+func NewReader(ctx context.Context, db Querier, schema, dataset, table string) (*Reader, error) {
+	s, err := ReadSchema(ctx, db, schema, dataset, table)
+	if err != nil {
+		return nil, err
+	}
+	return &Reader{db: db, schema: schema, dataset: dataset, table: table, s: s}, nil
+}
+
+// Schema is the table's schema, as ReadSchema reads it.
+func (r *Reader) Schema() *publish.Schema { return r.s }
+
 // ReadLayer reads the features of dataset from table in schema, in
 // feature id order: those whose geometry intersects bbox when bbox is
 // not nil (through the table's spatial index), limit of them from offset
 // (all when limit <= 0).
 func ReadLayer(ctx context.Context, conn Querier, schema, dataset, table string, bbox *orb.Bound, limit, offset int) (*Layer, error) {
-	s, err := ReadSchema(ctx, conn, schema, dataset, table)
+	r, err := NewReader(ctx, conn, schema, dataset, table)
 	if err != nil {
 		return nil, err
 	}
-	where, args := whereBox(dataset, bbox)
-	return readRows(ctx, conn, s, schema, table, where, args, limit, offset)
+	return r.Read(ctx, bbox, limit, offset)
 }
 
-// ReadFeature reads the feature of dataset with id from table in schema:
-// a layer of that feature, or of none when there is none.
-func ReadFeature(ctx context.Context, conn Querier, schema, dataset, table, id string) (*Layer, error) {
-	s, err := ReadSchema(ctx, conn, schema, dataset, table)
-	if err != nil {
-		return nil, err
-	}
+// Read reads features as ReadLayer does.
+func (r *Reader) Read(ctx context.Context, bbox *orb.Bound, limit, offset int) (*Layer, error) {
+	where, args := whereBox(r.dataset, bbox)
+	return r.readRows(ctx, where, args, limit, offset)
+}
+
+// Feature reads the feature with id: a layer of that feature, or of none
+// when there is none.
+func (r *Reader) Feature(ctx context.Context, id string) (*Layer, error) {
 	where := " WHERE dataset = $1 AND " + ident(colID) + "::text = $2"
-	return readRows(ctx, conn, s, schema, table, where, []any{dataset, id}, 0, 0)
+	return r.readRows(ctx, where, []any{r.dataset, id}, 0, 0)
 }
 
-// readRows reads the features of table (whose schema is s) that where
-// selects.
-func readRows(ctx context.Context, conn Querier, s *publish.Schema, schema, table, where string, args []any, limit, offset int) (*Layer, error) {
-	q := qualified(schema, table)
+// readRows reads the features that where selects.
+func (r *Reader) readRows(ctx context.Context, where string, args []any, limit, offset int) (*Layer, error) {
+	s, q := r.s, qualified(r.schema, r.table)
 	cols := []string{ident(colID), "ST_AsBinary(" + ident(colGeom) + ")"}
 	for _, f := range s.Fields {
 		cols = append(cols, ident(f.Name))
@@ -242,7 +263,7 @@ func readRows(ctx context.Context, conn Querier, s *publish.Schema, schema, tabl
 	if offset > 0 {
 		sql += fmt.Sprintf(" OFFSET %d", offset)
 	}
-	rows, err := conn.Query(ctx, sql, args...)
+	rows, err := r.db.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, fmt.Errorf("postgis: read %s: %w", q, err)
 	}
@@ -296,30 +317,24 @@ func whereBox(dataset string, bbox *orb.Bound) (string, []any) {
 	return where, args
 }
 
-// Count returns how many features of dataset in table meet bbox (all
-// when nil), as ReadLayer selects them.
-func Count(ctx context.Context, conn Querier, schema, dataset, table string, bbox *orb.Bound) (int, error) {
-	if !identRe.MatchString(schema) || !identRe.MatchString(table) {
-		return 0, fmt.Errorf("%w: schema %q, table %q: want lower-case letters, digits and _", ErrBadRun, schema, table)
-	}
-	q := qualified(schema, table)
-	where, args := whereBox(dataset, bbox)
+// Count returns how many features meet bbox (all when nil), as Read
+// selects them.
+func (r *Reader) Count(ctx context.Context, bbox *orb.Bound) (int, error) {
+	q := qualified(r.schema, r.table)
+	where, args := whereBox(r.dataset, bbox)
 	var n int
-	if err := conn.QueryRow(ctx, "SELECT count(*) FROM "+q+where, args...).Scan(&n); err != nil {
+	if err := r.db.QueryRow(ctx, "SELECT count(*) FROM "+q+where, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("postgis: read %s: %w", q, err)
 	}
 	return n, nil
 }
 
-// Extent returns the bounds of dataset's features in table; ok is false
-// when it has none with a geometry.
-func Extent(ctx context.Context, conn Querier, schema, dataset, table string) (b orb.Bound, ok bool, err error) {
-	if !identRe.MatchString(schema) || !identRe.MatchString(table) {
-		return b, false, fmt.Errorf("%w: schema %q, table %q: want lower-case letters, digits and _", ErrBadRun, schema, table)
-	}
-	q := qualified(schema, table)
+// Extent returns the bounds of the features; ok is false when none has a
+// geometry.
+func (r *Reader) Extent(ctx context.Context) (b orb.Bound, ok bool, err error) {
+	q := qualified(r.schema, r.table)
 	var x0, y0, x1, y1 *float64
-	err = conn.QueryRow(ctx, "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(geom) AS e FROM "+q+" WHERE dataset = $1) s", dataset).
+	err = r.db.QueryRow(ctx, "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(geom) AS e FROM "+q+" WHERE dataset = $1) s", r.dataset).
 		Scan(&x0, &y0, &x1, &y1)
 	if err != nil {
 		return b, false, fmt.Errorf("postgis: read %s: %w", q, err)
