@@ -8,9 +8,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/maptile"
 
 	"fifteen/publish"
@@ -190,8 +192,40 @@ func TestServeFromPostGISMatchesInMemory(t *testing.T) {
 		if code != 200 || hdr.Get("Content-Type") != mvtContentType || len(body) == 0 {
 			t.Fatalf("%s from PostGIS: %d %s %d bytes", path, code, hdr.Get("Content-Type"), len(body))
 		}
-		if rec := do(t, mem, "GET", path, nil); rec.Code != 200 {
+		rec := do(t, mem, "GET", path, nil)
+		if rec.Code != 200 {
 			t.Fatalf("%s in memory: %d", path, rec.Code)
+		}
+		if layer != "cells" {
+			continue // the table holds every walker's figures, the tile in memory one walker's
+		}
+		// The same features with the same properties (ids are positions).
+		props := func(b []byte) []string {
+			ls, err := mvt.Unmarshal(b)
+			if err != nil || len(ls) != 1 {
+				t.Fatalf("%s: %v, %d layers", path, err, len(ls))
+			}
+			var out []string
+			for _, f := range ls[0].Features {
+				j, _ := json.Marshal(f.Properties)
+				out = append(out, string(j))
+			}
+			slices.Sort(out)
+			return out
+		}
+		if got, want := props(body), props(rec.Body.Bytes()); len(want) == 0 || !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: %d features from PostGIS, %d in memory, or other properties", path, len(got), len(want))
+		}
+	}
+	// Bad requests name what was wrong.
+	for q, want := range map[string]int{
+		"/collections/cells/items?bbox=1,2,3": 400, "/collections/cells/items?limit=0": 400,
+		"/collections/cells/items?f=html": 400, "/collections/nothing/items": 404,
+		"/tiles/cells/3/0/0.mvt": 400, "/tiles/network/14/0/0.mvt": 404, "/tiles/cells/14/0/0.mvt?profile=x": 400,
+	} {
+		code, hdr, body := httpGet(t, srv.URL+q)
+		if code != want || hdr.Get("Content-Type") != "application/problem+json" {
+			t.Errorf("%s: %d %s %s, want %d", q, code, hdr.Get("Content-Type"), body, want)
 		}
 	}
 	if code, _, _ := httpGet(t, srv.URL+"/tiles/cells/14/0/0.mvt"); code != 204 {
