@@ -320,6 +320,11 @@ func (p *pgServer) featureSchema(c echo.Context) error {
 // fields a tile leaves out).
 var pgTileLayers = []string{"cells", "communities", "facilities"}
 
+// pgTileMaxFeatures bounds the features one tile reads from a table: a
+// low-zoom tile over a province would read millions of resolution-10
+// cells, which an in-memory server aggregates and a table does not.
+var pgTileMaxFeatures = 20_000 // a variable for the tests
+
 // tile serves one vector tile of a collection, from the features meeting
 // the tile and its buffer, rendered as the in-memory tiles are. The cells
 // are the table's (resolution 10) at every zoom.
@@ -345,9 +350,12 @@ func (p *pgServer) tile(c echo.Context) error {
 	}
 	q := tileQuery{layer: l, tile: t}
 	box := q.tile.Bound(tileBuffer / float64(tileExtent))
-	fl, err := coll.r.Read(c.Request().Context(), &box, 0, 0)
+	fl, err := coll.r.Read(c.Request().Context(), &box, pgTileMaxFeatures+1, 0)
 	if err != nil {
 		return err
+	}
+	if fl.Len() > pgTileMaxFeatures {
+		return badParam("z", "tile %d/%d/%d of %s meets more than %d features of the table (which holds no coarser cells): zoom in", t.Z, t.X, t.Y, id, pgTileMaxFeatures)
 	}
 	if fl.Len() == 0 {
 		return tileEmpty(c)

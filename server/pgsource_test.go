@@ -228,6 +228,14 @@ func TestServeFromPostGISMatchesInMemory(t *testing.T) {
 			t.Errorf("%s: %d %s %s, want %d", q, code, hdr.Get("Content-Type"), body, want)
 		}
 	}
+	// A tile that would read more than the bound asks to zoom in.
+	bound := pgTileMaxFeatures
+	pgTileMaxFeatures = 2
+	code, _, body = httpGet(t, srv.URL+fmt.Sprintf("/tiles/cells/14/%d/%d.mvt", tile.X, tile.Y))
+	pgTileMaxFeatures = bound
+	if code != 400 || !strings.Contains(string(body), "zoom in") {
+		t.Fatalf("a tile past the bound: %d %s", code, body)
+	}
 	if code, _, _ := httpGet(t, srv.URL+"/tiles/cells/14/0/0.mvt"); code != 204 {
 		t.Fatalf("empty tile: %d", code)
 	}
