@@ -71,29 +71,37 @@ func (t *tileServer) parseTile(c echo.Context) (tileQuery, error) {
 	if q.layer = tileLayerByID(c.Param("layer")); q.layer == nil {
 		return q, tileUnknownLayer(c.Param("layer"))
 	}
+	var err error
+	if q.tile, err = parseTileXYZ(c, q.layer); err != nil {
+		return q, err
+	}
+	q.profile, q.category, err = t.parseLayerQuery(c, q.layer)
+	return q, err
+}
+
+// parseTileXYZ validates the z, x and y of a tile request of layer l.
+func parseTileXYZ(c echo.Context, l *tileLayer) (maptile.Tile, error) {
 	yv, ok := strings.CutSuffix(c.Param("y.mvt"), ".mvt")
 	if !ok {
-		return q, notFound("y", "tiles are served as {y}.mvt, not %q", c.Param("y.mvt"))
+		return maptile.Tile{}, notFound("y", "tiles are served as {y}.mvt, not %q", c.Param("y.mvt"))
 	}
 	z, err := tileCoord("z", c.Param("z"), maxTileZoom)
 	if err != nil {
-		return q, err
+		return maptile.Tile{}, err
 	}
-	if int(z) < q.layer.minZoom || int(z) > q.layer.maxZoom {
-		return q, badParam("z", "%d is outside the zoom range %d..%d of layer %s", z, q.layer.minZoom, q.layer.maxZoom, q.layer.id)
+	if int(z) < l.minZoom || int(z) > l.maxZoom {
+		return maptile.Tile{}, badParam("z", "%d is outside the zoom range %d..%d of layer %s", z, l.minZoom, l.maxZoom, l.id)
 	}
 	last := uint32(1)<<z - 1
 	x, err := tileCoord("x", c.Param("x"), last)
 	if err != nil {
-		return q, err
+		return maptile.Tile{}, err
 	}
 	y, err := tileCoord("y", yv, last)
 	if err != nil {
-		return q, err
+		return maptile.Tile{}, err
 	}
-	q.tile = maptile.New(x, y, maptile.Zoom(z))
-	q.profile, q.category, err = t.parseLayerQuery(c, q.layer)
-	return q, err
+	return maptile.New(x, y, maptile.Zoom(z)), nil
 }
 
 // parseLayerQuery validates the profile and category parameters of the

@@ -472,8 +472,18 @@ func (o *ogc) page(base string, coll *ogcCollection, q ogcItemsQuery, query url.
 			idx = append(idx, k)
 		}
 	}
-	path := "/collections/" + coll.id + "/items"
-	lim := strconv.Itoa(q.limit)
+	links := ogcItemsLinks(base, coll.id, coll.title, query, collectionQuery(coll, query), q.limit, q.offset, end < matched)
+	return &ogcPage{coll: coll, set: fs, idx: idx, matched: matched, links: links,
+		attribution: o.s.city.Attribution,
+		limit:       q.limit, offset: q.offset, base: base, query: query}, nil
+}
+
+// ogcItemsLinks are the links of an items page of collection id: self,
+// alternate, next (when more), prev (past the first page), the
+// collection and the features' schema (with schemaQuery).
+func ogcItemsLinks(base, id, title string, query, schemaQuery url.Values, limit, offset int, more bool) []ogcLink {
+	path := "/collections/" + id + "/items"
+	lim := strconv.Itoa(limit)
 	off := func(n int) string {
 		if n == 0 {
 			return ""
@@ -481,23 +491,21 @@ func (o *ogc) page(base string, coll *ogcCollection, q ogcItemsQuery, query url.
 		return strconv.Itoa(n)
 	}
 	links := []ogcLink{
-		{Href: ogcWithQuery(base, path, query, "f", "json", "offset", off(q.offset)), Rel: "self", Type: ogcMediaGeoJSON, Title: "This page"},
-		{Href: ogcWithQuery(base, path, query, "f", "html", "offset", off(q.offset)), Rel: "alternate", Type: ogcMediaHTML, Title: "This page as HTML"},
+		{Href: ogcWithQuery(base, path, query, "f", "json", "offset", off(offset)), Rel: "self", Type: ogcMediaGeoJSON, Title: "This page"},
+		{Href: ogcWithQuery(base, path, query, "f", "html", "offset", off(offset)), Rel: "alternate", Type: ogcMediaHTML, Title: "This page as HTML"},
 	}
-	if end < matched {
-		links = append(links, ogcLink{Href: ogcWithQuery(base, path, query, "f", "json", "limit", lim, "offset", off(q.offset+q.limit)),
+	if more {
+		links = append(links, ogcLink{Href: ogcWithQuery(base, path, query, "f", "json", "limit", lim, "offset", off(offset+limit)),
 			Rel: "next", Type: ogcMediaGeoJSON, Title: "Next page"})
 	}
-	if q.offset > 0 {
-		links = append(links, ogcLink{Href: ogcWithQuery(base, path, query, "f", "json", "limit", lim, "offset", off(max(0, q.offset-q.limit))),
+	if offset > 0 {
+		links = append(links, ogcLink{Href: ogcWithQuery(base, path, query, "f", "json", "limit", lim, "offset", off(max(0, offset-limit))),
 			Rel: "prev", Type: ogcMediaGeoJSON, Title: "Previous page"})
 	}
-	links = append(links, ogcLink{Href: base + "/collections/" + coll.id + "?f=json", Rel: "collection", Type: ogcMediaJSON, Title: coll.title},
-		ogcLink{Href: ogcWithQuery(base, "/collections/"+coll.id+"/schema/feature", collectionQuery(coll, query)), Rel: "describedBy",
+	links = append(links, ogcLink{Href: base + "/collections/" + id + "?f=json", Rel: "collection", Type: ogcMediaJSON, Title: title},
+		ogcLink{Href: ogcWithQuery(base, "/collections/"+id+"/schema/feature", schemaQuery), Rel: "describedBy",
 			Type: ogcMediaSchema, Title: "The JSON Schema of these features"})
-	return &ogcPage{coll: coll, set: fs, idx: idx, matched: matched, links: links,
-		attribution: o.s.city.Attribution,
-		limit:       q.limit, offset: q.offset, base: base, query: query}, nil
+	return links
 }
 
 // collectionQuery keeps the collection parameters of a query (those that

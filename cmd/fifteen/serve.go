@@ -31,7 +31,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	opt := accessFlags(fs)
 	acc := serveAccessFlags(fs)
 	config := inputFlags(fs)
-	cfg, err := parseInputs(fs, args, config)
+	pgf := addServePGFlags(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if pgf.from != "" {
+		return serveFromPostGIS(ctx, fs, pgf, *addr, stdout, stderr)
+	}
+	cfg, err := config()
 	if err != nil {
 		return err
 	}
@@ -53,13 +60,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var handler atomic.Pointer[http.Handler]
 	loading := server.LoadingHandler(prog, version)
 	handler.Store(&loading)
-	srv := &http.Server{
-		Handler:           http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*handler.Load()).ServeHTTP(w, r) }),
-		ReadTimeout:       30 * time.Second,
-		ReadHeaderTimeout: 10 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-	}
+	srv := newHTTPServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*handler.Load()).ServeHTTP(w, r) }))
 	log.Info("loading", "addr", ln.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -138,6 +139,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	handler.Store(&ready)
+	return serveUntilDone(ctx, srv, errc, log)
+}
+
+// serveUntilDone waits until srv fails (its Serve's error on errc) or ctx
+// ends, then finishes the requests in flight.
+func serveUntilDone(ctx context.Context, srv *http.Server, errc chan error, log *slog.Logger) error {
 	select {
 	case err := <-errc:
 		return err
@@ -153,6 +160,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	return nil
+}
+
+// newHTTPServer is serve's HTTP server of h, with its timeouts.
+func newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadTimeout:       30 * time.Second,
+		ReadHeaderTimeout: 10 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
 }
 
 // serveMemoryFloor is the least soft memory limit serve sets, and
