@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 
 	"fifteen/data"
 	"fifteen/geo"
+	"fifteen/publish/postgis"
 )
 
 // Problem is an RFC 9457 problem detail. Handlers return one (or any error:
@@ -23,6 +25,8 @@ type Problem struct {
 	Detail string `json:"detail,omitempty"`
 	// Param names the query parameter or body field that was wrong.
 	Param string `json:"param,omitempty"`
+	// retryAfter, when set, is sent as Retry-After (seconds).
+	retryAfter int
 }
 
 func (p *Problem) Error() string { return fmt.Sprintf("%d %s: %s", p.Status, p.Title, p.Detail) }
@@ -76,6 +80,9 @@ func (s *state) errorHandler(err error, c echo.Context) {
 	if p.Status >= 500 {
 		s.cfg.Logger.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 	}
+	if p.retryAfter > 0 {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(p.retryAfter))
+	}
 	if p.Status == http.StatusUnauthorized {
 		c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="fifteen"`)
 	}
@@ -116,6 +123,10 @@ func (s *state) problemOf(err error, c echo.Context) *Problem {
 			detail = fmt.Sprintf("the request ran past its work budget of %s; ask for less work (fewer origins, shorter contours, fewer changes)", b)
 		}
 		return &Problem{Type: "about:blank", Title: "Service Unavailable", Status: http.StatusServiceUnavailable, Detail: detail}
+	}
+	if postgis.Unavailable(err) {
+		return &Problem{Type: "about:blank", Title: "Service Unavailable", Status: http.StatusServiceUnavailable,
+			Detail: "the results database is not answering; try again shortly", retryAfter: 5}
 	}
 	for _, m := range errorStatus {
 		if errors.Is(err, m.err) {

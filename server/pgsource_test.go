@@ -23,7 +23,7 @@ import (
 // pgServerFor exports the test city's cells, communities and facilities
 // into a PostGIS database of the test's own, as fifteen export --to does,
 // and serves them with a real HTTP server from PostGIS.
-func pgServerFor(t *testing.T) *httptest.Server {
+func pgServerFor(t *testing.T) (*httptest.Server, string) {
 	t.Helper()
 	ctx := context.Background()
 	url := postgistest.Database(t, true)
@@ -60,7 +60,7 @@ func pgServerFor(t *testing.T) *httptest.Server {
 	}
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
-	return srv
+	return srv, url
 }
 
 func httpGet(t *testing.T, url string) (int, http.Header, []byte) {
@@ -102,7 +102,7 @@ func fcByID(t *testing.T, body []byte) (map[string]any, float64) {
 // geometries as the in-memory server for the same request, a populated
 // tile, and a clear 501 for what needs the network (issue 14 part 4).
 func TestServeFromPostGISMatchesInMemory(t *testing.T) {
-	srv := pgServerFor(t)
+	srv, _ := pgServerFor(t)
 	mem, _ := testServer(t)
 	for _, q := range []string{
 		"/collections/cells/items?limit=10000",
@@ -256,7 +256,7 @@ func TestServeFromPostGISMatchesInMemory(t *testing.T) {
 // with the field types of the schema.
 func TestGDALReadsFromPostGIS(t *testing.T) {
 	needGDAL(t)
-	srv := pgServerFor(t)
+	srv, _ := pgServerFor(t)
 	ds := "OAPIF:" + srv.URL
 	listing := gdal(t, "ogrinfo", "-ro", "-so", ds)
 	for _, id := range []string{"cells", "communities", "facilities"} {
@@ -277,5 +277,26 @@ func TestGDALReadsFromPostGIS(t *testing.T) {
 		if len(fc.Features) != matched || matched == 0 {
 			t.Errorf("%s: GDAL read %d features, numberMatched is %d", id, len(fc.Features), matched)
 		}
+	}
+}
+
+// A database that stops taking connections while the server runs gives a
+// 503 that says so (with Retry-After), not a 500.
+func TestServeFromPostGISDatabaseGone(t *testing.T) {
+	srv, url := pgServerFor(t)
+	if code, _, body := httpGet(t, srv.URL+"/collections/cells/items?limit=3"); code != http.StatusOK {
+		t.Fatalf("before: %d %s", code, body)
+	}
+	var name string
+	for _, r := range postgistest.Query(t, url, "SELECT current_database()") {
+		name = r[0].(string)
+	}
+	admin := strings.Replace(url, "/"+name+"?", "/postgres?", 1)
+	postgistest.Query(t, admin, fmt.Sprintf("ALTER DATABASE %q ALLOW_CONNECTIONS false", name))
+	t.Cleanup(func() { postgistest.Query(t, admin, fmt.Sprintf("ALTER DATABASE %q ALLOW_CONNECTIONS true", name)) })
+	postgistest.Query(t, admin, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", name)
+	code, h, body := httpGet(t, srv.URL+"/collections/cells/items?limit=4")
+	if code != http.StatusServiceUnavailable || h.Get("Retry-After") == "" || !strings.Contains(string(body), "database") {
+		t.Errorf("database gone: %d (Retry-After %q) %s, want 503 naming the database", code, h.Get("Retry-After"), body)
 	}
 }

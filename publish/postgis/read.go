@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"regexp"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
@@ -393,4 +396,22 @@ func value(v any, t publish.Type) (publish.Value, error) {
 		}
 	}
 	return publish.Value{}, fmt.Errorf("value %v (%T) is not a %v", v, v, t)
+}
+
+// Unavailable reports whether err means the database could not be reached
+// or dropped the connection (not that the request was wrong): a server
+// reading from it answers 503, to be retried.
+func Unavailable(err error) bool {
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	if errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) || pgconn.Timeout(err) {
+		return true
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		// 08: connection exception; 57P01-57P05: the server shut down, is
+		// starting up or dropped the session.
+		return strings.HasPrefix(pe.Code, "08") || strings.HasPrefix(pe.Code, "57P")
+	}
+	return false
 }
