@@ -8,7 +8,8 @@ import (
 	orbgeo "github.com/paulmach/orb/geo"
 )
 
-// rebuild returns a new graph without the edges built from closeWays and
+// rebuild is the reference the tests check network what-ifs against
+// (Graph.patch is what scenarios use). It returns a new graph without the edges built from closeWays and
 // with links added as plain footways. Each link's ends join the network at
 // the nearest point within maxDistM (splitting the edge there); the link's
 // geometry runs from those points through its inner points. Closing any way
