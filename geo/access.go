@@ -696,24 +696,33 @@ func (a *Access) meanK(p, c int, topK [][]uint32) []float32 {
 	k := a.Options.K
 	mean := make([]float32, len(a.City.CellSnap))
 	for i := range mean {
-		switch {
-		case k == 1:
-			if t := a.TimeDs[p][c][i]; t != Unreached {
-				mean[i] = float32(DsToMin(t))
-			} else {
-				mean[i] = float32(math.NaN())
-			}
-		case len(topK[i]) < k:
-			mean[i] = float32(math.NaN())
-		default:
-			var sum float64
-			for _, t := range topK[i] {
-				sum += DsToMin(t)
-			}
-			mean[i] = float32(sum / float64(k))
+		var top []uint32
+		if k > 1 {
+			top = topK[i]
 		}
+		mean[i] = meanKMin(k, a.TimeDs[p][c][i], top)
 	}
 	return mean
+}
+
+// meanKMin is a cell's mean walk in minutes to its k nearest facilities:
+// its nearest time t when k is 1, else the mean of top (its k smallest
+// times); NaN when fewer than k are reached.
+func meanKMin(k int, t uint32, top []uint32) float32 {
+	switch {
+	case k == 1:
+		if t == Unreached {
+			return float32(math.NaN())
+		}
+		return float32(DsToMin(t))
+	case len(top) < k:
+		return float32(math.NaN())
+	}
+	var sum float64
+	for _, t := range top {
+		sum += DsToMin(t)
+	}
+	return float32(sum / float64(k))
 }
 
 // insertTopK keeps the k smallest times, sorted.

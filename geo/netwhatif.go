@@ -263,21 +263,11 @@ func (b *Access) recomputeCategory(s *Searcher, p, c int, region, pos []int32, c
 		}
 	})
 	for j, cell := range region {
-		switch {
-		case k == 1:
-			mean[j] = float32(math.NaN())
-			if t := times[j]; t != Unreached {
-				mean[j] = float32(DsToMin(t))
-			}
-		case len(topK[cell]) < k:
-			mean[j] = float32(math.NaN())
-		default:
-			var sum float64
-			for _, t := range topK[cell] {
-				sum += DsToMin(t)
-			}
-			mean[j] = float32(sum / float64(k))
+		var top []uint32
+		if k > 1 {
+			top = topK[cell]
 		}
+		mean[j] = meanKMin(k, times[j], top)
 	}
 	tt, tn, tc, tm := b.TimeDs[p][c], b.Nearest[p][c], b.Count[p][c], b.MeanKMin[p][c]
 	changed := false
