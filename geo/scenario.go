@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -481,39 +482,33 @@ func (b *Access) walkerChanges(a *Access, p int, moved []int32, changedAccess []
 	if p < len(b.walker) {
 		bw = b.walker[p]
 	}
-	cellCand := map[int32]bool{}
-	for _, i := range moved {
-		cellCand[i] = true
-	}
-	for i := range aw.cell {
-		cellCand[i] = true
-	}
-	for i := range bw.cell {
-		cellCand[i] = true
-	}
 	var movedP []int32
-	for _, i := range slices.Sorted(maps.Keys(cellCand)) {
+	for _, i := range unionSorted(moved, aw.cell, bw.cell) {
 		if a.CellSnap(p, int(i)) != b.CellSnap(p, int(i)) {
 			movedP = append(movedP, i)
 		}
 	}
-	facCand := map[int]bool{}
-	for _, fi := range changedAccess {
-		facCand[fi] = true
-	}
-	for fi := range aw.fac {
-		facCand[fi] = true
-	}
-	for fi := range bw.fac {
-		facCand[fi] = true
-	}
 	var accessP []int
-	for _, fi := range slices.Sorted(maps.Keys(facCand)) {
+	for _, fi := range unionSorted(changedAccess, aw.fac, bw.fac) {
 		if !slices.Equal(a.FacilityAccessFor(p, fi), b.FacilityAccessFor(p, fi)) {
 			accessP = append(accessP, fi)
 		}
 	}
 	return movedP, accessP
+}
+
+// unionSorted returns the keys in ks and those of ms, sorted, once each.
+func unionSorted[K cmp.Ordered, V any](ks []K, ms ...map[K]V) []K {
+	set := make(map[K]bool, len(ks))
+	for _, k := range ks {
+		set[k] = true
+	}
+	for _, m := range ms {
+		for k := range m {
+			set[k] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(set))
 }
 
 // resnapArea returns whether a point snapped at s must be snapped again on
