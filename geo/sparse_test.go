@@ -107,32 +107,7 @@ func TestWhatIfCloseEqualsFull(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		full, err := geo.ComputeAccess(inc.City, inc.Options)
-		if err != nil {
-			t.Fatal(err)
-		}
-		changed := 0
-		for p := range inc.Profiles {
-			for c, cat := range city.Taxonomy.Categories {
-				for i := range city.Population.Cells {
-					ti, tf := inc.TimeDs[p][c][i], full.TimeDs[p][c][i]
-					if ti != tf {
-						t.Fatalf("step %d %v: %s/%s cell %d: incremental %d ds, full %d ds", step, sc.Close, inc.Profiles[p].ID, cat.ID, i, ti, tf)
-					}
-					if ti != base.TimeDs[p][c][i] {
-						changed++
-					}
-					if ni := inc.Nearest[p][c][i]; ni != full.Nearest[p][c][i] {
-						if ni < 0 || inc.City.Closed[int(ni)] || city.Facilities[ni].Category != cat.ID {
-							t.Fatalf("step %d: %s/%s cell %d: nearest %d, full %d", step, inc.Profiles[p].ID, cat.ID, i, ni, full.Nearest[p][c][i])
-						}
-					}
-					if inc.Count[p][c][i] != full.Count[p][c][i] {
-						t.Fatalf("step %d: count differs", step)
-					}
-				}
-			}
-		}
+		changed := checkIncrementalEqualsFull(t, fmt.Sprintf("step %d %v", step, sc.Close), base, inc)
 		t.Logf("step %d: closing %v changed %d cell walks", step, sc.Close, changed)
 	}
 }
