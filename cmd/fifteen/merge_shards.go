@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"fifteen/data"
 	"fifteen/geo"
@@ -72,7 +73,19 @@ func mergeShards(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	layers, err := mergedLayers(publish.Source{Access: a, Report: r}, cellsP, gapsP.Category)
+	// Each collection is built once, for the files, the database or both.
+	var ids []string
+	if *outDir != "" {
+		ids = append(ids, mergedFiles...)
+	}
+	if pg.set() {
+		for _, id := range mergedTables {
+			if !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+	}
+	layers, err := mergedLayers(publish.Source{Access: a, Report: r}, ids, cellsP, gapsP.Category)
 	if err != nil {
 		return err
 	}
@@ -80,20 +93,9 @@ func mergeShards(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		// The shards wrote their own cells; the rest is whole only now.
 		var tables []postgis.Table
 		for _, nl := range layers {
-			if nl.name != "cells" {
+			if slices.Contains(mergedTables, nl.name) {
 				tables = append(tables, postgis.Table{Name: nl.name, Layer: nl.layer})
 			}
-		}
-		for _, id := range []string{"facilities", "greenways"} {
-			coll, err := publish.Lookup(id)
-			if err != nil {
-				return err
-			}
-			l, err := coll.Layer(publish.Source{Access: a, Report: r}, publish.Params{})
-			if err != nil {
-				return err
-			}
-			tables = append(tables, postgis.Table{Name: id, Layer: l})
 		}
 		err = pg.write(ctx, stdout, city.Name, plan.Fingerprint, city.Attribution,
 			exportOptions{CutoffMin: plan.CutoffMin, K: plan.K}, tables)
@@ -105,6 +107,9 @@ func mergeShards(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	for _, nl := range layers {
+		if !slices.Contains(mergedFiles, nl.name) {
+			continue
+		}
 		path := filepath.Join(*outDir, nl.name+"."+*format)
 		err = data.WriteFileAtomic(path, func(w io.Writer) error {
 			return writeLayer(w, *format, nl.layer, []publish.Member{{Key: "attribution", Value: city.Attribution}}, city.Attribution, false)
@@ -117,13 +122,20 @@ func mergeShards(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	return nil
 }
 
-// mergedLayers returns the collections a merge publishes, built as
-// export builds them: cells (walker and resolution of cellsP),
-// communities, coverage and underserved (category, and cellsP's walker),
-// each as a publish.Layer a writer takes as it is.
-func mergedLayers(src publish.Source, cellsP publish.Params, gapCategory string) ([]namedLayer, error) {
+// The collections merge-shards writes as files, and into PostGIS with
+// --to (where every shard wrote its own cells).
+var (
+	mergedFiles  = []string{"cells", "communities", "coverage", "underserved"}
+	mergedTables = []string{"communities", "coverage", "underserved", "facilities", "greenways"}
+)
+
+// mergedLayers returns the collections ids, built as export builds them:
+// cells with cellsP's walker and resolution, underserved with gapCategory
+// and cellsP's walker, the others whole; each a publish.Layer a writer
+// takes as it is.
+func mergedLayers(src publish.Source, ids []string, cellsP publish.Params, gapCategory string) ([]namedLayer, error) {
 	var out []namedLayer
-	for _, id := range []string{"cells", "communities", "coverage", "underserved"} {
+	for _, id := range ids {
 		coll, err := publish.Lookup(id)
 		if err != nil {
 			return nil, err
