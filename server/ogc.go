@@ -560,11 +560,15 @@ func (o *ogc) feature(base string, coll *ogcCollection, p ogcParams, id string, 
 	if !ok {
 		return nil, notFound("featureId", "no feature %q in collection %q", id, coll.id)
 	}
-	path := "/collections/" + coll.id + "/items/" + url.PathEscape(id)
-	links := ogcSelfLinks(base, path, query, ogcMediaGeoJSON)
-	links = append(links, ogcLink{Href: base + "/collections/" + coll.id + "?f=json", Rel: "collection", Type: ogcMediaJSON, Title: coll.title})
 	body, _ := fs.Append(nil, i, nil)
-	return &ogcFeature{coll: coll, body: body, links: links, attribution: o.s.city.Attribution}, nil
+	return &ogcFeature{coll: coll, body: body, links: ogcItemLinks(base, coll.id, coll.title, id, query), attribution: o.s.city.Attribution}, nil
+}
+
+// ogcItemLinks are one feature's links: itself (in every format) and its
+// collection.
+func ogcItemLinks(base, collID, collTitle, id string, query url.Values) []ogcLink {
+	links := ogcSelfLinks(base, "/collections/"+collID+"/items/"+url.PathEscape(id), query, ogcMediaGeoJSON)
+	return append(links, ogcLink{Href: base + "/collections/" + collID + "?f=json", Rel: "collection", Type: ogcMediaJSON, Title: collTitle})
 }
 
 // ogcFeatureJSON writes one feature with its links and attribution.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"net/url"
 	"slices"
 
 	"github.com/labstack/echo/v4"
@@ -291,9 +290,7 @@ func (p *pgServer) item(c echo.Context) error {
 	if l.Len() == 0 {
 		return notFound("featureId", "no feature %q in collection %q", id, coll.id)
 	}
-	base := ogcBaseURL(c)
-	links := ogcSelfLinks(base, "/collections/"+coll.id+"/items/"+url.PathEscape(id), c.QueryParams(), ogcMediaGeoJSON)
-	links = append(links, ogcLink{Href: base + "/collections/" + coll.id + "?f=json", Rel: "collection", Type: ogcMediaJSON, Title: coll.title})
+	links := ogcItemLinks(ogcBaseURL(c), coll.id, coll.title, id, c.QueryParams())
 	body, _ := publish.AppendFeature(nil, l, 0, nil)
 	b, err := ogcFeatureJSON(&ogcFeature{body: body, links: jsonLinks(links), attribution: p.attribution})
 	if err != nil {
